@@ -23,6 +23,7 @@ enum ctf_cmd {
 
 	__CTF_CMD_MAX,
 };
+
 #define CTF_CMD_MAX (__CTF_CMD_MAX - 1)
 
 enum ctf_attr {
@@ -32,6 +33,7 @@ enum ctf_attr {
 
 	__CTF_A_MAX,
 };
+
 #define CTF_A_MAX (__CTF_A_MAX - 1)
 
 #endif /* _UAPI_LINUX_CTFAILOVER_H */

@@ -1,0 +1,68 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# ctfailover. The two commands of the README:
+#   make check     every test layer; last line "N passed, N failed, N skipped"
+#   make demo      the failover scenario in a VM (see README)
+# and the usual ones:
+#   make           ctfailover.ko for KDIR + the userspace programs
+#   make kmod-matrix   ctfailover.ko for every kernel of the matrix (5.10 6.1 6.12)
+
+BUILD	?= build
+KVER	?= $(shell uname -r)
+# The running kernel's build tree, else the newest installed headers.
+KDIR	?= $(firstword $(wildcard /lib/modules/$(KVER)/build) \
+	     $(shell ls -dv /usr/src/linux-headers-*/ 2>/dev/null | grep -v -- -common/ | tail -n 1))
+
+CC	?= gcc
+CFLAGS	?= -O2 -g
+PKG_CONFIG ?= pkg-config
+CTF_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE \
+	      -Ikmod -Iuserspace/common $(shell $(PKG_CONFIG) --cflags libmnl 2>/dev/null)
+CTF_LIBS   := $(shell $(PKG_CONFIG) --libs libmnl 2>/dev/null || echo -lmnl)
+
+US	:= $(BUILD)/userspace
+COMMON_SRC := $(wildcard userspace/common/*.c)
+CTL_SRC	:= $(wildcard userspace/ctl/*.c)
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))
+
+.PHONY: all kmod userspace kmod-matrix check check-unit check-build check-style \
+	check-host check-kunit check-vm setup clean
+.DEFAULT_GOAL := all
+
+all: userspace kmod
+
+kmod:
+	@test -n "$(KDIR)" || { echo "no kernel headers for $(KVER): install linux-headers-$(KVER) or pass KDIR=..." >&2; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+userspace: $(US)/ctfailoverctl
+
+$(US)/%.o: userspace/%.c $(wildcard userspace/*/*.h) kmod/uapi/ctfailover.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CTF_CFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(US)/ctfailoverctl: $(patsubst userspace/%.c,$(US)/%.o,$(CTL_SRC) $(COMMON_SRC))
+	$(CC) $(CFLAGS) -o $@ $^ $(CTF_LIBS)
+
+$(BUILD)/unit/%: tests/unit/%.c tests/unit/unit.c tests/unit/unit.h \
+		$(patsubst userspace/%.c,$(US)/%.o,$(COMMON_SRC))
+	@mkdir -p $(dir $@)
+	$(CC) $(CTF_CFLAGS) -Itests/unit $(CFLAGS) -o $@ $(filter %.c %.o,$^) $(CTF_LIBS)
+
+unit-tests: $(UNIT_TESTS)
+
+kmod-matrix:
+	@for s in $$(scripts/kernels list); do scripts/build-kmod --sparse $$s || exit 1; done
+
+setup:
+	scripts/setup
+
+# Each layer alone; `make check` runs them all, after installing what they need.
+check: setup
+	tests/check
+check-unit check-build check-style check-host check-kunit check-vm:
+	tests/check $(@:check-%=%)
+
+clean:
+	rm -rf $(BUILD)
+	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null

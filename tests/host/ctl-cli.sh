@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# ctfailoverctl's command-line contract on the host: the documented exit
+# codes (0 ok, 1 failed, 2 usage) and a clear error when the module is not
+# loaded, which on this host (no module loading) is always the case.
+set -euo pipefail
+
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+
+# expect STATUS PATTERN -- CMD...: exit status and a line of its output.
+expect() {
+	local want=$1 pattern=$2 rc=0
+	shift 3
+	"$@" >"$out" 2>&1 || rc=$?
+	if [[ $rc != "$want" ]] || ! grep -q -- "$pattern" "$out"; then
+		echo "ERROR: '$*' exited $rc (want $want), output:" >&2
+		sed 's/^/  | /' "$out" >&2
+		echo "  (wanted a line matching '$pattern')" >&2
+		exit 1
+	fi
+	echo "ok: $* -> $rc"
+}
+
+expect 0 'Commands:' -- ctfailoverctl --help
+expect 2 'Usage:' -- ctfailoverctl
+expect 2 "unknown command 'frobnicate'" -- ctfailoverctl frobnicate
+expect 2 "unknown option '--bogus'" -- ctfailoverctl --bogus version
+expect 2 "unexpected argument 'extra'" -- ctfailoverctl version extra
+
+if [[ -d /sys/module/ctfailover ]]; then
+	echo "ctfailover.ko is loaded here: skipping the module-absent checks"
+	exit 0
+fi
+expect 1 'ctfailover.ko is not loaded' -- ctfailoverctl version
+expect 1 'ctfailover.ko is not loaded' -- ctfailoverctl -j version
+# The tool's own version is still printed before the failure.
+expect 1 '^ctfailoverctl [0-9]' -- ctfailoverctl version

@@ -1,0 +1,268 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Parsers of userspace/common/genl.c against hand-built netlink messages:
+ * what the kernel sends, and what a broken or hostile peer could send.
+ */
+#include <errno.h>
+#include <linux/genetlink.h>
+#include <linux/netlink.h>
+#include <libmnl/libmnl.h>
+
+#include "genl.h"
+#include "unit.h"
+#include "uapi/ctfailover.h"
+
+UNIT_SUITE("genl");
+
+static char buf[CTF_GENL_TXBUF];
+
+static struct nlmsghdr *genl_msg(uint16_t type, uint8_t cmd)
+{
+	struct nlmsghdr *nlh;
+	struct genlmsghdr *g;
+
+	memset(buf, 0, sizeof(buf));
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = type;
+	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+	g->cmd = cmd;
+	return nlh;
+}
+
+/* An NLMSG_ERROR for a request that carried @req_payload bytes. */
+static struct nlmsghdr *error_msg(int error, uint16_t flags, size_t req_payload,
+				  const char *extack)
+{
+	struct nlmsghdr *nlh;
+	struct nlmsgerr *e;
+
+	memset(buf, 0, sizeof(buf));
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = NLMSG_ERROR;
+	nlh->nlmsg_flags = flags;
+	e = mnl_nlmsg_put_extra_header(nlh, sizeof(*e));
+	e->error = error;
+	e->msg.nlmsg_len = sizeof(struct nlmsghdr);
+	if (!(flags & NLM_F_CAPPED)) {
+		/* The kernel echoes the whole request after the header. */
+		e->msg.nlmsg_len += req_payload;
+		mnl_nlmsg_put_extra_header(nlh, MNL_ALIGN(req_payload));
+	}
+	if (extack)
+		mnl_attr_put_strz(nlh, NLMSGERR_ATTR_MSG, extack);
+	return nlh;
+}
+
+static void error_ack(void)
+{
+	char msg[64] = "stale";
+
+	CHECK_INT(ctf_nl_parse_error(error_msg(0, NLM_F_CAPPED, 0, NULL), msg,
+				     sizeof(msg)),
+		  0);
+	CHECK_STR(msg, "");
+}
+
+static void error_extack_capped(void)
+{
+	char msg[64];
+	struct nlmsghdr *nlh;
+
+	nlh = error_msg(-EINVAL, NLM_F_CAPPED | NLM_F_ACK_TLVS, 0, "bad port");
+	CHECK_INT(ctf_nl_parse_error(nlh, msg, sizeof(msg)), -EINVAL);
+	CHECK_STR(msg, "bad port");
+}
+
+static void error_extack_uncapped(void)
+{
+	char msg[64];
+	struct nlmsghdr *nlh;
+
+	nlh = error_msg(-EPERM, NLM_F_ACK_TLVS, 24, "not allowed");
+	CHECK_INT(ctf_nl_parse_error(nlh, msg, sizeof(msg)), -EPERM);
+	CHECK_STR(msg, "not allowed");
+}
+
+static void error_extack_truncated_to_buffer(void)
+{
+	char msg[5];
+
+	CHECK_INT(ctf_nl_parse_error(error_msg(-EINVAL,
+					       NLM_F_CAPPED | NLM_F_ACK_TLVS, 0,
+					       "longer"),
+				     msg, sizeof(msg)),
+		  -EINVAL);
+	CHECK_STR(msg, "long");
+}
+
+static void error_without_tlvs_flag_ignores_them(void)
+{
+	char msg[64];
+
+	CHECK_INT(ctf_nl_parse_error(error_msg(-EINVAL, NLM_F_CAPPED, 0, "x"),
+				     msg, sizeof(msg)),
+		  -EINVAL);
+	CHECK_STR(msg, "");
+}
+
+static void error_short_is_bad_message(void)
+{
+	struct nlmsghdr *nlh;
+	char msg[8];
+
+	memset(buf, 0, sizeof(buf));
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = NLMSG_ERROR;
+	mnl_nlmsg_put_extra_header(nlh, 4);
+	CHECK_INT(ctf_nl_parse_error(nlh, msg, sizeof(msg)), -EBADMSG);
+}
+
+static void error_positive_is_bad_message(void)
+{
+	char msg[8];
+
+	CHECK_INT(ctf_nl_parse_error(error_msg(5, NLM_F_CAPPED, 0, NULL), msg,
+				     sizeof(msg)),
+		  -EBADMSG);
+}
+
+static void family_ok(void)
+{
+	struct nlmsghdr *nlh = genl_msg(GENL_ID_CTRL, CTRL_CMD_NEWFAMILY);
+	uint16_t id = 0;
+	uint32_t version = 0;
+
+	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, CTFAILOVER_GENL_NAME);
+	mnl_attr_put_u16(nlh, CTRL_ATTR_FAMILY_ID, 0x23);
+	mnl_attr_put_u32(nlh, CTRL_ATTR_VERSION, 1);
+	CHECK_INT(ctf_genl_parse_family(nlh, &id, &version), 0);
+	CHECK_INT(id, 0x23);
+	CHECK_INT(version, 1);
+}
+
+static void family_without_id_is_refused(void)
+{
+	struct nlmsghdr *nlh = genl_msg(GENL_ID_CTRL, CTRL_CMD_NEWFAMILY);
+	uint16_t id = 7;
+	uint32_t version;
+
+	mnl_attr_put_u32(nlh, CTRL_ATTR_VERSION, 1);
+	CHECK_INT(ctf_genl_parse_family(nlh, &id, &version), -EBADMSG);
+	CHECK_INT(id, 7);
+}
+
+static void family_id_of_wrong_size_is_refused(void)
+{
+	struct nlmsghdr *nlh = genl_msg(GENL_ID_CTRL, CTRL_CMD_NEWFAMILY);
+	uint16_t id;
+	uint32_t version;
+
+	mnl_attr_put_u32(nlh, CTRL_ATTR_FAMILY_ID, 0x23);
+	CHECK_INT(ctf_genl_parse_family(nlh, &id, &version), -EBADMSG);
+}
+
+static void family_without_genl_header_is_refused(void)
+{
+	struct nlmsghdr *nlh;
+	uint16_t id;
+	uint32_t version;
+
+	memset(buf, 0, sizeof(buf));
+	nlh = mnl_nlmsg_put_header(buf);
+	CHECK_INT(ctf_genl_parse_family(nlh, &id, &version), -EBADMSG);
+}
+
+static void info_ok(void)
+{
+	struct nlmsghdr *nlh = genl_msg(0x23, CTF_CMD_GET_INFO);
+	struct ctf_info info;
+
+	mnl_attr_put_strz(nlh, CTF_A_INFO_VERSION, "1.2.3");
+	mnl_attr_put_u32(nlh, CTF_A_INFO_GENL_VERSION, 1);
+	CHECK_INT(ctf_genl_parse_info(nlh, &info), 0);
+	CHECK_STR(info.version, "1.2.3");
+	CHECK_INT(info.genl_version, 1);
+}
+
+static void info_skips_unknown_attributes(void)
+{
+	struct nlmsghdr *nlh = genl_msg(0x23, CTF_CMD_GET_INFO);
+	struct ctf_info info;
+
+	mnl_attr_put_u64(nlh, CTF_A_MAX + 7, 42); /* from a newer module */
+	mnl_attr_put_strz(nlh, CTF_A_INFO_VERSION, "9.9");
+	mnl_attr_put_u32(nlh, CTF_A_INFO_GENL_VERSION, 3);
+	CHECK_INT(ctf_genl_parse_info(nlh, &info), 0);
+	CHECK_STR(info.version, "9.9");
+	CHECK_INT(info.genl_version, 3);
+}
+
+static void info_missing_version_is_refused(void)
+{
+	struct nlmsghdr *nlh = genl_msg(0x23, CTF_CMD_GET_INFO);
+	struct ctf_info info;
+
+	mnl_attr_put_u32(nlh, CTF_A_INFO_GENL_VERSION, 1);
+	CHECK_INT(ctf_genl_parse_info(nlh, &info), -EBADMSG);
+}
+
+static void info_overlong_version_is_refused(void)
+{
+	struct nlmsghdr *nlh = genl_msg(0x23, CTF_CMD_GET_INFO);
+	struct ctf_info info;
+	char longv[sizeof(info.version) + 1];
+
+	memset(longv, 'v', sizeof(longv) - 1);
+	longv[sizeof(longv) - 1] = '\0';
+	mnl_attr_put_strz(nlh, CTF_A_INFO_VERSION, longv);
+	mnl_attr_put_u32(nlh, CTF_A_INFO_GENL_VERSION, 1);
+	CHECK_INT(ctf_genl_parse_info(nlh, &info), -EBADMSG);
+}
+
+static void info_unterminated_version_is_refused(void)
+{
+	struct nlmsghdr *nlh = genl_msg(0x23, CTF_CMD_GET_INFO);
+	struct ctf_info info;
+
+	mnl_attr_put(nlh, CTF_A_INFO_VERSION, 3, "abc");
+	mnl_attr_put_u32(nlh, CTF_A_INFO_GENL_VERSION, 1);
+	CHECK_INT(ctf_genl_parse_info(nlh, &info), -EBADMSG);
+}
+
+static void info_genl_version_of_wrong_size_is_refused(void)
+{
+	struct nlmsghdr *nlh = genl_msg(0x23, CTF_CMD_GET_INFO);
+	struct ctf_info info;
+
+	mnl_attr_put_strz(nlh, CTF_A_INFO_VERSION, "1.0");
+	mnl_attr_put_u16(nlh, CTF_A_INFO_GENL_VERSION, 1);
+	CHECK_INT(ctf_genl_parse_info(nlh, &info), -EBADMSG);
+}
+
+const struct unit_case unit_cases[] = {
+	{ "error_ack", error_ack },
+	{ "error_extack_capped", error_extack_capped },
+	{ "error_extack_uncapped", error_extack_uncapped },
+	{ "error_extack_truncated_to_buffer",
+	  error_extack_truncated_to_buffer },
+	{ "error_without_tlvs_flag_ignores_them",
+	  error_without_tlvs_flag_ignores_them },
+	{ "error_short_is_bad_message", error_short_is_bad_message },
+	{ "error_positive_is_bad_message", error_positive_is_bad_message },
+	{ "family_ok", family_ok },
+	{ "family_without_id_is_refused", family_without_id_is_refused },
+	{ "family_id_of_wrong_size_is_refused",
+	  family_id_of_wrong_size_is_refused },
+	{ "family_without_genl_header_is_refused",
+	  family_without_genl_header_is_refused },
+	{ "info_ok", info_ok },
+	{ "info_skips_unknown_attributes", info_skips_unknown_attributes },
+	{ "info_missing_version_is_refused", info_missing_version_is_refused },
+	{ "info_overlong_version_is_refused",
+	  info_overlong_version_is_refused },
+	{ "info_unterminated_version_is_refused",
+	  info_unterminated_version_is_refused },
+	{ "info_genl_version_of_wrong_size_is_refused",
+	  info_genl_version_of_wrong_size_is_refused },
+	{ NULL, NULL },
+};

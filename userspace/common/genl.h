@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Talking to the "ctfailover" generic netlink family with libmnl.
+ *
+ * One request at a time: every request carries NLM_F_ACK and a fresh
+ * sequence number, and every reply is checked against that sequence number
+ * and the socket's port id before it is parsed, so a stray or late message
+ * can never be taken for the answer.
+ */
+#ifndef CTF_GENL_H
+#define CTF_GENL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <libmnl/libmnl.h>
+
+/*
+ * Big enough for a whole dump batch: the kernel fills up to 32 KiB per
+ * recvmsg (libmnl 1.0.4 in bookworm predates MNL_SOCKET_DUMP_SIZE).
+ */
+#define CTF_GENL_RXBUF 32768
+/* Requests are small; libmnl's MNL_SOCKET_BUFFER_SIZE is a sysconf() call. */
+#define CTF_GENL_TXBUF 8192
+
+struct ctf_genl {
+	struct mnl_socket *nl;
+	char *rxbuf; /* CTF_GENL_RXBUF bytes */
+	unsigned int portid;
+	unsigned int seq;
+	uint16_t family_id;
+	uint32_t family_version;
+	/* Why the kernel refused the last request (extack), or "". */
+	char errmsg[256];
+};
+
+/* What CTF_CMD_GET_INFO reports. */
+struct ctf_info {
+	char version[32];
+	uint32_t genl_version;
+};
+
+/*
+ * Open a socket and resolve the family. Returns 0, -ENOENT when the family
+ * is not registered (the module is not loaded in this kernel), or -errno.
+ */
+int ctf_genl_open(struct ctf_genl *g);
+void ctf_genl_close(struct ctf_genl *g);
+
+/* Start a request for @cmd in @buf (CTF_GENL_TXBUF bytes). */
+struct nlmsghdr *ctf_genl_request(struct ctf_genl *g, void *buf, uint8_t cmd,
+				  uint16_t flags);
+
+/*
+ * Send @req and run @cb on every reply until the kernel's ACK (or DONE for
+ * dumps). Returns 0 or -errno; on a kernel error, g->errmsg holds its
+ * extack message when there was one.
+ */
+int ctf_genl_talk(struct ctf_genl *g, struct nlmsghdr *req, mnl_cb_t cb,
+		  void *data);
+
+int ctf_genl_get_info(struct ctf_genl *g, struct ctf_info *info);
+
+/* Parsers, separate from the socket so the unit tests can feed them. */
+int ctf_genl_parse_family(const struct nlmsghdr *nlh, uint16_t *id,
+			  uint32_t *version);
+int ctf_genl_parse_info(const struct nlmsghdr *nlh, struct ctf_info *info);
+/*
+ * Decode an NLMSG_ERROR message: returns its error (0 for an ACK, else a
+ * negative errno) and copies an extack message, if any, into @msg.
+ */
+int ctf_nl_parse_error(const struct nlmsghdr *nlh, char *msg, size_t msglen);
+
+#endif /* CTF_GENL_H */
