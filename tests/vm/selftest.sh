@@ -8,7 +8,8 @@
 # Each case boots one guest without the module and checks tests/vm/run's
 # exit status and message: the script's exit status (and its arguments and
 # environment) come through, a hung script times out, a kernel crash is a
-# failure without a result, and a W taint fails a script that returned 0.
+# failure without a result, a W taint fails a script that returned 0, and a
+# passing script passes.
 # Reported as vm/harness/<case> through tests/lib/results.sh.
 # Guest scripts are single-quoted on purpose: they expand in the guest.
 # shellcheck disable=SC2016
@@ -23,15 +24,21 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/ctf-vm-selftest.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 failed=0
 
-# harness_case NAME WANT_RC PATTERN SCRIPT [RUN OPTIONS...]: run SCRIPT (its
-# text) in the guest; tests/vm/run must exit WANT_RC and print PATTERN.
+# harness_case NAME WANT_RC PATTERN SCRIPT [--no-args] [RUN OPTIONS...]: run
+# SCRIPT (its text) in the guest with the arguments "one arg" two (none with
+# --no-args); tests/vm/run must exit WANT_RC and print PATTERN.
 harness_case() {
 	local name=$1 want=$2 pattern=$3 body=$4 rc=0 start secs
 	shift 4
 	printf '%s\n' "$body" >"$tmp/$name.sh"
 	start=$EPOCHREALTIME
+	local args=("one arg" two)
+	if [[ ${1:-} == --no-args ]]; then
+		args=()
+		shift
+	fi
 	"$CTF_TOP/tests/vm/run" "$series" --no-module --quiet --log-dir "$tmp/log" "$@" \
-		-- "$tmp/$name.sh" "one arg" two >"$tmp/$name.out" 2>&1 || rc=$?
+		-- "$tmp/$name.sh" "${args[@]}" >"$tmp/$name.out" 2>&1 || rc=$?
 	secs=$(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
 	if ((rc == want)) && grep -qF -- "$pattern" "$tmp/$name.out"; then
 		ctf_result PASS "vm/harness/$name" "run exited $rc; $secs s"
@@ -56,6 +63,9 @@ harness_case timeout 124 "timed out after 20 s" 'sleep 100000' --timeout 20
 # A kernel crash: no result line, whatever the script would have said.
 harness_case panic 125 "guest died without a result" \
 	'echo c >/proc/sysrq-trigger; sleep 30; exit 0'
+
+# A passing script without arguments gets none (not one empty one).
+harness_case no-args 0 "PASS: $series/no-args" '[[ $# == 0 ]]' --no-args
 
 # TAINT_WARN (bit 9) with a happy script: still a failure. Writing the mask
 # sets the bit without a real WARN, which panic_on_warn would turn into the
