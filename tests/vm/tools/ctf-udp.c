@@ -39,7 +39,8 @@ static void __attribute__((noreturn)) die(const char *what)
 static void __attribute__((noreturn)) usage(void)
 {
 	fputs("usage: ctf-udp send [-s SPORT] [-n COUNT] [-i MS] [-w MS] [-m TEXT] ADDR PORT\n"
-	      "       ctf-udp serve [-N NAME] PORT\n", stderr);
+	      "       ctf-udp serve [-N NAME] PORT\n",
+	      stderr);
 	exit(2);
 }
 
@@ -64,12 +65,23 @@ static int cmd_send(int argc, char **argv)
 
 	while ((opt = getopt(argc, argv, "s:n:i:w:m:")) != -1) {
 		switch (opt) {
-		case 's': sport = atol(optarg); break;
-		case 'n': count = atol(optarg); break;
-		case 'i': interval = atol(optarg); break;
-		case 'w': wait_ms = atol(optarg); break;
-		case 'm': text = optarg; break;
-		default: usage();
+		case 's':
+			sport = atol(optarg);
+			break;
+		case 'n':
+			count = atol(optarg);
+			break;
+		case 'i':
+			interval = atol(optarg);
+			break;
+		case 'w':
+			wait_ms = atol(optarg);
+			break;
+		case 'm':
+			text = optarg;
+			break;
+		default:
+			usage();
 		}
 	}
 	if (argc - optind != 2 || count < 1 || sport < 0 || sport > 65535)
@@ -119,7 +131,7 @@ static int cmd_send(int argc, char **argv)
 	return wait_ms >= 0 && replies != count;
 }
 
-static int __attribute__((noreturn)) cmd_serve(int argc, char **argv)
+static void __attribute__((noreturn)) cmd_serve(int argc, char **argv)
 {
 	struct sockaddr_in6 any = { .sin6_family = AF_INET6 };
 	char name[256], buf[2048], host[INET6_ADDRSTRLEN];
@@ -129,8 +141,11 @@ static int __attribute__((noreturn)) cmd_serve(int argc, char **argv)
 		strcpy(name, "ctf-udp");
 	while ((opt = getopt(argc, argv, "N:")) != -1) {
 		switch (opt) {
-		case 'N': snprintf(name, sizeof(name), "%s", optarg); break;
-		default: usage();
+		case 'N':
+			snprintf(name, sizeof(name), "%s", optarg);
+			break;
+		default:
+			usage();
 		}
 	}
 	if (argc - optind != 1)
@@ -163,12 +178,16 @@ static int __attribute__((noreturn)) cmd_serve(int argc, char **argv)
 		buf[r] = 0;
 		/* Print v4-mapped sources the way the IPv4 tests spell them. */
 		if (IN6_IS_ADDR_V4MAPPED(&from.sin6_addr))
-			h = inet_ntop(AF_INET, &from.sin6_addr.s6_addr[12], host, sizeof(host));
+			h = inet_ntop(AF_INET, &from.sin6_addr.s6_addr[12],
+				      host, sizeof(host));
 		else
-			h = inet_ntop(AF_INET6, &from.sin6_addr, host, sizeof(host));
-		printf("from %s %u: %s\n", h ? h : "?", ntohs(from.sin6_port), buf);
+			h = inet_ntop(AF_INET6, &from.sin6_addr, host,
+				      sizeof(host));
+		printf("from %s %u: %s\n", h ? h : "?", ntohs(from.sin6_port),
+		       buf);
 		fflush(stdout);
-		sendto(fd, name, strlen(name), 0, (struct sockaddr *)&from, len);
+		sendto(fd, name, strlen(name), 0, (struct sockaddr *)&from,
+		       len);
 	}
 }
 
@@ -179,7 +198,6 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "send"))
 		return cmd_send(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "serve"))
-		return cmd_serve(argc - 1, argv + 1);
+		cmd_serve(argc - 1, argv + 1);
 	usage();
-	return 2;
 }
