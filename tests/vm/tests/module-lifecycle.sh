@@ -39,6 +39,9 @@ no_autoload() {
 }
 autoload() { rm -f "$blacklist"; }
 
+# The kernel log from here on is this test's (boot messages are not).
+dmesg_start=$(dmesg | wc -l)
+
 # 1. load, and what the module says about itself
 modprobe "$mod"
 expect_loaded "modprobe"
@@ -97,7 +100,7 @@ expect_unloaded "rmmod after insmod"
 pass "3 modprobe/modprobe -r cycles and insmod/rmmod"
 
 # 5. the kernel log: the module spoke, and nothing went wrong
-log=$(dmesg)
+log=$(dmesg | tail -n +$((dmesg_start + 1)))
 grep -q "$mod" <<<"$log" || fail "$mod left no line in dmesg"
 bad=$(grep -E 'WARNING|BUG|Oops|Call Trace|general protection|refcount_t|list_(add|del) corruption' <<<"$log" || true)
 [[ -z $bad ]] || fail "kernel log has problems:"$'\n'"$bad"
