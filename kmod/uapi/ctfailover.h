@@ -4,6 +4,20 @@
  *
  * This header is the contract between the module and userspace
  * (ctfailoverd, ctfailoverctl). Numbers are ABI: append, never renumber.
+ *
+ * All state is per network namespace: the namespace of the socket that
+ * sends the request. Commands that change state need CAP_NET_ADMIN over
+ * that namespace (GENL_UNS_ADMIN_PERM); so does joining the events group.
+ *
+ * Model. A *backend* is an address that SIP flows are DNATed to. Its
+ * *epoch* names the instance currently behind that address. Every new UDP
+ * conntrack entry to a SIP port whose NAT target (reply source address) is
+ * a backend is stamped with that backend's epoch, in a 32-bit field of the
+ * conntrack labels. An entry is *stale* when its stamp differs from its
+ * backend's epoch, when its backend is down, or when its backend is gone.
+ * The next packet of a stale flow deletes the entry before conntrack sees
+ * the packet, so the packet creates a fresh entry and the NAT rules choose
+ * again; a sweep deletes the stale entries that see no more packets.
  */
 #ifndef _UAPI_LINUX_CTFAILOVER_H
 #define _UAPI_LINUX_CTFAILOVER_H
@@ -16,10 +30,48 @@
 /* Release of the module and tools, reported by CTF_CMD_GET_INFO. */
 #define CTFAILOVER_VERSION		"0.1.0"
 
+/* Most backends one namespace may have, and most SIP ports. */
+#define CTF_MAX_BACKENDS		4096
+#define CTF_MAX_PORTS			64
+#define CTF_NAME_MAX			32	/* with the NUL */
+/* Where the epoch lives in the 128 conntrack label bits, by default. */
+#define CTF_DEFAULT_LABEL_WORD		3	/* bits 96..127 */
+#define CTF_DEFAULT_SIP_PORT		5060
+
 enum ctf_cmd {
 	CTF_CMD_UNSPEC,
 	/* -> CTF_A_INFO_VERSION, CTF_A_INFO_GENL_VERSION */
 	CTF_CMD_GET_INFO,
+	/*
+	 * Create or update the backend at CTF_A_BACKEND's address. Optional:
+	 * name, state, epoch (set as given: a daemon restoring its state).
+	 * A new backend without an epoch starts at 1. -> the backend.
+	 */
+	CTF_CMD_BACKEND_SET,
+	/* One backend by address (doit), or all of them (dump). */
+	CTF_CMD_BACKEND_GET,
+	/* Remove the backend at CTF_A_BACKEND's address; its entries go stale. */
+	CTF_CMD_BACKEND_DEL,
+	/* A new instance is behind the address: epoch + 1. -> the backend. */
+	CTF_CMD_BACKEND_BUMP,
+	/* Replace the SIP port set with CTF_A_PORTS (1..CTF_MAX_PORTS ports). */
+	CTF_CMD_PORTS_SET,
+	/* -> CTF_A_PORTS */
+	CTF_CMD_PORTS_GET,
+	/*
+	 * Delete every stale entry now, in the caller's context, and report
+	 * -> CTF_A_EVICT. The same sweep runs in the background after every
+	 * bump, removal or state change to down.
+	 */
+	CTF_CMD_EVICT,
+	/* -> CTF_A_STATS, CTF_A_LABEL_WORD */
+	CTF_CMD_STATS_GET,
+	/* Set CTF_A_LABEL_WORD (only while no backend exists). */
+	CTF_CMD_CONFIG_SET,
+
+	/* Notifications on the events group. */
+	CTF_CMD_EVENT_EVICTED,		/* a sweep finished: CTF_A_EVICT */
+	CTF_CMD_EVENT_STALE,		/* a packet met a stale entry: CTF_A_BACKEND, CTF_A_STALE_EPOCH */
 
 	__CTF_CMD_MAX,
 };
@@ -30,10 +82,72 @@ enum ctf_attr {
 	CTF_A_UNSPEC,
 	CTF_A_INFO_VERSION,		/* string: CTFAILOVER_VERSION of the module */
 	CTF_A_INFO_GENL_VERSION,	/* u32: CTFAILOVER_GENL_VERSION of the module */
+	CTF_A_BACKEND,			/* nest: enum ctf_backend_attr */
+	CTF_A_PORTS,			/* nest: CTF_A_PORT, ... */
+	CTF_A_PORT,			/* u16, host order, inside CTF_A_PORTS */
+	CTF_A_EVICT,			/* nest: enum ctf_evict_attr */
+	CTF_A_STATS,			/* nest: enum ctf_stats_attr */
+	CTF_A_LABEL_WORD,		/* u8 0..3: label bits 32*N .. 32*N+31 hold the epoch */
+	CTF_A_STALE_EPOCH,		/* u32: the stamp of the stale entry */
+	CTF_A_PAD,
 
 	__CTF_A_MAX,
 };
 
 #define CTF_A_MAX (__CTF_A_MAX - 1)
+
+enum ctf_backend_state {
+	CTF_STATE_ACTIVE,	/* its entries are kept while their epoch is current */
+	CTF_STATE_DRAINING,	/* likewise; nft sends it no new flows */
+	CTF_STATE_DOWN,		/* every entry to it is stale */
+
+	__CTF_STATE_MAX,
+};
+
+#define CTF_STATE_MAX (__CTF_STATE_MAX - 1)
+
+enum ctf_backend_attr {
+	CTF_BA_UNSPEC,
+	CTF_BA_ADDR4,		/* binary, 4 bytes, network order */
+	CTF_BA_ADDR6,		/* binary, 16 bytes, network order */
+	CTF_BA_NAME,		/* string, < CTF_NAME_MAX */
+	CTF_BA_EPOCH,		/* u32, never 0 */
+	CTF_BA_STATE,		/* u8: enum ctf_backend_state */
+	CTF_BA_TAGGED,		/* u64: entries stamped for it */
+	CTF_BA_STALE_HITS,	/* u64: packets that met a stale entry of it */
+	CTF_BA_EVICTED,		/* u64: stale entries of it the sweep deleted */
+	CTF_BA_PAD,
+
+	__CTF_BA_MAX,
+};
+
+#define CTF_BA_MAX (__CTF_BA_MAX - 1)
+
+enum ctf_evict_attr {
+	CTF_EV_UNSPEC,
+	CTF_EV_SCANNED,		/* u64: entries of this namespace looked at */
+	CTF_EV_EVICTED,		/* u64: stale entries deleted */
+	CTF_EV_USEC,		/* u64: how long the sweep took */
+	CTF_EV_PAD,
+
+	__CTF_EV_MAX,
+};
+
+#define CTF_EV_MAX (__CTF_EV_MAX - 1)
+
+enum ctf_stats_attr {
+	CTF_ST_UNSPEC,
+	CTF_ST_BACKENDS,	/* u32 */
+	CTF_ST_TAGGED,		/* u64: entries stamped */
+	CTF_ST_STALE_HITS,	/* u64: stale entries deleted by a packet */
+	CTF_ST_EVICTED,		/* u64: stale entries deleted by sweeps */
+	CTF_ST_SWEEPS,		/* u64: sweeps completed */
+	CTF_ST_UNTAGGABLE,	/* u64: new entries without a label area */
+	CTF_ST_PAD,
+
+	__CTF_ST_MAX,
+};
+
+#define CTF_ST_MAX (__CTF_ST_MAX - 1)
 
 #endif /* _UAPI_LINUX_CTFAILOVER_H */
