@@ -129,47 +129,261 @@ static void error_positive_is_bad_message(void)
 static void family_ok(void)
 {
 	struct nlmsghdr *nlh = genl_msg(GENL_ID_CTRL, CTRL_CMD_NEWFAMILY);
-	uint16_t id = 0;
-	uint32_t version = 0;
+	struct ctf_genl_family fam = { 0 };
 
 	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, CTFAILOVER_GENL_NAME);
 	mnl_attr_put_u16(nlh, CTRL_ATTR_FAMILY_ID, 0x23);
 	mnl_attr_put_u32(nlh, CTRL_ATTR_VERSION, 1);
-	CHECK_INT(ctf_genl_parse_family(nlh, &id, &version), 0);
-	CHECK_INT(id, 0x23);
-	CHECK_INT(version, 1);
+	CHECK_INT(ctf_genl_parse_family(nlh, &fam), 0);
+	CHECK_INT(fam.id, 0x23);
+	CHECK_INT(fam.version, 1);
+	CHECK_INT(fam.events_group, 0); /* a family without groups */
 }
 
 static void family_without_id_is_refused(void)
 {
 	struct nlmsghdr *nlh = genl_msg(GENL_ID_CTRL, CTRL_CMD_NEWFAMILY);
-	uint16_t id = 7;
-	uint32_t version;
+	struct ctf_genl_family fam = { .id = 7 };
 
 	mnl_attr_put_u32(nlh, CTRL_ATTR_VERSION, 1);
-	CHECK_INT(ctf_genl_parse_family(nlh, &id, &version), -EBADMSG);
-	CHECK_INT(id, 7);
+	CHECK_INT(ctf_genl_parse_family(nlh, &fam), -EBADMSG);
+	CHECK_INT(fam.id, 7);
 }
 
 static void family_id_of_wrong_size_is_refused(void)
 {
 	struct nlmsghdr *nlh = genl_msg(GENL_ID_CTRL, CTRL_CMD_NEWFAMILY);
-	uint16_t id;
-	uint32_t version;
+	struct ctf_genl_family fam;
 
 	mnl_attr_put_u32(nlh, CTRL_ATTR_FAMILY_ID, 0x23);
-	CHECK_INT(ctf_genl_parse_family(nlh, &id, &version), -EBADMSG);
+	CHECK_INT(ctf_genl_parse_family(nlh, &fam), -EBADMSG);
 }
 
 static void family_without_genl_header_is_refused(void)
 {
 	struct nlmsghdr *nlh;
-	uint16_t id;
-	uint32_t version;
+	struct ctf_genl_family fam;
 
 	memset(buf, 0, sizeof(buf));
 	nlh = mnl_nlmsg_put_header(buf);
-	CHECK_INT(ctf_genl_parse_family(nlh, &id, &version), -EBADMSG);
+	CHECK_INT(ctf_genl_parse_family(nlh, &fam), -EBADMSG);
+}
+
+/* One CTRL_ATTR_MCAST_GROUPS entry, as the controller nests it. */
+static void put_group(struct nlmsghdr *nlh, uint16_t index, const char *name,
+		      uint32_t id)
+{
+	struct nlattr *entry = mnl_attr_nest_start(nlh, index);
+
+	if (id)
+		mnl_attr_put_u32(nlh, CTRL_ATTR_MCAST_GRP_ID, id);
+	if (name)
+		mnl_attr_put_strz(nlh, CTRL_ATTR_MCAST_GRP_NAME, name);
+	mnl_attr_nest_end(nlh, entry);
+}
+
+static struct nlmsghdr *family_with_groups(void)
+{
+	struct nlmsghdr *nlh = genl_msg(GENL_ID_CTRL, CTRL_CMD_NEWFAMILY);
+
+	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, CTFAILOVER_GENL_NAME);
+	mnl_attr_put_u16(nlh, CTRL_ATTR_FAMILY_ID, 0x23);
+	mnl_attr_put_u32(nlh, CTRL_ATTR_VERSION, 1);
+	return nlh;
+}
+
+static void family_events_group(void)
+{
+	struct nlmsghdr *nlh = family_with_groups();
+	struct ctf_genl_family fam = { 0 };
+	struct nlattr *groups;
+
+	groups = mnl_attr_nest_start(nlh, CTRL_ATTR_MCAST_GROUPS);
+	put_group(nlh, 1, "other", 11);
+	put_group(nlh, 2, CTFAILOVER_MCGRP_EVENTS, 12);
+	mnl_attr_nest_end(nlh, groups);
+	CHECK_INT(ctf_genl_parse_family(nlh, &fam), 0);
+	CHECK_INT(fam.id, 0x23);
+	CHECK_INT(fam.events_group, 12);
+}
+
+static void family_groups_without_events(void)
+{
+	struct nlmsghdr *nlh = family_with_groups();
+	struct ctf_genl_family fam = { 0 };
+	struct nlattr *groups;
+
+	groups = mnl_attr_nest_start(nlh, CTRL_ATTR_MCAST_GROUPS);
+	put_group(nlh, 1, "eventsX", 11);
+	put_group(nlh, 2, "event", 12);
+	mnl_attr_nest_end(nlh, groups);
+	CHECK_INT(ctf_genl_parse_family(nlh, &fam), 0);
+	CHECK_INT(fam.events_group, 0);
+}
+
+static void family_group_unknown_attribute_skipped(void)
+{
+	struct nlmsghdr *nlh = family_with_groups();
+	struct ctf_genl_family fam = { 0 };
+	struct nlattr *groups, *entry;
+
+	groups = mnl_attr_nest_start(nlh, CTRL_ATTR_MCAST_GROUPS);
+	entry = mnl_attr_nest_start(nlh, 1);
+	mnl_attr_put_u64(nlh, CTRL_ATTR_MCAST_GRP_MAX + 5, 1);
+	mnl_attr_put_strz(nlh, CTRL_ATTR_MCAST_GRP_NAME,
+			  CTFAILOVER_MCGRP_EVENTS);
+	mnl_attr_put_u32(nlh, CTRL_ATTR_MCAST_GRP_ID, 9);
+	mnl_attr_nest_end(nlh, entry);
+	mnl_attr_nest_end(nlh, groups);
+	CHECK_INT(ctf_genl_parse_family(nlh, &fam), 0);
+	CHECK_INT(fam.events_group, 9);
+}
+
+static void family_group_id_of_wrong_size_is_refused(void)
+{
+	struct nlmsghdr *nlh = family_with_groups();
+	struct ctf_genl_family fam = { 0 };
+	struct nlattr *groups, *entry;
+
+	groups = mnl_attr_nest_start(nlh, CTRL_ATTR_MCAST_GROUPS);
+	entry = mnl_attr_nest_start(nlh, 1);
+	mnl_attr_put_strz(nlh, CTRL_ATTR_MCAST_GRP_NAME,
+			  CTFAILOVER_MCGRP_EVENTS);
+	mnl_attr_put_u16(nlh, CTRL_ATTR_MCAST_GRP_ID, 9);
+	mnl_attr_nest_end(nlh, entry);
+	mnl_attr_nest_end(nlh, groups);
+	CHECK_INT(ctf_genl_parse_family(nlh, &fam), -EBADMSG);
+}
+
+static void family_group_without_id_is_refused(void)
+{
+	struct nlmsghdr *nlh = family_with_groups();
+	struct ctf_genl_family fam = { 0 };
+	struct nlattr *groups;
+
+	groups = mnl_attr_nest_start(nlh, CTRL_ATTR_MCAST_GROUPS);
+	put_group(nlh, 1, CTFAILOVER_MCGRP_EVENTS, 0);
+	mnl_attr_nest_end(nlh, groups);
+	CHECK_INT(ctf_genl_parse_family(nlh, &fam), -EBADMSG);
+}
+
+static void family_group_without_name_is_refused(void)
+{
+	struct nlmsghdr *nlh = family_with_groups();
+	struct ctf_genl_family fam = { 0 };
+	struct nlattr *groups;
+
+	groups = mnl_attr_nest_start(nlh, CTRL_ATTR_MCAST_GROUPS);
+	put_group(nlh, 1, NULL, 4);
+	mnl_attr_nest_end(nlh, groups);
+	CHECK_INT(ctf_genl_parse_family(nlh, &fam), -EBADMSG);
+}
+
+static void family_group_unterminated_name_is_refused(void)
+{
+	struct nlmsghdr *nlh = family_with_groups();
+	struct ctf_genl_family fam = { 0 };
+	struct nlattr *groups, *entry;
+
+	groups = mnl_attr_nest_start(nlh, CTRL_ATTR_MCAST_GROUPS);
+	entry = mnl_attr_nest_start(nlh, 1);
+	mnl_attr_put(nlh, CTRL_ATTR_MCAST_GRP_NAME, 6, "events");
+	mnl_attr_put_u32(nlh, CTRL_ATTR_MCAST_GRP_ID, 9);
+	mnl_attr_nest_end(nlh, entry);
+	mnl_attr_nest_end(nlh, groups);
+	CHECK_INT(ctf_genl_parse_family(nlh, &fam), -EBADMSG);
+}
+
+static void family_group_entry_not_nested_is_refused(void)
+{
+	struct nlmsghdr *nlh = family_with_groups();
+	struct ctf_genl_family fam = { 0 };
+	struct nlattr *groups;
+
+	groups = mnl_attr_nest_start(nlh, CTRL_ATTR_MCAST_GROUPS);
+	mnl_attr_put_u16(nlh, 1, 9); /* 2 bytes: no room for an attribute */
+	mnl_attr_nest_end(nlh, groups);
+	CHECK_INT(ctf_genl_parse_family(nlh, &fam), -EBADMSG);
+}
+
+static void family_group_id_zero_is_refused(void)
+{
+	struct nlmsghdr *nlh = family_with_groups();
+	struct ctf_genl_family fam = { 0 };
+	struct nlattr *groups, *entry;
+
+	groups = mnl_attr_nest_start(nlh, CTRL_ATTR_MCAST_GROUPS);
+	entry = mnl_attr_nest_start(nlh, 1);
+	mnl_attr_put_strz(nlh, CTRL_ATTR_MCAST_GRP_NAME,
+			  CTFAILOVER_MCGRP_EVENTS);
+	mnl_attr_put_u32(nlh, CTRL_ATTR_MCAST_GRP_ID, 0);
+	mnl_attr_nest_end(nlh, entry);
+	mnl_attr_nest_end(nlh, groups);
+	CHECK_INT(ctf_genl_parse_family(nlh, &fam), -EBADMSG);
+}
+
+/* NLMSG_DONE ending a dump: @err, then extack TLVs when @extack. */
+static struct nlmsghdr *done_msg(int err, uint16_t flags, const char *extack)
+{
+	struct nlmsghdr *nlh;
+	int *e;
+
+	memset(buf, 0, sizeof(buf));
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = NLMSG_DONE;
+	nlh->nlmsg_flags = NLM_F_MULTI | flags;
+	e = mnl_nlmsg_put_extra_header(nlh, sizeof(*e));
+	*e = err;
+	if (extack)
+		mnl_attr_put_strz(nlh, NLMSGERR_ATTR_MSG, extack);
+	return nlh;
+}
+
+static void done_ok(void)
+{
+	char msg[64] = "stale";
+
+	CHECK_INT(ctf_nl_parse_done(done_msg(0, 0, NULL), msg, sizeof(msg)), 0);
+	CHECK_STR(msg, "");
+}
+
+static void done_empty_is_ok(void)
+{
+	struct nlmsghdr *nlh;
+	char msg[64];
+
+	memset(buf, 0, sizeof(buf));
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = NLMSG_DONE;
+	CHECK_INT(ctf_nl_parse_done(nlh, msg, sizeof(msg)), 0);
+}
+
+static void done_error_with_extack(void)
+{
+	char msg[64];
+
+	CHECK_INT(ctf_nl_parse_done(
+			  done_msg(-EMSGSIZE, NLM_F_ACK_TLVS, "dump failed"),
+			  msg, sizeof(msg)),
+		  -EMSGSIZE);
+	CHECK_STR(msg, "dump failed");
+}
+
+static void done_error_without_tlvs_flag(void)
+{
+	char msg[64];
+
+	CHECK_INT(ctf_nl_parse_done(done_msg(-EPERM, 0, "x"), msg, sizeof(msg)),
+		  -EPERM);
+	CHECK_STR(msg, "");
+}
+
+static void done_positive_is_bad_message(void)
+{
+	char msg[64];
+
+	CHECK_INT(ctf_nl_parse_done(done_msg(3, 0, NULL), msg, sizeof(msg)),
+		  -EBADMSG);
 }
 
 static void info_ok(void)
@@ -255,6 +469,26 @@ const struct unit_case unit_cases[] = {
 	  family_id_of_wrong_size_is_refused },
 	{ "family_without_genl_header_is_refused",
 	  family_without_genl_header_is_refused },
+	{ "family_events_group", family_events_group },
+	{ "family_groups_without_events", family_groups_without_events },
+	{ "family_group_unknown_attribute_skipped",
+	  family_group_unknown_attribute_skipped },
+	{ "family_group_id_of_wrong_size_is_refused",
+	  family_group_id_of_wrong_size_is_refused },
+	{ "family_group_without_id_is_refused",
+	  family_group_without_id_is_refused },
+	{ "family_group_without_name_is_refused",
+	  family_group_without_name_is_refused },
+	{ "family_group_unterminated_name_is_refused",
+	  family_group_unterminated_name_is_refused },
+	{ "family_group_entry_not_nested_is_refused",
+	  family_group_entry_not_nested_is_refused },
+	{ "family_group_id_zero_is_refused", family_group_id_zero_is_refused },
+	{ "done_ok", done_ok },
+	{ "done_empty_is_ok", done_empty_is_ok },
+	{ "done_error_with_extack", done_error_with_extack },
+	{ "done_error_without_tlvs_flag", done_error_without_tlvs_flag },
+	{ "done_positive_is_bad_message", done_positive_is_bad_message },
 	{ "info_ok", info_ok },
 	{ "info_skips_unknown_attributes", info_skips_unknown_attributes },
 	{ "info_missing_version_is_refused", info_missing_version_is_refused },

@@ -22,6 +22,7 @@
 
 struct talk_ctx {
 	struct ctf_genl *g;
+	unsigned int seq;
 	mnl_cb_t cb;
 	void *data;
 };
@@ -30,6 +31,9 @@ static int talk_data_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct talk_ctx *t = data;
 
+	/* libmnl lets sequence number 0 through: a multicast event. */
+	if (nlh->nlmsg_seq != t->seq)
+		return MNL_CB_OK;
 	return t->cb ? t->cb(nlh, t->data) : MNL_CB_OK;
 }
 
@@ -47,15 +51,34 @@ static int talk_error_cb(const struct nlmsghdr *nlh, void *data)
 
 static int talk_done_cb(const struct nlmsghdr *nlh, void *data)
 {
-	(void)nlh;
-	(void)data;
-	return MNL_CB_STOP;
+	struct talk_ctx *t = data;
+	int err;
+
+	err = ctf_nl_parse_done(nlh, t->g->errmsg, sizeof(t->g->errmsg));
+	if (err == 0)
+		return MNL_CB_STOP; /* the end of a dump */
+	errno = -err;
+	return MNL_CB_ERROR;
+}
+
+/* The extack message among the TLVs at @off of @nlh's payload. */
+static void extack_msg(const struct nlmsghdr *nlh, size_t off, char *msg,
+		       size_t msglen)
+{
+	const struct nlattr *attr;
+
+	mnl_attr_for_each(attr, nlh, off) {
+		if (mnl_attr_get_type(attr) != NLMSGERR_ATTR_MSG ||
+		    mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) < 0)
+			continue;
+		strncpy(msg, mnl_attr_get_str(attr), msglen - 1);
+		msg[msglen - 1] = '\0';
+	}
 }
 
 int ctf_nl_parse_error(const struct nlmsghdr *nlh, char *msg, size_t msglen)
 {
 	const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
-	const struct nlattr *attr;
 	size_t off;
 
 	if (msglen)
@@ -73,15 +96,25 @@ int ctf_nl_parse_error(const struct nlmsghdr *nlh, char *msg, size_t msglen)
 		off += e->msg.nlmsg_len - sizeof(struct nlmsghdr);
 	if (off > mnl_nlmsg_get_payload_len(nlh))
 		return e->error;
-
-	mnl_attr_for_each(attr, nlh, off) {
-		if (mnl_attr_get_type(attr) != NLMSGERR_ATTR_MSG ||
-		    mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) < 0)
-			continue;
-		strncpy(msg, mnl_attr_get_str(attr), msglen - 1);
-		msg[msglen - 1] = '\0';
-	}
+	extack_msg(nlh, off, msg, msglen);
 	return e->error;
+}
+
+int ctf_nl_parse_done(const struct nlmsghdr *nlh, char *msg, size_t msglen)
+{
+	int err;
+
+	if (msglen)
+		msg[0] = '\0';
+	/* Very old kernels sent an empty NLMSG_DONE. */
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(err))
+		return 0;
+	memcpy(&err, mnl_nlmsg_get_payload(nlh), sizeof(err));
+	if (err > 0 || err < -4095)
+		return -EBADMSG;
+	if (err && (nlh->nlmsg_flags & NLM_F_ACK_TLVS) && msglen)
+		extack_msg(nlh, sizeof(err), msg, msglen);
+	return err;
 }
 
 struct nlmsghdr *ctf_genl_request(struct ctf_genl *g, void *buf, uint8_t cmd,
@@ -107,7 +140,9 @@ int ctf_genl_talk(struct ctf_genl *g, struct nlmsghdr *req, mnl_cb_t cb,
 		[NLMSG_ERROR] = talk_error_cb,
 		[NLMSG_DONE] = talk_done_cb,
 	};
-	struct talk_ctx t = { .g = g, .cb = cb, .data = data };
+	struct talk_ctx t = {
+		.g = g, .seq = req->nlmsg_seq, .cb = cb, .data = data
+	};
 	ssize_t n;
 	int ret;
 
@@ -132,13 +167,19 @@ int ctf_genl_talk(struct ctf_genl *g, struct nlmsghdr *req, mnl_cb_t cb,
 static int family_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct ctf_genl *g = data;
+	struct ctf_genl_family fam;
 
-	errno = -ctf_genl_parse_family(nlh, &g->family_id, &g->family_version);
-	return errno ? MNL_CB_ERROR : MNL_CB_OK;
+	errno = -ctf_genl_parse_family(nlh, &fam);
+	if (errno)
+		return MNL_CB_ERROR;
+	g->family_id = fam.id;
+	g->family_version = fam.version;
+	g->events_group = fam.events_group;
+	return MNL_CB_OK;
 }
 
 struct family_attrs {
-	const struct nlattr *id, *version;
+	const struct nlattr *id, *version, *groups;
 };
 
 static int family_attr_cb(const struct nlattr *attr, void *data)
@@ -156,14 +197,67 @@ static int family_attr_cb(const struct nlattr *attr, void *data)
 			return MNL_CB_ERROR;
 		fa->version = attr;
 		break;
+	case CTRL_ATTR_MCAST_GROUPS:
+		if (mnl_attr_validate(attr, MNL_TYPE_NESTED) < 0)
+			return MNL_CB_ERROR;
+		fa->groups = attr;
+		break;
 	}
 	return MNL_CB_OK;
 }
 
-int ctf_genl_parse_family(const struct nlmsghdr *nlh, uint16_t *id,
-			  uint32_t *version)
+struct group_attrs {
+	const struct nlattr *name, *id;
+};
+
+static int group_attr_cb(const struct nlattr *attr, void *data)
+{
+	struct group_attrs *ga = data;
+
+	switch (mnl_attr_get_type(attr)) {
+	case CTRL_ATTR_MCAST_GRP_NAME:
+		if (mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) < 0)
+			return MNL_CB_ERROR;
+		ga->name = attr;
+		break;
+	case CTRL_ATTR_MCAST_GRP_ID:
+		if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
+			return MNL_CB_ERROR;
+		ga->id = attr;
+		break;
+	}
+	return MNL_CB_OK;
+}
+
+/*
+ * CTRL_ATTR_MCAST_GROUPS nests one entry per group (its type is an index),
+ * each with a name and an id. Finds the id of CTFAILOVER_MCGRP_EVENTS.
+ */
+static int parse_groups(const struct nlattr *groups, uint32_t *events_group)
+{
+	const struct nlattr *entry;
+
+	mnl_attr_for_each_nested(entry, groups) {
+		struct group_attrs ga = { 0 };
+
+		if (mnl_attr_validate(entry, MNL_TYPE_NESTED) < 0 ||
+		    mnl_attr_parse_nested(entry, group_attr_cb, &ga) < 0 ||
+		    !ga.name || !ga.id)
+			return -EBADMSG;
+		if (strcmp(mnl_attr_get_str(ga.name), CTFAILOVER_MCGRP_EVENTS))
+			continue;
+		*events_group = mnl_attr_get_u32(ga.id);
+		if (!*events_group)
+			return -EBADMSG;
+	}
+	return 0;
+}
+
+int ctf_genl_parse_family(const struct nlmsghdr *nlh,
+			  struct ctf_genl_family *fam)
 {
 	struct family_attrs fa = { 0 };
+	struct ctf_genl_family f = { 0 };
 
 	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(struct genlmsghdr))
 		return -EBADMSG;
@@ -171,8 +265,11 @@ int ctf_genl_parse_family(const struct nlmsghdr *nlh, uint16_t *id,
 			   &fa) < 0 ||
 	    !fa.id)
 		return -EBADMSG;
-	*id = mnl_attr_get_u16(fa.id);
-	*version = fa.version ? mnl_attr_get_u32(fa.version) : 0;
+	f.id = mnl_attr_get_u16(fa.id);
+	f.version = fa.version ? mnl_attr_get_u32(fa.version) : 0;
+	if (fa.groups && parse_groups(fa.groups, &f.events_group))
+		return -EBADMSG;
+	*fam = f;
 	return 0;
 }
 

@@ -22,6 +22,14 @@
 /* Requests are small; libmnl's MNL_SOCKET_BUFFER_SIZE is a sysconf() call. */
 #define CTF_GENL_TXBUF 8192
 
+/* What the generic netlink controller says about the family. */
+struct ctf_genl_family {
+	uint16_t id;
+	uint32_t version;
+	/* Id of the CTFAILOVER_MCGRP_EVENTS multicast group, 0 if none. */
+	uint32_t events_group;
+};
+
 struct ctf_genl {
 	struct mnl_socket *nl;
 	char *rxbuf; /* CTF_GENL_RXBUF bytes */
@@ -29,6 +37,7 @@ struct ctf_genl {
 	unsigned int seq;
 	uint16_t family_id;
 	uint32_t family_version;
+	uint32_t events_group; /* see struct ctf_genl_family */
 	/* Why the kernel refused the last request (extack), or "". */
 	char errmsg[256];
 };
@@ -53,7 +62,9 @@ struct nlmsghdr *ctf_genl_request(struct ctf_genl *g, void *buf, uint8_t cmd,
 /*
  * Send @req and run @cb on every reply until the kernel's ACK (or DONE for
  * dumps). Returns 0 or -errno; on a kernel error, g->errmsg holds its
- * extack message when there was one.
+ * extack message when there was one. Notifications (sequence number 0)
+ * are not replies and are skipped: a socket that joined a multicast group
+ * should not be used for requests, or it loses those events.
  */
 int ctf_genl_talk(struct ctf_genl *g, struct nlmsghdr *req, mnl_cb_t cb,
 		  void *data);
@@ -61,13 +72,23 @@ int ctf_genl_talk(struct ctf_genl *g, struct nlmsghdr *req, mnl_cb_t cb,
 int ctf_genl_get_info(struct ctf_genl *g, struct ctf_info *info);
 
 /* Parsers, separate from the socket so the unit tests can feed them. */
-int ctf_genl_parse_family(const struct nlmsghdr *nlh, uint16_t *id,
-			  uint32_t *version);
+/*
+ * CTRL_CMD_NEWFAMILY: id (required), version, and the id of the
+ * CTFAILOVER_MCGRP_EVENTS group among CTRL_ATTR_MCAST_GROUPS.
+ */
+int ctf_genl_parse_family(const struct nlmsghdr *nlh,
+			  struct ctf_genl_family *fam);
 int ctf_genl_parse_info(const struct nlmsghdr *nlh, struct ctf_info *info);
 /*
  * Decode an NLMSG_ERROR message: returns its error (0 for an ACK, else a
  * negative errno) and copies an extack message, if any, into @msg.
  */
 int ctf_nl_parse_error(const struct nlmsghdr *nlh, char *msg, size_t msglen);
+/*
+ * Decode the NLMSG_DONE that ends a dump: 0, or the negative errno the
+ * dump failed with (the kernel reports those there, not in an
+ * NLMSG_ERROR), with its extack message, if any, in @msg.
+ */
+int ctf_nl_parse_done(const struct nlmsghdr *nlh, char *msg, size_t msglen);
 
 #endif /* CTF_GENL_H */
