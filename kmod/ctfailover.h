@@ -1,15 +1,128 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * ctfailover.ko internals shared between its files.
+ *
+ * Locking, in one place:
+ *  - ctf_net.lock (mutex) serialises every writer of a namespace's state:
+ *    backends, ports, label word, enabling the hooks. Netlink handlers take
+ *    it; the packet path never does.
+ *  - The packet path (hooks.c) runs under the RCU read lock that the
+ *    netfilter core holds around every hook. It finds backends through the
+ *    RCU hash (hlist_*_rcu), reads epoch/state with READ_ONCE and tests the
+ *    port bitmap bit by bit. Backends are freed with kfree_rcu.
+ *  - Writers that make entries stale (bump, delete, state -> down) wait
+ *    for an RCU grace period before they answer: every packet that could
+ *    still have seen the old epoch has then left the stack, so from the
+ *    acknowledgment on no packet goes to the old instance.
+ *  - ctf_net.sweep_lock (mutex) serialises sweeps (background and sync).
  */
 #ifndef _CTF_CTFAILOVER_H
 #define _CTF_CTFAILOVER_H
 
+#include <linux/atomic.h>
+#include <linux/bitmap.h>
+#include <linux/mutex.h>
+#include <linux/netfilter.h>
+#include <linux/ratelimit.h>
 #include <linux/skbuff.h>
+#include <linux/workqueue.h>
+#include <net/netfilter/nf_conntrack.h>
 
-/* netlink.c */
+#include "uapi/ctfailover.h"
+
+#define CTF_BACKEND_HASH_BITS	8
+
+struct ctf_backend {
+	struct hlist_node node;		/* ctf_net.backends, RCU */
+	struct rcu_head rcu;
+	union nf_inet_addr addr;	/* unused bytes zero: hashed and compared whole */
+	u8 family;			/* NFPROTO_IPV4 or NFPROTO_IPV6 */
+	u8 state;			/* enum ctf_backend_state; READ_ONCE in hooks */
+	u32 epoch;			/* never 0; READ_ONCE in hooks */
+	char name[CTF_NAME_MAX];	/* under ctf_net.lock */
+	atomic64_t tagged;
+	atomic64_t stale_hits;
+	atomic64_t evicted;
+};
+
+struct ctf_sweep_result {
+	u64 scanned;
+	u64 evicted;
+	u64 usec;
+};
+
+struct ctf_net {
+	struct net *net;
+	struct mutex lock;		/* writers of everything below */
+	struct hlist_head backends[1 << CTF_BACKEND_HASH_BITS];
+	unsigned int nbackends;
+	bool enabled;			/* hooks registered, labels in use */
+	u8 label_word;			/* which u32 of the labels holds the epoch */
+	u8 nports;
+	u16 ports[CTF_MAX_PORTS];	/* the set, in the order given */
+	DECLARE_BITMAP(port_map, 65536);	/* the same set, for the hooks */
+	struct nf_hook_ops hook_ops[8];	/* hooks.c: {re-steer, stamp} x {in, out} x {v4, v6} */
+
+	struct mutex sweep_lock;	/* one sweep at a time */
+	struct delayed_work sweep_work;
+	struct ratelimit_state stale_event_rs;
+
+	atomic64_t tagged;
+	atomic64_t stale_hits;
+	atomic64_t evicted;
+	atomic64_t sweeps;
+	atomic64_t untaggable;
+};
+
+/* net.c: per-namespace state */
+extern unsigned int ctf_net_id;
+int ctf_net_init(void);
+void ctf_net_uninit(void);
+struct ctf_net *ctf_net(const struct net *net);
+int ctf_net_enable(struct ctf_net *cn);
+int ctf_net_set_ports(struct ctf_net *cn, const u16 *ports, unsigned int n);
+
+static inline bool ctf_port_is_sip(const struct ctf_net *cn, __be16 port)
+{
+	return test_bit(ntohs(port), cn->port_map);
+}
+
+/* backend.c: the backend table */
+static inline u32 ctf_epoch_next(u32 epoch)
+{
+	/* 0 means "not stamped": skip it when the counter wraps. */
+	return epoch == U32_MAX ? 1 : epoch + 1;
+}
+
+struct ctf_backend *ctf_backend_find(struct ctf_net *cn, u8 family,
+				     const union nf_inet_addr *addr);
+struct ctf_backend *ctf_backend_add(struct ctf_net *cn, u8 family,
+				    const union nf_inet_addr *addr);
+void ctf_backend_del(struct ctf_net *cn, struct ctf_backend *b);
+void ctf_backend_flush(struct ctf_net *cn);
+bool ctf_stamp_is_stale(u32 stamp, const struct ctf_backend *b);
+
+/* hooks.c: the packet path */
+void ctf_hooks_prepare(struct ctf_net *cn);
+u32 ctf_ct_stamp(const struct nf_conn *ct, u8 word);
+bool ctf_ct_is_stale(struct ctf_net *cn, const struct nf_conn *ct,
+		     struct ctf_backend **bp, u32 *stampp);
+int ctf_ct_stamp_set(struct nf_conn *ct, u8 word, u32 epoch);
+
+/* sweep.c: eviction of stale entries */
+void ctf_sweep_init(struct ctf_net *cn);
+void ctf_sweep_schedule(struct ctf_net *cn);
+void ctf_sweep_run(struct ctf_net *cn, struct ctf_sweep_result *res);
+void ctf_sweep_uninit(struct ctf_net *cn);
+int ctf_sweep_wq_init(void);
+void ctf_sweep_wq_uninit(void);
+
+/* netlink.c: the control interface */
 int ctf_netlink_init(void);
 void ctf_netlink_uninit(void);
 int ctf_nl_fill_info(struct sk_buff *skb);
+void ctf_nl_event_evicted(struct ctf_net *cn, const struct ctf_sweep_result *r);
+void ctf_nl_event_stale(struct ctf_net *cn, const struct ctf_backend *b,
+			u8 family, const union nf_inet_addr *addr, u32 stamp);
 
 #endif /* _CTF_CTFAILOVER_H */

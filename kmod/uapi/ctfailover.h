@@ -71,7 +71,8 @@ enum ctf_cmd {
 
 	/* Notifications on the events group. */
 	CTF_CMD_EVENT_EVICTED,		/* a sweep finished: CTF_A_EVICT */
-	CTF_CMD_EVENT_STALE,		/* a packet met a stale entry: CTF_A_BACKEND, CTF_A_STALE_EPOCH */
+	/* a packet met a stale entry: CTF_A_BACKEND, CTF_A_STALE_EPOCH */
+	CTF_CMD_EVENT_STALE,
 
 	__CTF_CMD_MAX,
 };

@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The packet path: two hooks per direction and family.
+ *
+ *  re-steer, just before conntrack (NF_IP_PRI_CONNTRACK - 1): a UDP packet
+ *	to a SIP port whose existing entry is stale deletes that entry, so
+ *	conntrack creates a fresh one for this very packet and the NAT rules
+ *	choose a backend again. The packet itself is never dropped.
+ *  stamp, just after DNAT (NF_IP_PRI_NAT_DST + 1): a new entry to a SIP
+ *	port whose NAT target is a backend gets that backend's epoch in its
+ *	labels, before it is confirmed, so conntrack's NEW event carries it.
+ *
+ * Everything that is not UDP to a SIP port leaves after a protocol and a
+ * port check. Hooks run under the RCU read lock held by the netfilter core.
+ */
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/netfilter_ipv4.h>
+#include <linux/netfilter_ipv6.h>
+#include <linux/udp.h>
+#include <net/ipv6.h>
+#include <net/netfilter/nf_conntrack_core.h>
+#include <net/netfilter/nf_conntrack_labels.h>
+#include <net/netfilter/nf_conntrack_tuple.h>
+#include <net/netfilter/nf_conntrack_zones.h>
+
+#include "ctfailover.h"
+
+/* The stamp of an entry: 0 when it has none (or no label area). */
+u32 ctf_ct_stamp(const struct nf_conn *ct, u8 word)
+{
+	struct nf_conn_labels *labels = nf_ct_labels_find(ct);
+
+	if (!labels)
+		return 0;
+	/* The same u32 view of the label bits as nf_connlabels_replace(). */
+	return READ_ONCE(((const u32 *)labels->bits)[word]);
+}
+
+int ctf_ct_stamp_set(struct nf_conn *ct, u8 word, u32 epoch)
+{
+	u32 data[NF_CT_LABELS_MAX_SIZE / sizeof(u32)] = {};
+	u32 mask[NF_CT_LABELS_MAX_SIZE / sizeof(u32)] = {};
+
+	data[word] = epoch;
+	mask[word] = ~0U;
+	/* -ENOSPC: the entry was created without a label area. */
+	return nf_connlabels_replace(ct, data, mask, ARRAY_SIZE(data));
+}
+
+/* The backend an entry was NATed to: its reply-direction source. */
+static struct ctf_backend *ct_backend(struct ctf_net *cn,
+				      const struct nf_conn *ct)
+{
+	const struct nf_conntrack_tuple *reply =
+		&ct->tuplehash[IP_CT_DIR_REPLY].tuple;
+
+	return ctf_backend_find(cn, nf_ct_l3num(ct), &reply->src.u3);
+}
+
+/*
+ * Is @ct, a UDP entry to a SIP port, stale? On true, *bp is its backend
+ * (or NULL: removed) and *stampp its stamp. Caller holds the RCU read lock.
+ */
+bool ctf_ct_is_stale(struct ctf_net *cn, const struct nf_conn *ct,
+		     struct ctf_backend **bp, u32 *stampp)
+{
+	u32 stamp = ctf_ct_stamp(ct, READ_ONCE(cn->label_word));
+
+	if (!stamp)
+		return false;
+	*bp = ct_backend(cn, ct);
+	*stampp = stamp;
+	return ctf_stamp_is_stale(stamp, *bp);
+}
+
+/*
+ * The UDP destination port of a packet, or 0 when it is not UDP (or is a
+ * non-first fragment, or too short: conntrack will judge it, not us).
+ */
+static __be16 udp_dport(const struct sk_buff *skb, u8 pf)
+{
+	struct udphdr _uh;
+	const struct udphdr *uh;
+	unsigned int thoff;
+
+	if (pf == NFPROTO_IPV4) {
+		const struct iphdr *iph = ip_hdr(skb);
+
+		if (iph->protocol != IPPROTO_UDP ||
+		    (iph->frag_off & htons(IP_OFFSET)))
+			return 0;
+		thoff = skb_network_offset(skb) + iph->ihl * 4;
+	} else {
+		__be16 frag_off;
+		u8 nexthdr = ipv6_hdr(skb)->nexthdr;
+		int off;
+
+		off = ipv6_skip_exthdr(skb, skb_network_offset(skb) +
+					    sizeof(struct ipv6hdr),
+				       &nexthdr, &frag_off);
+		if (off < 0 || nexthdr != IPPROTO_UDP ||
+		    (frag_off & htons(~0x7)))
+			return 0;
+		thoff = off;
+	}
+	uh = skb_header_pointer(skb, thoff, sizeof(_uh), &_uh);
+	return uh ? uh->dest : 0;
+}
+
+static unsigned int ctf_resteer(void *priv, struct sk_buff *skb,
+				const struct nf_hook_state *state)
+{
+	struct ctf_net *cn = priv;
+	const struct nf_conntrack_zone *zone;
+	struct nf_conntrack_zone tmp_zone;
+	struct nf_conntrack_tuple tuple;
+	struct nf_conntrack_tuple_hash *h;
+	enum ip_conntrack_info ctinfo;
+	struct ctf_backend *b;
+	struct nf_conn *ct;
+	__be16 dport;
+	u32 stamp;
+
+	dport = udp_dport(skb, state->pf);
+	if (!dport || !ctf_port_is_sip(cn, dport))
+		return NF_ACCEPT;
+
+	/*
+	 * Conntrack skips a packet that already carries a real entry (looped
+	 * back after OUTPUT) or is untracked; so do we. A template only
+	 * carries the zone set by the raw table.
+	 */
+	ct = nf_ct_get(skb, &ctinfo);
+	if ((ct && !nf_ct_is_template(ct)) || ctinfo == IP_CT_UNTRACKED)
+		return NF_ACCEPT;
+	if (!nf_ct_get_tuplepr(skb, skb_network_offset(skb), state->pf,
+			       state->net, &tuple))
+		return NF_ACCEPT;
+	zone = nf_ct_zone_tmpl(ct, skb, &tmp_zone);
+
+	h = nf_conntrack_find_get(state->net, zone, &tuple);
+	if (!h)
+		return NF_ACCEPT;
+	ct = nf_ct_tuplehash_to_ctrack(h);
+	/*
+	 * Only the provider's direction re-steers: a packet that matches the
+	 * reply tuple comes from a backend, and deleting its entry would turn
+	 * the flow around.
+	 */
+	if (NF_CT_DIRECTION(h) == IP_CT_DIR_ORIGINAL &&
+	    ctf_ct_is_stale(cn, ct, &b, &stamp) && nf_ct_delete(ct, 0, 0)) {
+		/* We deleted it (not a concurrent path): count it once. */
+		atomic64_inc(&cn->stale_hits);
+		if (b)
+			atomic64_inc(&b->stale_hits);
+		if (__ratelimit(&cn->stale_event_rs))
+			ctf_nl_event_stale(cn, b, nf_ct_l3num(ct),
+					   &ct->tuplehash[IP_CT_DIR_REPLY].tuple.src.u3,
+					   stamp);
+	}
+	nf_ct_put(ct);
+	return NF_ACCEPT;
+}
+
+static unsigned int ctf_stamp(void *priv, struct sk_buff *skb,
+			      const struct nf_hook_state *state)
+{
+	struct ctf_net *cn = priv;
+	enum ip_conntrack_info ctinfo;
+	struct ctf_backend *b;
+	struct nf_conn *ct;
+
+	/* Only the first packet of a new entry, before it is confirmed. */
+	ct = nf_ct_get(skb, &ctinfo);
+	if (!ct || ctinfo != IP_CT_NEW || nf_ct_is_confirmed(ct) ||
+	    nf_ct_is_template(ct) || nf_ct_protonum(ct) != IPPROTO_UDP)
+		return NF_ACCEPT;
+	if (!ctf_port_is_sip(cn, ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple.dst.u.udp.port))
+		return NF_ACCEPT;
+
+	b = ct_backend(cn, ct);
+	if (!b)
+		return NF_ACCEPT;	/* not NATed to a backend: not ours */
+	if (ctf_ct_stamp_set(ct, READ_ONCE(cn->label_word),
+			     READ_ONCE(b->epoch))) {
+		atomic64_inc(&cn->untaggable);
+		return NF_ACCEPT;
+	}
+	atomic64_inc(&cn->tagged);
+	atomic64_inc(&b->tagged);
+	return NF_ACCEPT;
+}
+
+/* Fill in cn->hook_ops; ctf_net_enable() registers them. */
+void ctf_hooks_prepare(struct ctf_net *cn)
+{
+	static const struct {
+		nf_hookfn *fn;
+		u8 pf;
+		unsigned int hooknum;
+		int priority;
+	} hooks[] = {
+		{ ctf_resteer, NFPROTO_IPV4, NF_INET_PRE_ROUTING, NF_IP_PRI_CONNTRACK - 1 },
+		{ ctf_resteer, NFPROTO_IPV4, NF_INET_LOCAL_OUT, NF_IP_PRI_CONNTRACK - 1 },
+		{ ctf_stamp, NFPROTO_IPV4, NF_INET_PRE_ROUTING, NF_IP_PRI_NAT_DST + 1 },
+		{ ctf_stamp, NFPROTO_IPV4, NF_INET_LOCAL_OUT, NF_IP_PRI_NAT_DST + 1 },
+		{ ctf_resteer, NFPROTO_IPV6, NF_INET_PRE_ROUTING, NF_IP6_PRI_CONNTRACK - 1 },
+		{ ctf_resteer, NFPROTO_IPV6, NF_INET_LOCAL_OUT, NF_IP6_PRI_CONNTRACK - 1 },
+		{ ctf_stamp, NFPROTO_IPV6, NF_INET_PRE_ROUTING, NF_IP6_PRI_NAT_DST + 1 },
+		{ ctf_stamp, NFPROTO_IPV6, NF_INET_LOCAL_OUT, NF_IP6_PRI_NAT_DST + 1 },
+	};
+	unsigned int i;
+
+	BUILD_BUG_ON(ARRAY_SIZE(hooks) != ARRAY_SIZE(cn->hook_ops));
+	for (i = 0; i < ARRAY_SIZE(hooks); i++) {
+		cn->hook_ops[i] = (struct nf_hook_ops) {
+			.hook = hooks[i].fn,
+			.pf = hooks[i].pf,
+			.hooknum = hooks[i].hooknum,
+			.priority = hooks[i].priority,
+			.priv = cn,
+		};
+	}
+}
