@@ -58,6 +58,7 @@ struct ctf_net {
 	unsigned int nbackends;
 	bool enabled;			/* hooks registered, labels in use */
 	u8 label_word;			/* which u32 of the labels holds the epoch */
+	u32 sweep_delay_ms;		/* CTF_A_SWEEP_DELAY_MS */
 	u8 nports;
 	u16 ports[CTF_MAX_PORTS];	/* the set, in the order given */
 	DECLARE_BITMAP(port_map, 65536);	/* the same set, for the hooks */

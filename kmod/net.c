@@ -76,6 +76,7 @@ static int __net_init ctf_net_init_one(struct net *net)
 	for (i = 0; i < ARRAY_SIZE(cn->backends); i++)
 		INIT_HLIST_HEAD(&cn->backends[i]);
 	cn->label_word = CTF_DEFAULT_LABEL_WORD;
+	cn->sweep_delay_ms = CTF_DEFAULT_SWEEP_DELAY_MS;
 	/* A namespace is a trust boundary: events are limited per namespace. */
 	ratelimit_state_init(&cn->stale_event_rs, HZ, 100);
 	ctf_hooks_prepare(cn);

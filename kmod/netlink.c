@@ -51,8 +51,18 @@ static const struct nla_policy ctf_ports_cmd_policy[CTF_A_MAX + 1] = {
 	[CTF_A_PORTS]	= NLA_POLICY_NESTED(ctf_ports_policy),
 };
 
+/*
+ * Beyond the s16 bounds NLA_POLICY_RANGE() can hold. Not const: the policy
+ * field is a plain pointer before 6.2; nothing writes it.
+ */
+static struct netlink_range_validation ctf_sweep_delay_range __ro_after_init = {
+	.min = 0,
+	.max = CTF_MAX_SWEEP_DELAY_MS,
+};
+
 static const struct nla_policy ctf_config_cmd_policy[CTF_A_MAX + 1] = {
-	[CTF_A_LABEL_WORD] = NLA_POLICY_MAX(NLA_U8, 3),
+	[CTF_A_LABEL_WORD]	= NLA_POLICY_MAX(NLA_U8, 3),
+	[CTF_A_SWEEP_DELAY_MS]	= NLA_POLICY_FULL_RANGE(NLA_U32, &ctf_sweep_delay_range),
 };
 
 static struct genl_family ctf_genl_family;
@@ -476,7 +486,8 @@ static int ctf_nl_stats_get(struct sk_buff *skb, struct genl_info *info)
 	    !nla_put_u64_64bit(msg, CTF_ST_UNTAGGABLE,
 			       atomic64_read(&cn->untaggable), CTF_ST_PAD)) {
 		nla_nest_end(msg, nest);
-		if (!nla_put_u8(msg, CTF_A_LABEL_WORD, cn->label_word))
+		if (!nla_put_u8(msg, CTF_A_LABEL_WORD, cn->label_word) &&
+		    !nla_put_u32(msg, CTF_A_SWEEP_DELAY_MS, cn->sweep_delay_ms))
 			ret = 0;
 	}
 	mutex_unlock(&cn->lock);
@@ -491,22 +502,28 @@ static int ctf_nl_stats_get(struct sk_buff *skb, struct genl_info *info)
 static int ctf_nl_config_set(struct sk_buff *skb, struct genl_info *info)
 {
 	struct ctf_net *cn = ctf_net(genl_info_net(info));
+	struct nlattr *word = info->attrs[CTF_A_LABEL_WORD];
+	struct nlattr *delay = info->attrs[CTF_A_SWEEP_DELAY_MS];
 	int ret = 0;
 
-	if (!info->attrs[CTF_A_LABEL_WORD]) {
-		GENL_SET_ERR_MSG(info, "nothing to set (CTF_A_LABEL_WORD)");
+	if (!word && !delay) {
+		GENL_SET_ERR_MSG(info, "nothing to set (CTF_A_LABEL_WORD, CTF_A_SWEEP_DELAY_MS)");
 		return -EINVAL;
 	}
 	mutex_lock(&cn->lock);
 	/* Stamps already given would be read from the wrong place. */
-	if (cn->nbackends) {
-		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[CTF_A_LABEL_WORD],
+	if (word && cn->nbackends) {
+		NL_SET_ERR_MSG_ATTR(info->extack, word,
 				    "label word can change only while there are no backends");
 		ret = -EBUSY;
-	} else {
-		WRITE_ONCE(cn->label_word,
-			   nla_get_u8(info->attrs[CTF_A_LABEL_WORD]));
+		goto out;
 	}
+	/* All checked: apply both or neither. */
+	if (word)
+		WRITE_ONCE(cn->label_word, nla_get_u8(word));
+	if (delay)
+		WRITE_ONCE(cn->sweep_delay_ms, nla_get_u32(delay));
+out:
 	mutex_unlock(&cn->lock);
 	return ret;
 }

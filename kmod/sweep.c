@@ -161,8 +161,9 @@ static void sweep_work(struct work_struct *work)
 
 void ctf_sweep_schedule(struct ctf_net *cn)
 {
-	/* A burst of changes gets one sweep after the last of them. */
-	mod_delayed_work(ctf_wq, &cn->sweep_work, msecs_to_jiffies(10));
+	/* A burst of changes gets one sweep, after the last of them. */
+	mod_delayed_work(ctf_wq, &cn->sweep_work,
+			 msecs_to_jiffies(READ_ONCE(cn->sweep_delay_ms)));
 }
 
 void ctf_sweep_init(struct ctf_net *cn)

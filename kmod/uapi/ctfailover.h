@@ -37,6 +37,8 @@
 /* Where the epoch lives in the 128 conntrack label bits, by default. */
 #define CTF_DEFAULT_LABEL_WORD		3	/* bits 96..127 */
 #define CTF_DEFAULT_SIP_PORT		5060
+#define CTF_DEFAULT_SWEEP_DELAY_MS	1000
+#define CTF_MAX_SWEEP_DELAY_MS		3600000
 
 enum ctf_cmd {
 	CTF_CMD_UNSPEC,
@@ -64,9 +66,12 @@ enum ctf_cmd {
 	 * bump, removal or state change to down.
 	 */
 	CTF_CMD_EVICT,
-	/* -> CTF_A_STATS, CTF_A_LABEL_WORD */
+	/* -> CTF_A_STATS, CTF_A_LABEL_WORD, CTF_A_SWEEP_DELAY_MS */
 	CTF_CMD_STATS_GET,
-	/* Set CTF_A_LABEL_WORD (only while no backend exists). */
+	/*
+	 * Set CTF_A_LABEL_WORD (only while no backend exists) and/or
+	 * CTF_A_SWEEP_DELAY_MS.
+	 */
 	CTF_CMD_CONFIG_SET,
 
 	/* Notifications on the events group. */
@@ -91,6 +96,13 @@ enum ctf_attr {
 	CTF_A_LABEL_WORD,		/* u8 0..3: label bits 32*N .. 32*N+31 hold the epoch */
 	CTF_A_STALE_EPOCH,		/* u32: the stamp of the stale entry */
 	CTF_A_PAD,
+	/*
+	 * u32, 0..CTF_MAX_SWEEP_DELAY_MS: how long after a change that makes
+	 * entries stale the background sweep starts (changes within it share
+	 * one sweep). Live flows do not wait for it: their next packet
+	 * re-steers them.
+	 */
+	CTF_A_SWEEP_DELAY_MS,
 
 	__CTF_A_MAX,
 };
