@@ -11,6 +11,9 @@
 #define CTF_CTL_H
 
 #include <stdbool.h>
+#include <stdint.h>
+
+#include "genl.h"
 
 #define CTL_EXIT_OK    0
 #define CTL_EXIT_FAIL  1
@@ -22,6 +25,23 @@ struct ctl_opts {
 
 extern const char *ctl_prog;
 
+/* Subcommands: argv[0] is the subcommand's own name. */
 int ctl_version(int argc, char **argv, const struct ctl_opts *o);
+int ctl_module(int argc, char **argv, const struct ctl_opts *o);
+
+/*
+ * kernel.c, shared by the subcommands that talk to the module. Each prints
+ * its own message and returns the exit code.
+ */
+/* ctf_genl_open(), saying clearly when the module is not loaded. */
+int ctl_open(struct ctf_genl *g);
+/* Refuse a module that speaks another genl protocol than this tool. */
+int ctl_check_protocol(uint32_t genl_version);
+/*
+ * "<prog> <who>: <cmd> failed: <why>[: <extack>]" for a failed request;
+ * returns CTL_EXIT_FAIL.
+ */
+int ctl_kernel_error(const char *who, const char *cmd, int err,
+		     const struct ctf_genl *g);
 
 #endif /* CTF_CTL_H */

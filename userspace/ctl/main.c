@@ -16,6 +16,8 @@ static const struct {
 } subcommands[] = {
 	{ "version", ctl_version,
 	  "show the versions of this tool and of the loaded module" },
+	{ "module", ctl_module,
+	  "drive ctfailover.ko directly (see 'module help')" },
 };
 
 static void usage(FILE *f)
