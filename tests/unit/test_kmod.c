@@ -579,11 +579,13 @@ static void evict_msg_without_nest(void)
 }
 
 /*
- * A stats reply; @skip leaves out a CTF_ST_* attribute (or with
- * @skip_label, CTF_A_LABEL_WORD), @short_one sends one with the wrong size.
+ * A stats reply; @skip leaves out a CTF_ST_* attribute, @short_one sends
+ * one with the wrong size; a negative @label_word or @delay leaves out
+ * CTF_A_LABEL_WORD or CTF_A_SWEEP_DELAY_MS.
  */
-static struct nlmsghdr *stats_msg(unsigned int skip, unsigned int short_one,
-				  int label_word)
+static struct nlmsghdr *stats_msg_delay(unsigned int skip,
+					unsigned int short_one, int label_word,
+					long long delay)
 {
 	struct nlmsghdr *nlh = genl_msg(CTF_CMD_STATS_GET);
 	struct nlattr *nest = mnl_attr_nest_start(nlh, CTF_A_STATS);
@@ -607,7 +609,16 @@ static struct nlmsghdr *stats_msg(unsigned int skip, unsigned int short_one,
 	mnl_attr_nest_end(nlh, nest);
 	if (label_word >= 0)
 		mnl_attr_put_u8(nlh, CTF_A_LABEL_WORD, label_word);
+	if (delay >= 0)
+		mnl_attr_put_u32(nlh, CTF_A_SWEEP_DELAY_MS, delay);
 	return nlh;
+}
+
+static struct nlmsghdr *stats_msg(unsigned int skip, unsigned int short_one,
+				  int label_word)
+{
+	return stats_msg_delay(skip, short_one, label_word,
+			       CTF_DEFAULT_SWEEP_DELAY_MS);
 }
 
 static void stats_ok(void)
@@ -622,8 +633,76 @@ static void stats_ok(void)
 	CHECK_INT(st.sweeps, 1000 + CTF_ST_SWEEPS);
 	CHECK_INT(st.untaggable, 1000 + CTF_ST_UNTAGGABLE);
 	CHECK_INT(st.label_word, 3);
+	CHECK_INT(st.sweep_delay_ms, CTF_DEFAULT_SWEEP_DELAY_MS);
 	CHECK_INT(ctf_kmod_parse_stats(stats_msg(0, 0, 0), &st), 0);
 	CHECK_INT(st.label_word, 0);
+}
+
+static void stats_sweep_delay(void)
+{
+	struct nlmsghdr *nlh;
+	struct ctf_stats st;
+
+	CHECK_INT(ctf_kmod_parse_stats(stats_msg_delay(0, 0, 3, 0), &st), 0);
+	CHECK_INT(st.sweep_delay_ms, 0);
+	CHECK_INT(
+		ctf_kmod_parse_stats(
+			stats_msg_delay(0, 0, 3, CTF_MAX_SWEEP_DELAY_MS), &st),
+		0);
+	CHECK_INT(st.sweep_delay_ms, CTF_MAX_SWEEP_DELAY_MS);
+	CHECK_INT(ctf_kmod_parse_stats(
+			  stats_msg_delay(0, 0, 3, CTF_MAX_SWEEP_DELAY_MS + 1),
+			  &st),
+		  -EBADMSG);
+	CHECK_INT(ctf_kmod_parse_stats(stats_msg_delay(0, 0, 3, -1), &st),
+		  -EBADMSG);
+	nlh = stats_msg_delay(0, 0, 3, -1);
+	mnl_attr_put_u16(nlh, CTF_A_SWEEP_DELAY_MS, 10);
+	CHECK_INT(ctf_kmod_parse_stats(nlh, &st), -EBADMSG);
+	CHECK_INT(st.label_word, 0);
+}
+
+/* What CONFIG_SET sends: exactly the fields asked for. */
+static void config_put(void)
+{
+	static const struct ctf_config cases[] = {
+		{ 2, 500, CTF_CF_LABEL_WORD },
+		{ 2, 500, CTF_CF_SWEEP_DELAY },
+		{ 0, 0, CTF_CF_LABEL_WORD | CTF_CF_SWEEP_DELAY },
+		{ 3, CTF_MAX_SWEEP_DELAY_MS,
+		  CTF_CF_LABEL_WORD | CTF_CF_SWEEP_DELAY },
+	};
+	const struct nlattr *attr;
+	struct nlmsghdr *nlh;
+	unsigned int seen;
+	size_t i;
+
+	for (i = 0; i < N(cases); i++) {
+		nlh = genl_msg(CTF_CMD_CONFIG_SET);
+		ctf_kmod_put_config(nlh, &cases[i]);
+		seen = 0;
+		mnl_attr_for_each(attr, nlh, sizeof(struct genlmsghdr)) {
+			switch (mnl_attr_get_type(attr)) {
+			case CTF_A_LABEL_WORD:
+				CHECK_INT(mnl_attr_validate(attr, MNL_TYPE_U8),
+					  0);
+				CHECK_INT(mnl_attr_get_u8(attr),
+					  cases[i].label_word);
+				seen |= CTF_CF_LABEL_WORD;
+				break;
+			case CTF_A_SWEEP_DELAY_MS:
+				CHECK_INT(mnl_attr_validate(attr, MNL_TYPE_U32),
+					  0);
+				CHECK_INT(mnl_attr_get_u32(attr),
+					  cases[i].sweep_delay_ms);
+				seen |= CTF_CF_SWEEP_DELAY;
+				break;
+			default:
+				CHECK(!"an attribute CONFIG_SET does not take");
+			}
+		}
+		CHECK_INT(seen, cases[i].fields);
+	}
 }
 
 static void stats_refuse_missing_or_short(void)
@@ -785,6 +864,8 @@ const struct unit_case unit_cases[] = {
 	{ "stats_ok", stats_ok },
 	{ "stats_refuse_missing_or_short", stats_refuse_missing_or_short },
 	{ "stats_label_word", stats_label_word },
+	{ "stats_sweep_delay", stats_sweep_delay },
+	{ "config_put", config_put },
 	{ "stats_without_nest", stats_without_nest },
 	{ "event_evicted", event_evicted },
 	{ "event_stale", event_stale },

@@ -222,6 +222,40 @@ static void label_word_table(void)
 static const struct {
 	const char *in;
 	int ret;
+	uint32_t out;
+} sweep_delay_cases[] = {
+	{ "0", 0, 0 },
+	{ "1000", 0, 1000 },
+	{ "3600000", 0, CTF_MAX_SWEEP_DELAY_MS },
+	{ "3600001", -ERANGE, 0 },
+	{ "4294967296", -ERANGE, 0 },
+	{ "1s", -EINVAL, 0 },
+	{ "-5", -EINVAL, 0 },
+	{ "", -EINVAL, 0 },
+};
+
+static void sweep_delay_table(void)
+{
+	char err[CTF_PARSE_ERRLEN];
+	uint32_t ms;
+	size_t i;
+
+	for (i = 0; i < N(sweep_delay_cases); i++) {
+		ms = 42;
+		CHECK_INT(ctf_parse_sweep_delay(sweep_delay_cases[i].in, &ms,
+						err, sizeof(err)),
+			  sweep_delay_cases[i].ret);
+		CHECK_INT(ms, sweep_delay_cases[i].ret
+				      ? 42
+				      : sweep_delay_cases[i].out);
+	}
+	ctf_parse_sweep_delay("1s", &ms, err, sizeof(err));
+	CHECK_STR(err, "bad sweep delay '1s' (0..3600000)");
+}
+
+static const struct {
+	const char *in;
+	int ret;
 	uint8_t out;
 } state_cases[] = {
 	{ "active", 0, CTF_STATE_ACTIVE },
@@ -446,6 +480,7 @@ const struct unit_case unit_cases[] = {
 	{ "uint_message", uint_message },
 	{ "epoch_table", epoch_table },
 	{ "label_word_table", label_word_table },
+	{ "sweep_delay_table", sweep_delay_table },
 	{ "state_table", state_table },
 	{ "name_table", name_table },
 	{ "port_table", port_table },

@@ -26,6 +26,7 @@ static const enum mnl_attr_data_type top_types[CTF_A_MAX + 1] = {
 	[CTF_A_STATS] = MNL_TYPE_NESTED,
 	[CTF_A_LABEL_WORD] = MNL_TYPE_U8,
 	[CTF_A_STALE_EPOCH] = MNL_TYPE_U32,
+	[CTF_A_SWEEP_DELAY_MS] = MNL_TYPE_U32,
 };
 
 static const enum mnl_attr_data_type backend_types[CTF_BA_MAX + 1] = {
@@ -243,12 +244,14 @@ int ctf_kmod_parse_stats(const struct nlmsghdr *nlh, struct ctf_stats *st)
 
 	memset(st, 0, sizeof(*st));
 	if (parse_msg(nlh, tb) || !tb[CTF_A_STATS] || !tb[CTF_A_LABEL_WORD] ||
+	    !tb[CTF_A_SWEEP_DELAY_MS] ||
 	    parse_nest(tb[CTF_A_STATS], stats_types, CTF_ST_MAX, sb))
 		return -EBADMSG;
 	for (i = CTF_ST_BACKENDS; i <= CTF_ST_UNTAGGABLE; i++)
 		if (!sb[i])
 			return -EBADMSG;
-	if (mnl_attr_get_u8(tb[CTF_A_LABEL_WORD]) > 3)
+	if (mnl_attr_get_u8(tb[CTF_A_LABEL_WORD]) > 3 ||
+	    mnl_attr_get_u32(tb[CTF_A_SWEEP_DELAY_MS]) > CTF_MAX_SWEEP_DELAY_MS)
 		return -EBADMSG;
 
 	st->backends = mnl_attr_get_u32(sb[CTF_ST_BACKENDS]);
@@ -258,6 +261,7 @@ int ctf_kmod_parse_stats(const struct nlmsghdr *nlh, struct ctf_stats *st)
 	st->sweeps = mnl_attr_get_u64(sb[CTF_ST_SWEEPS]);
 	st->untaggable = mnl_attr_get_u64(sb[CTF_ST_UNTAGGABLE]);
 	st->label_word = mnl_attr_get_u8(tb[CTF_A_LABEL_WORD]);
+	st->sweep_delay_ms = mnl_attr_get_u32(tb[CTF_A_SWEEP_DELAY_MS]);
 	return 0;
 }
 
@@ -516,13 +520,21 @@ int ctf_kmod_stats(struct ctf_genl *g, struct ctf_stats *st)
 			stats_reply, st);
 }
 
-int ctf_kmod_config_set(struct ctf_genl *g, uint8_t label_word)
+void ctf_kmod_put_config(struct nlmsghdr *nlh, const struct ctf_config *c)
+{
+	if (c->fields & CTF_CF_LABEL_WORD)
+		mnl_attr_put_u8(nlh, CTF_A_LABEL_WORD, c->label_word);
+	if (c->fields & CTF_CF_SWEEP_DELAY)
+		mnl_attr_put_u32(nlh, CTF_A_SWEEP_DELAY_MS, c->sweep_delay_ms);
+}
+
+int ctf_kmod_config_set(struct ctf_genl *g, const struct ctf_config *c)
 {
 	char buf[CTF_GENL_TXBUF];
 	struct nlmsghdr *nlh;
 
 	nlh = ctf_genl_request(g, buf, CTF_CMD_CONFIG_SET, 0);
-	mnl_attr_put_u8(nlh, CTF_A_LABEL_WORD, label_word);
+	ctf_kmod_put_config(nlh, c);
 	return talk_one(g, nlh, NULL, NULL);
 }
 

@@ -56,6 +56,17 @@ struct ctf_stats {
 	uint32_t backends;
 	uint64_t tagged, stale_hits, evicted, sweeps, untaggable;
 	uint8_t label_word;
+	uint32_t sweep_delay_ms;
+};
+
+/* What CTF_CMD_CONFIG_SET changes: the fields named by @fields. */
+#define CTF_CF_LABEL_WORD  (1U << 0)
+#define CTF_CF_SWEEP_DELAY (1U << 1)
+
+struct ctf_config {
+	uint8_t label_word;	 /* 0..3 */
+	uint32_t sweep_delay_ms; /* 0..CTF_MAX_SWEEP_DELAY_MS */
+	unsigned int fields;	 /* CTF_CF_* */
 };
 
 /* A notification of the events group. */
@@ -107,8 +118,11 @@ int ctf_kmod_ports_get(struct ctf_genl *g, struct ctf_ports *p);
 int ctf_kmod_evict(struct ctf_genl *g, struct ctf_evict *ev);
 /* CTF_CMD_STATS_GET */
 int ctf_kmod_stats(struct ctf_genl *g, struct ctf_stats *st);
-/* CTF_CMD_CONFIG_SET: the label word, 0..3 (only while no backend exists). */
-int ctf_kmod_config_set(struct ctf_genl *g, uint8_t label_word);
+/*
+ * CTF_CMD_CONFIG_SET: the label word (only while no backend exists)
+ * and/or the sweep delay.
+ */
+int ctf_kmod_config_set(struct ctf_genl *g, const struct ctf_config *c);
 
 /*
  * Join the events group on @g's socket (CAP_NET_ADMIN). Give events a
@@ -132,6 +146,7 @@ void ctf_kmod_put_backend(struct nlmsghdr *nlh, const struct ctf_backend *b,
 			  unsigned int fields);
 void ctf_kmod_put_ports(struct nlmsghdr *nlh, const uint16_t *ports,
 			unsigned int n);
+void ctf_kmod_put_config(struct nlmsghdr *nlh, const struct ctf_config *c);
 
 /*
  * Parsers, separate from the socket so the unit tests can feed them.
@@ -146,7 +161,7 @@ int ctf_kmod_parse_ports(const struct nlattr *nest, struct ctf_ports *p);
 int ctf_kmod_parse_ports_msg(const struct nlmsghdr *nlh, struct ctf_ports *p);
 int ctf_kmod_parse_evict(const struct nlattr *nest, struct ctf_evict *ev);
 int ctf_kmod_parse_evict_msg(const struct nlmsghdr *nlh, struct ctf_evict *ev);
-/* CTF_A_STATS and CTF_A_LABEL_WORD. */
+/* CTF_A_STATS, CTF_A_LABEL_WORD and CTF_A_SWEEP_DELAY_MS. */
 int ctf_kmod_parse_stats(const struct nlmsghdr *nlh, struct ctf_stats *st);
 /* -EOPNOTSUPP for a command that is not a known event (a newer module). */
 int ctf_kmod_parse_event(const struct nlmsghdr *nlh, struct ctf_event *ev);

@@ -127,6 +127,18 @@ int ctf_parse_label_word(const char *s, uint8_t *word, char *err, size_t errlen)
 	return ret;
 }
 
+int ctf_parse_sweep_delay(const char *s, uint32_t *ms, char *err, size_t errlen)
+{
+	uint64_t v;
+	int ret;
+
+	ret = ctf_parse_uint(s, "sweep delay", 0, CTF_MAX_SWEEP_DELAY_MS, &v,
+			     err, errlen);
+	if (!ret)
+		*ms = v;
+	return ret;
+}
+
 int ctf_parse_state(const char *s, uint8_t *state, char *err, size_t errlen)
 {
 	unsigned int i;

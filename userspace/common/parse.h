@@ -54,6 +54,10 @@ int ctf_parse_epoch(const char *s, uint32_t *epoch, char *err, size_t errlen);
 int ctf_parse_label_word(const char *s, uint8_t *word, char *err,
 			 size_t errlen);
 
+/* 0..CTF_MAX_SWEEP_DELAY_MS milliseconds. */
+int ctf_parse_sweep_delay(const char *s, uint32_t *ms, char *err,
+			  size_t errlen);
+
 /* active, draining, down -> enum ctf_backend_state. */
 int ctf_parse_state(const char *s, uint8_t *state, char *err, size_t errlen);
 /* The name of enum ctf_backend_state @state, or NULL. */
