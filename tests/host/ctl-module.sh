@@ -85,11 +85,14 @@ usage "ports: empty port list" ports ''
 usage "ports: too many ports (at most 64)" ports "$(seq -s, 5001 5065)"
 usage "ports: unexpected argument '5061'" ports 5060 5061
 
-# label-word, monitor, and the commands without arguments
+# label-word, sweep-delay, monitor, and the commands without arguments
 usage "label-word: bad label word '4' (0..3)" label-word 4
 usage "label-word: bad label word 'x' (0..3)" label-word x
 usage "label-word: missing N (0..3)" label-word
 usage "label-word: unexpected argument '2'" label-word 1 2
+usage "sweep-delay: bad sweep delay '3600001' (0..3600000)" sweep-delay 3600001
+usage "sweep-delay: bad sweep delay '1s' (0..3600000)" sweep-delay 1s
+usage "sweep-delay: missing MS (0..3600000)" sweep-delay
 usage "monitor: bad count '0' (1..4294967295)" monitor --count 0
 usage "monitor: bad timeout 'soon' (1..4294967295)" monitor --timeout soon
 usage "monitor: missing value after '--count'" monitor --count
@@ -112,6 +115,7 @@ absent='^ctfailoverctl: generic netlink family "ctfailover" not found: ctfailove
 for args in backends 'backend 10.0.0.1' 'set 10.0.0.1' \
 	'set 2001:db8::1 name web1 state draining epoch 7' 'del 10.0.0.1' \
 	'bump 2001:db8::1' ports 'ports 5060,5080' evict stats 'label-word 3' \
+	'sweep-delay 0' \
 	monitor 'monitor --count 1 --timeout 1'; do
 	# shellcheck disable=SC2086 # split on purpose
 	expect 1 "$absent" -- ctfailoverctl module $args

@@ -434,32 +434,47 @@ static int cmd_stats(int argc, char **argv, const struct ctl_opts *o)
 		ctf_json_uint(&j, "sweeps", st.sweeps);
 		ctf_json_uint(&j, "untaggable", st.untaggable);
 		ctf_json_uint(&j, "label_word", st.label_word);
+		ctf_json_uint(&j, "sweep_delay_ms", st.sweep_delay_ms);
 		ctf_json_end_object(&j);
 		putchar('\n');
 	} else {
 		printf("backends %u tagged %llu stale_hits %llu evicted %llu "
-		       "sweeps %llu untaggable %llu label_word %u\n",
+		       "sweeps %llu untaggable %llu label_word %u "
+		       "sweep_delay_ms %u\n",
 		       st.backends, (unsigned long long)st.tagged,
 		       (unsigned long long)st.stale_hits,
 		       (unsigned long long)st.evicted,
 		       (unsigned long long)st.sweeps,
-		       (unsigned long long)st.untaggable, st.label_word);
+		       (unsigned long long)st.untaggable, st.label_word,
+		       st.sweep_delay_ms);
 	}
 	ctf_genl_close(&g);
 	return ret;
 }
 
-static int cmd_label_word(int argc, char **argv, const struct ctl_opts *o)
+/* label-word N, sweep-delay MS: one setting each, CTF_CMD_CONFIG_SET. */
+static int cmd_config(int argc, char **argv, const struct ctl_opts *o)
 {
+	bool word = !strcmp(argv[0], "label-word");
+	struct ctf_config c = { 0 };
 	char err[CTF_PARSE_ERRLEN];
 	struct ctf_genl g;
-	uint8_t word;
 	int ret;
 
 	(void)o;
 	if (argc < 2)
-		return usage_error(argv[0], "missing N (0..3)");
-	if (ctf_parse_label_word(argv[1], &word, err, sizeof(err)))
+		return usage_error(argv[0], "missing %s",
+				   word ? "N (0..3)" : "MS (0..3600000)");
+	if (word) {
+		c.fields = CTF_CF_LABEL_WORD;
+		ret = ctf_parse_label_word(argv[1], &c.label_word, err,
+					   sizeof(err));
+	} else {
+		c.fields = CTF_CF_SWEEP_DELAY;
+		ret = ctf_parse_sweep_delay(argv[1], &c.sweep_delay_ms, err,
+					    sizeof(err));
+	}
+	if (ret)
 		return usage_error(argv[0], "%s", err);
 	ret = no_more_args(argc, argv, 2);
 	if (ret)
@@ -467,7 +482,7 @@ static int cmd_label_word(int argc, char **argv, const struct ctl_opts *o)
 	ret = open_module(&g);
 	if (ret)
 		return ret;
-	ret = ctf_kmod_config_set(&g, word);
+	ret = ctf_kmod_config_set(&g, &c);
 	if (ret)
 		ret = kernel_error(argv[0], "CTF_CMD_CONFIG_SET", ret, &g);
 	ctf_genl_close(&g);
@@ -642,9 +657,12 @@ static const struct module_cmd module_cmds[] = {
 	{ "ports", cmd_ports, "[PORT[,PORT...]]",
 	  "show the SIP ports, or replace them" },
 	{ "evict", cmd_evict, "", "delete every stale entry now" },
-	{ "stats", cmd_stats, "", "the module's counters and label word" },
-	{ "label-word", cmd_label_word, "N",
+	{ "stats", cmd_stats, "",
+	  "the module's counters, label word and sweep delay" },
+	{ "label-word", cmd_config, "N",
 	  "conntrack label word (0..3) for the epoch; no backends yet" },
+	{ "sweep-delay", cmd_config, "MS",
+	  "start the background sweep MS (0..3600000) after a change" },
 	{ "monitor", cmd_monitor, "[--count N] [--timeout SEC]",
 	  "print the module's events as they come" },
 	{ "help", cmd_help, "", "show this help" },
