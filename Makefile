@@ -25,7 +25,7 @@ COMMON_SRC := $(wildcard userspace/common/*.c)
 CTL_SRC	:= $(wildcard userspace/ctl/*.c)
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))
 
-.PHONY: all kmod userspace kmod-matrix check check-unit check-build check-style \
+.PHONY: all kmod userspace kmod-matrix bench check check-unit check-build check-style \
 	check-host check-kunit check-vm setup clean
 .DEFAULT_GOAL := all
 
@@ -56,6 +56,10 @@ kmod-matrix:
 
 setup:
 	scripts/setup
+
+# Benchmarks in a VM, with ratios against a baseline of the same run.
+bench: setup
+	tests/bench/run
 
 # Each layer alone; `make check` runs them all, after installing what they need.
 check: setup
