@@ -13,7 +13,8 @@
 #      conntrack id), still backend1, none lost.
 #
 # Then: the background sweep deletes stale entries no packet touches; a
-# non-SIP UDP flow is neither stamped nor deleted; IPv4 and IPv6.
+# non-SIP UDP flow and a TCP connection are neither stamped nor deleted;
+# IPv4 and IPv6.
 set -euo pipefail
 # shellcheck source=tests/vm/lib/netns.sh
 . "$(dirname "$0")/../lib/netns.sh"
@@ -31,6 +32,7 @@ dnat_to() {
 			chain prerouting {
 				type nat hook prerouting priority dstnat; policy accept;
 				ip daddr $VIP4 udp dport { 5060, 5070 } dnat ip to $1
+				ip daddr $VIP4 tcp dport 5060 dnat ip to $1
 				ip6 daddr $VIP6 udp dport { 5060, 5070 } dnat ip6 to $2
 			}
 		}
@@ -118,6 +120,17 @@ sweep() {
 		[[ -n $(ct_id "$v" $((43000 + v * 10 + p))) ]] || fail "no entry for flow $p"
 	done
 
+	# And, for IPv4, a TCP connection to the same backend and port.
+	local tcp_id=
+	if [[ $v == 4 ]]; then
+		# Both ends keep their stdin open: nc closes the connection at EOF.
+		ns_bg "${NS_BACKEND[1]}" "$NETNS_TMP/tcp-server.log" sh -c "sleep 30 | nc -l -p 5060"
+		sleep 0.5
+		ns_bg "$NS_CLIENT" "$NETNS_TMP/tcp-client.log" sh -c "sleep 30 | nc $VIP4 5060"
+		wait_for 5 bash -c "ip netns exec $NS_LB conntrack -L -p tcp --dport 5060 2>/dev/null | grep -q ESTABLISHED"
+		tcp_id=$(ct_list "$NS_LB" -p tcp --dport 5060 -o id | sed -n 's/.*id=\([0-9]*\).*/\1/p')
+	fi
+
 	evicted=$(mstat evicted)
 	ctl sweep-delay 100
 	ctl bump "$b1" >/dev/null
@@ -125,6 +138,11 @@ sweep() {
 	wait_for 10 bash -c "! ip netns exec $NS_LB conntrack -L -f ipv$v -p udp --dport 5060 2>/dev/null | grep -q 'sport=430${v}[1-4] '"
 	assert_ge $((evicted + 4)) "$(mstat evicted)" "entries evicted by the sweep"
 	assert_eq "$other_id" "$(ct_id "$v" $((44000 + v)))" "the non-SIP entry"
+	if [[ -n $tcp_id ]]; then
+		assert_eq "$tcp_id" "$(ct_list "$NS_LB" -p tcp --dport 5060 -o id | sed -n 's/.*id=\([0-9]*\).*/\1/p')" \
+			"the TCP entry to the same backend and port"
+		pass "IPv4: the TCP connection's entry stayed"
+	fi
 	pass "IPv$v: the sweep evicted the 4 stale entries, the non-SIP entry stayed"
 	ctl sweep-delay 600000
 }
