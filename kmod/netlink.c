@@ -4,9 +4,10 @@
  *
  * Every command has its own policy and is validated strictly: an attribute
  * a command does not take, a reply-only attribute, or one of the wrong
- * size or range is refused with an extack naming it. Commands that change
- * state need CAP_NET_ADMIN over the namespace (GENL_UNS_ADMIN_PERM: all
- * state is per namespace); so does joining the events group.
+ * size or range is refused with an extack naming it. Every command but
+ * GET_INFO needs CAP_NET_ADMIN over the namespace (GENL_UNS_ADMIN_PERM: all
+ * state is per namespace, and backends are the operator's business); so
+ * does joining the events group.
  */
 #include <linux/in.h>
 #include <linux/in6.h>

@@ -6,8 +6,9 @@
  * (ctfailoverd, ctfailoverctl). Numbers are ABI: append, never renumber.
  *
  * All state is per network namespace: the namespace of the socket that
- * sends the request. Commands that change state need CAP_NET_ADMIN over
- * that namespace (GENL_UNS_ADMIN_PERM); so does joining the events group.
+ * sends the request. Every command but CTF_CMD_GET_INFO needs CAP_NET_ADMIN
+ * over that namespace (GENL_UNS_ADMIN_PERM); so does joining the events
+ * group.
  *
  * Model. A *backend* is an address that SIP flows are DNATed to. Its
  * *epoch* names the instance currently behind that address. Every new UDP
