@@ -35,8 +35,8 @@
 #define CTF_MAX_BACKENDS		4096
 #define CTF_MAX_PORTS			64
 #define CTF_NAME_MAX			32	/* with the NUL */
-/* Where the epoch lives in the 128 conntrack label bits, by default. */
-#define CTF_DEFAULT_LABEL_WORD		3	/* bits 96..127 */
+/* Where the epoch lives in the conntrack labels, by default (CTF_A_LABEL_WORD). */
+#define CTF_DEFAULT_LABEL_WORD		3	/* bits 96..127 on little-endian */
 #define CTF_DEFAULT_SIP_PORT		5060
 #define CTF_DEFAULT_SWEEP_DELAY_MS	1000
 #define CTF_MAX_SWEEP_DELAY_MS		3600000
@@ -94,7 +94,12 @@ enum ctf_attr {
 	CTF_A_PORT,			/* u16, host order, inside CTF_A_PORTS */
 	CTF_A_EVICT,			/* nest: enum ctf_evict_attr */
 	CTF_A_STATS,			/* nest: enum ctf_stats_attr */
-	CTF_A_LABEL_WORD,		/* u8 0..3: label bits 32*N .. 32*N+31 hold the epoch */
+	/*
+	 * u8 0..3: the epoch is u32 number N of the 128-bit label area, as
+	 * ctnetlink's CTA_LABELS and nf_connlabels_replace() index it; on
+	 * little-endian hosts that is label bits 32*N .. 32*N+31.
+	 */
+	CTF_A_LABEL_WORD,
 	CTF_A_STALE_EPOCH,		/* u32: the stamp of the stale entry */
 	CTF_A_PAD,
 	/*
