@@ -13,14 +13,14 @@
 set -euo pipefail
 # shellcheck source=tests/vm/lib/netns.sh
 . "$(dirname "$0")/../vm/lib/netns.sh"
+# shellcheck source=tests/vm/lib/kmod.sh
+. "$(dirname "$0")/../vm/lib/kmod.sh"
 
 TABLE_SMALL=${1:-10000}
 TABLE_LARGE=${2:-1000000}
 NBACKENDS=10
 fake() { echo "10.0.11.$((10 + $1))"; }
 
-ctl() { ns_lb ctfailoverctl module "$@"; }
-kv() { awk -v k="$1" '{ for (i = 1; i < NF; i++) if ($i == k) print $(i + 1) }'; }
 now_us() { echo "${EPOCHREALTIME/./}"; }	# bash: seconds.microseconds
 bench() { echo "BENCH $*"; }
 ct_count() { ns_lb conntrack -C; }

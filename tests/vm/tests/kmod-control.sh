@@ -14,28 +14,8 @@
 set -euo pipefail
 # shellcheck source=tests/vm/lib/netns.sh
 . "$(dirname "$0")/../lib/netns.sh"
-
-kv() { awk -v k="$1" '{ for (i = 1; i < NF; i++) if ($i == k) print $(i + 1) }'; }
-ctl() { ns_lb ctfailoverctl module "$@"; }
-mstat() { ctl stats | kv "$1"; }
-
-dnat_to() {
-	ns_lb nft -f - <<-EOF
-		table inet ctf_lb
-		delete table inet ctf_lb
-		table inet ctf_lb {
-			chain prerouting {
-				type nat hook prerouting priority dstnat; policy accept;
-				ip daddr $VIP4 udp dport 5060 dnat ip to $1
-			}
-		}
-	EOF
-}
-
-replies_from() {
-	assert_eq "$2" "$(grep -c . <<<"$3" || true)" "replies (none may be lost)"
-	assert_eq "" "$(grep -v -x "$1" <<<"$3" || true)" "replies not from $1"
-}
+# shellcheck source=tests/vm/lib/kmod.sh
+. "$(dirname "$0")/../lib/kmod.sh"
 
 # expect_fail ERRNO-TEXT CMD...: exits 1 and says why.
 expect_fail() {
@@ -51,11 +31,11 @@ expect_fail() {
 resteer_after() {
 	local sport=$1 out hits rx1
 	shift
-	dnat_to "${BACKEND4[1]}"
+	lb_dnat "${BACKEND4[1]}"
 	ctl set "${BACKEND4[1]}" state active >/dev/null
 	out=$(udp_send "$NS_CLIENT" -s "$sport" -n 2 -w 2000 "$VIP4" 5060)
 	replies_from backend1 2 "$out"
-	dnat_to "${BACKEND4[2]}"
+	lb_dnat "${BACKEND4[2]}"
 	hits=$(mstat stale_hits)
 	"$@" >/dev/null
 	rx1=$(backend_rx 1 4)

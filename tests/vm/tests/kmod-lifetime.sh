@@ -10,22 +10,8 @@
 set -euo pipefail
 # shellcheck source=tests/vm/lib/netns.sh
 . "$(dirname "$0")/../lib/netns.sh"
-
-kv() { awk -v k="$1" '{ for (i = 1; i < NF; i++) if ($i == k) print $(i + 1) }'; }
-ctl() { ns_lb ctfailoverctl module "$@"; }
-
-dnat_to() {
-	ns_lb nft -f - <<-EOF
-		table inet ctf_lb
-		delete table inet ctf_lb
-		table inet ctf_lb {
-			chain prerouting {
-				type nat hook prerouting priority dstnat; policy accept;
-				ip daddr $VIP4 udp dport 5060 dnat ip to $1
-			}
-		}
-	EOF
-}
+# shellcheck source=tests/vm/lib/kmod.sh
+. "$(dirname "$0")/../lib/kmod.sh"
 
 configure() {
 	ctl set "${BACKEND4[1]}" name backend1 >/dev/null
@@ -38,7 +24,7 @@ for b in 1 2; do
 	rx_counters "$b"
 	udp_serve "$b"
 done
-dnat_to "${BACKEND4[1]}"
+lb_dnat "${BACKEND4[1]}"
 configure
 
 # A namespace of its own with the module enabled, a queued sweep and a
@@ -82,7 +68,7 @@ modprobe ctfailover
 configure
 # Entries stamped by the old module carry its epochs; after a bump on the
 # new one, the pinned flow must move like any other.
-dnat_to "${BACKEND4[2]}"
+lb_dnat "${BACKEND4[2]}"
 ctl bump "${BACKEND4[1]}" >/dev/null
 out=$(udp_send "$NS_CLIENT" -s 46001 -n 3 -w 2000 "$VIP4" 5060 2>/dev/null)
 assert_eq "backend2 backend2 backend2" "$(tr '\n' ' ' <<<"$out" | sed 's/ $//')" \

@@ -18,34 +18,10 @@
 set -euo pipefail
 # shellcheck source=tests/vm/lib/netns.sh
 . "$(dirname "$0")/../lib/netns.sh"
+# shellcheck source=tests/vm/lib/kmod.sh
+. "$(dirname "$0")/../lib/kmod.sh"
 
-# kv KEY: the value after KEY in "key value ..." text on stdin.
-kv() { awk -v k="$1" '{ for (i = 1; i < NF; i++) if ($i == k) print $(i + 1) }'; }
-ctl() { ns_lb ctfailoverctl module "$@"; }
-mstat() { ctl stats | kv "$1"; }
-
-dnat_to() {
-	ns_lb nft -f - <<-EOF
-		table inet ctf_lb
-		delete table inet ctf_lb
-		table inet ctf_lb {
-			chain prerouting {
-				type nat hook prerouting priority dstnat; policy accept;
-				ip daddr $VIP4 udp dport { 5060, 5070 } dnat ip to $1
-				ip daddr $VIP4 tcp dport 5060 dnat ip to $1
-				ip6 daddr $VIP6 udp dport { 5060, 5070 } dnat ip6 to $2
-			}
-		}
-	EOF
-}
-
-# replies_from NAME COUNT OUTPUT: COUNT replies, every one from NAME.
-replies_from() {
-	assert_eq "$2" "$(grep -c . <<<"$3" || true)" "replies (none may be lost)"
-	assert_eq "" "$(grep -v -x "$1" <<<"$3" || true)" "replies not from $1"
-}
-
-# ct_field V SPORT FIELD: a field (id=, or the reply source) of the entry.
+# ct_id V SPORT / ct_src V SPORT: the id and NAT target of the entry.
 ct_id() {
 	ct_list "$NS_LB" -f "ipv$1" -p udp --sport "$2" -o id |
 		sed -n 's/.*id=\([0-9]*\).*/\1/p'
@@ -55,12 +31,12 @@ ct_src() { ct_list "$NS_LB" -f "ipv$1" -p udp --sport "$2" | ct_reply_src; }
 new_address() {
 	local v=$1 vip=$2 b1=$3 b2=$4 sport=$((41000 + $1)) out rx1 hits
 	info "IPv$v (a): new instance at a new address"
-	dnat_to "${BACKEND4[1]}" "${BACKEND6[1]}"
+	lb_dnat "${BACKEND4[1]}" "${BACKEND6[1]}"
 	out=$(udp_send "$NS_CLIENT" -s "$sport" -n 3 -w 2000 "$vip" 5060)
 	replies_from backend1 3 "$out"
 	assert_eq "$b1" "$(ct_src "$v" "$sport")" "entry's NAT target"
 
-	dnat_to "${BACKEND4[2]}" "${BACKEND6[2]}"
+	lb_dnat "${BACKEND4[2]}" "${BACKEND6[2]}"
 	out=$(udp_send "$NS_CLIENT" -s "$sport" -n 2 -w 2000 "$vip" 5060)
 	replies_from backend1 2 "$out"
 	pass "IPv$v: without a bump the 4-tuple stays pinned to backend1"
@@ -88,7 +64,7 @@ ct_packets() {
 same_address() {
 	local v=$1 vip=$2 b1=$3 sport=$((42000 + $1)) out rx1 hits
 	info "IPv$v (b): new instance at the same address"
-	dnat_to "${BACKEND4[1]}" "${BACKEND6[1]}"
+	lb_dnat "${BACKEND4[1]}" "${BACKEND6[1]}"
 	out=$(udp_send "$NS_CLIENT" -s "$sport" -n 2 -w 2000 "$vip" 5060)
 	replies_from backend1 2 "$out"
 	assert_eq 2 "$(ct_packets "$v" "$sport")" "packets of the entry"
@@ -107,7 +83,7 @@ same_address() {
 sweep() {
 	local v=$1 vip=$2 b1=$3 p evicted
 	info "IPv$v: background sweep"
-	dnat_to "${BACKEND4[1]}" "${BACKEND6[1]}"
+	lb_dnat "${BACKEND4[1]}" "${BACKEND6[1]}"
 	for p in 1 2 3 4; do
 		udp_send "$NS_CLIENT" -s $((43000 + v * 10 + p)) -n 1 "$vip" 5060
 	done
@@ -154,7 +130,7 @@ for b in 1 2; do
 	rx_counters "$b"
 	udp_serve "$b"
 done
-dnat_to "${BACKEND4[1]}" "${BACKEND6[1]}"
+lb_dnat "${BACKEND4[1]}" "${BACKEND6[1]}"
 for b in 1 2; do
 	ctl set "${BACKEND4[b]}" name "backend$b" >/dev/null
 	ctl set "${BACKEND6[b]}" name "backend$b-v6" >/dev/null
