@@ -6,22 +6,8 @@
 # loaded, which on this host (no module loading) is always the case.
 set -euo pipefail
 
-out=$(mktemp)
-trap 'rm -f "$out"' EXIT
-
-# expect STATUS PATTERN -- CMD...: exit status and a line of its output.
-expect() {
-	local want=$1 pattern=$2 rc=0
-	shift 3
-	"$@" >"$out" 2>&1 || rc=$?
-	if [[ $rc != "$want" ]] || ! grep -q -- "$pattern" "$out"; then
-		echo "ERROR: '$*' exited $rc (want $want), output:" >&2
-		sed 's/^/  | /' "$out" >&2
-		echo "  (wanted a line matching '$pattern')" >&2
-		exit 1
-	fi
-	echo "ok: $* -> $rc"
-}
+# shellcheck source=tests/lib/expect.sh
+. "$(dirname "$0")/../lib/expect.sh"
 
 expect 0 'Commands:' -- ctfailoverctl --help
 expect 2 'Usage:' -- ctfailoverctl

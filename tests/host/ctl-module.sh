@@ -8,22 +8,8 @@
 # the same "not loaded" message as `version`.
 set -euo pipefail
 
-out=$(mktemp)
-trap 'rm -f "$out"' EXIT
-
-# expect STATUS PATTERN -- CMD...: exit status and a line of its output.
-expect() {
-	local want=$1 pattern=$2 rc=0
-	shift 3
-	"$@" >"$out" 2>&1 || rc=$?
-	if [[ $rc != "$want" ]] || ! grep -q -- "$pattern" "$out"; then
-		echo "ERROR: '$*' exited $rc (want $want), output:" >&2
-		sed 's/^/  | /' "$out" >&2
-		echo "  (wanted a line matching '$pattern')" >&2
-		exit 1
-	fi
-	echo "ok: $* -> $rc"
-}
+# shellcheck source=tests/lib/expect.sh
+. "$(dirname "$0")/../lib/expect.sh"
 
 # usage PATTERN ARGS...: `ctfailoverctl module ARGS` is a usage error.
 usage() {
