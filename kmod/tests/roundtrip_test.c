@@ -1,0 +1,544 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Suite ctfailover_roundtrip: valid requests, and what the module reports
+ * back through GET, the dump, STATS_GET and PORTS_GET.
+ */
+#include <linux/bitmap.h>
+#include <net/genetlink.h>
+#include <net/netlink.h>
+
+#include "kunit_util.h"
+
+#define CTF_TEST_NAME31		"sbc-0123456789abcdef0123456789a"
+
+static const struct nla_policy ctf_test_port_policy[CTF_A_MAX + 1] = {
+	[CTF_A_PORT]	= NLA_POLICY_MIN(NLA_U16, 1),
+};
+
+static const struct nla_policy ctf_test_ports_reply_policy[CTF_A_MAX + 1] = {
+	[CTF_A_PORTS]	= NLA_POLICY_NESTED(ctf_test_port_policy),
+};
+
+/* The reply @r reports the backend @want (all of its fields given). */
+static void ctf_test_expect_be(struct kunit *test,
+			       const struct ctf_test_be_reply *r,
+			       const struct ctf_test_be *want)
+{
+	union nf_inet_addr addr;
+	u8 family;
+
+	ctf_test_addr(test, want->addr, &family, &addr);
+	KUNIT_EXPECT_EQ(test, r->family, family);
+	KUNIT_EXPECT_TRUE_MSG(test, nf_inet_addr_cmp(&r->addr, &addr),
+			      "not the address %s", want->addr);
+	if (want->name) {
+		KUNIT_EXPECT_TRUE(test, r->has_name);
+		KUNIT_EXPECT_STREQ(test, r->name, want->name);
+	} else {
+		KUNIT_EXPECT_FALSE_MSG(test, r->has_name, "a name: %s", r->name);
+	}
+	KUNIT_EXPECT_EQ(test, r->epoch, want->epoch);
+	KUNIT_EXPECT_EQ(test, r->state, want->state);
+}
+
+/* The port set, in the order reported; returns how many. */
+static unsigned int ctf_test_ports_get(struct kunit *test, u16 *ports)
+{
+	struct ctf_test_ctx *ctx = test->priv;
+	struct nlattr *tb[CTF_A_MAX + 1], *attr;
+	struct nlmsghdr *nlh;
+	unsigned int n = 0;
+	int rem;
+
+	nlh = ctf_test_req(test, ctx->family, CTF_CMD_PORTS_GET, 0, 0);
+	nlh = ctf_test_call(test, nlh);
+	ctf_test_reply_parse(test, nlh, CTF_CMD_PORTS_GET,
+			     ctf_test_ports_reply_policy, tb);
+	KUNIT_ASSERT_NOT_NULL(test, tb[CTF_A_PORTS]);
+	nla_for_each_nested(attr, tb[CTF_A_PORTS], rem) {
+		KUNIT_ASSERT_LT(test, n, CTF_MAX_PORTS);
+		ports[n++] = nla_get_u16(attr);
+	}
+	return n;
+}
+
+/* PORTS_SET with an ack; returns the ack. */
+static struct nlmsghdr *ctf_test_ports_set(struct kunit *test,
+					   const u16 *ports, unsigned int n)
+{
+	struct ctf_test_ctx *ctx = test->priv;
+	struct nlmsghdr *req;
+	struct nlattr *nest;
+	unsigned int i;
+
+	req = ctf_test_req(test, ctx->family, CTF_CMD_PORTS_SET, NLM_F_ACK, 0);
+	nest = nla_nest_start(ctx->skb, CTF_A_PORTS);
+	KUNIT_ASSERT_NOT_NULL(test, nest);
+	for (i = 0; i < n; i++)
+		KUNIT_ASSERT_EQ(test, nla_put_u16(ctx->skb, CTF_A_PORT, ports[i]), 0);
+	nla_nest_end(ctx->skb, nest);
+	return ctf_test_call(test, req);
+}
+
+static const struct ctf_rt_backend_case {
+	const char *desc;
+	struct ctf_test_be before;	/* arrange: set first (addr NULL: no) */
+	struct ctf_test_be set;		/* act: BACKEND_SET */
+	struct ctf_test_be want;	/* what SET and GET report */
+	unsigned int backends;		/* and STATS_GET counts */
+} ctf_rt_backend_cases[] = {
+	{ "v4-all-fields", {},
+	  { "192.0.2.10", "sbc-a", 7, CTF_STATE_DRAINING },
+	  { "192.0.2.10", "sbc-a", 7, CTF_STATE_DRAINING }, 1 },
+	{ "v4-addr-only", {},
+	  { "192.0.2.10", NULL, 0, CTF_NONE },
+	  { "192.0.2.10", NULL, 1, CTF_STATE_ACTIVE }, 1 },
+	{ "v6-all-fields", {},
+	  { "2001:db8::10", "sbc-b", 42, CTF_STATE_ACTIVE },
+	  { "2001:db8::10", "sbc-b", 42, CTF_STATE_ACTIVE }, 1 },
+	{ "v6-addr-only", {},
+	  { "2001:db8::10", NULL, 0, CTF_NONE },
+	  { "2001:db8::10", NULL, 1, CTF_STATE_ACTIVE }, 1 },
+	{ "name-31-chars", {},
+	  { "192.0.2.10", CTF_TEST_NAME31, 0, CTF_NONE },
+	  { "192.0.2.10", CTF_TEST_NAME31, 1, CTF_STATE_ACTIVE }, 1 },
+	{ "epoch-max-down", {},
+	  { "192.0.2.10", NULL, U32_MAX, CTF_STATE_DOWN },
+	  { "192.0.2.10", NULL, U32_MAX, CTF_STATE_DOWN }, 1 },
+	/* An update changes what it names and keeps the rest. */
+	{ "update-state", { "192.0.2.10", "old", 5, CTF_STATE_DRAINING },
+	  { "192.0.2.10", NULL, 0, CTF_STATE_ACTIVE },
+	  { "192.0.2.10", "old", 5, CTF_STATE_ACTIVE }, 1 },
+	{ "update-name", { "192.0.2.10", "old", 5, CTF_STATE_DRAINING },
+	  { "192.0.2.10", "new", 0, CTF_NONE },
+	  { "192.0.2.10", "new", 5, CTF_STATE_DRAINING }, 1 },
+	{ "clear-name", { "192.0.2.10", "old", 5, CTF_STATE_DRAINING },
+	  { "192.0.2.10", "", 0, CTF_NONE },
+	  { "192.0.2.10", NULL, 5, CTF_STATE_DRAINING }, 1 },
+	{ "lower-epoch", { "2001:db8::10", NULL, 9, CTF_STATE_DOWN },
+	  { "2001:db8::10", NULL, 3, CTF_NONE },
+	  { "2001:db8::10", NULL, 3, CTF_STATE_DOWN }, 1 },
+	/* The same four bytes in the other family: another backend. */
+	{ "v4-mapped-is-another", { "192.0.2.10", "v4", 5, CTF_STATE_ACTIVE },
+	  { "::ffff:192.0.2.10", "v6", 0, CTF_NONE },
+	  { "::ffff:192.0.2.10", "v6", 1, CTF_STATE_ACTIVE }, 2 },
+};
+
+static void ctf_rt_backend_desc(const struct ctf_rt_backend_case *c, char *desc)
+{
+	strscpy(desc, c->desc, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(ctf_rt_backend, ctf_rt_backend_cases, ctf_rt_backend_desc);
+
+static void ctf_rt_test_backend(struct kunit *test)
+{
+	const struct ctf_rt_backend_case *c = test->param_value;
+	struct ctf_test_be_reply set, get;
+	struct ctf_test_stats st;
+	struct nlmsghdr *nlh;
+
+	/* Arrange */
+	ctf_test_connect(test);
+	if (c->before.addr) {
+		nlh = ctf_test_backend_req(test, CTF_CMD_BACKEND_SET, &c->before,
+					   NULL);
+		ctf_test_expect_reply(test, nlh, CTF_CMD_BACKEND_SET);
+	}
+
+	/* Act */
+	nlh = ctf_test_backend_req(test, CTF_CMD_BACKEND_SET, &c->set, NULL);
+	ctf_test_be_parse(test, nlh, CTF_CMD_BACKEND_SET, &set);
+	nlh = ctf_test_backend_key_req(test, CTF_CMD_BACKEND_GET, c->want.addr,
+				       NULL);
+	ctf_test_be_parse(test, nlh, CTF_CMD_BACKEND_GET, &get);
+	ctf_test_stats_get(test, &st);
+
+	/* Assert */
+	ctf_test_expect_be(test, &set, &c->want);
+	ctf_test_expect_be(test, &get, &c->want);
+	KUNIT_EXPECT_EQ(test, get.tagged, 0);
+	KUNIT_EXPECT_EQ(test, get.stale_hits, 0);
+	KUNIT_EXPECT_EQ(test, get.evicted, 0);
+	KUNIT_EXPECT_EQ(test, st.backends, c->backends);
+}
+
+static const struct ctf_rt_bump_case {
+	const char *desc;
+	const char *addr;
+	u32 epoch;		/* before */
+	u32 want;		/* after one bump */
+} ctf_rt_bump_cases[] = {
+	{ "1-to-2", "192.0.2.10", 1, 2 },
+	{ "to-max", "192.0.2.10", 0xfffffffe, 0xffffffff },
+	{ "max-wraps-to-1", "192.0.2.10", 0xffffffff, 1 },
+	{ "v6-41-to-42", "2001:db8::10", 41, 42 },
+};
+
+static void ctf_rt_bump_desc(const struct ctf_rt_bump_case *c, char *desc)
+{
+	strscpy(desc, c->desc, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(ctf_rt_bump, ctf_rt_bump_cases, ctf_rt_bump_desc);
+
+static void ctf_rt_test_bump(struct kunit *test)
+{
+	const struct ctf_rt_bump_case *c = test->param_value;
+	const struct ctf_test_be before = {
+		c->addr, "sbc", c->epoch, CTF_STATE_DRAINING
+	};
+	const struct ctf_test_be want = {
+		c->addr, "sbc", c->want, CTF_STATE_DRAINING
+	};
+	struct ctf_test_be_reply bump, get;
+	struct nlmsghdr *nlh;
+
+	/* Arrange */
+	ctf_test_connect(test);
+	nlh = ctf_test_backend_req(test, CTF_CMD_BACKEND_SET, &before, NULL);
+	ctf_test_expect_reply(test, nlh, CTF_CMD_BACKEND_SET);
+
+	/* Act */
+	nlh = ctf_test_backend_key_req(test, CTF_CMD_BACKEND_BUMP, c->addr, NULL);
+	ctf_test_be_parse(test, nlh, CTF_CMD_BACKEND_BUMP, &bump);
+	nlh = ctf_test_backend_key_req(test, CTF_CMD_BACKEND_GET, c->addr, NULL);
+	ctf_test_be_parse(test, nlh, CTF_CMD_BACKEND_GET, &get);
+
+	/* Assert: the new epoch, everything else kept. */
+	ctf_test_expect_be(test, &bump, &want);
+	ctf_test_expect_be(test, &get, &want);
+}
+
+static const struct ctf_rt_del_case {
+	const char *desc;
+	const char *gone;	/* deleted */
+	const char *kept;	/* not */
+} ctf_rt_del_cases[] = {
+	{ "v4", "192.0.2.10", "2001:db8::10" },
+	{ "v6", "2001:db8::10", "192.0.2.10" },
+	{ "v4-beside-v4", "192.0.2.10", "192.0.2.11" },
+};
+
+static void ctf_rt_del_desc(const struct ctf_rt_del_case *c, char *desc)
+{
+	strscpy(desc, c->desc, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(ctf_rt_del, ctf_rt_del_cases, ctf_rt_del_desc);
+
+static void ctf_rt_test_del(struct kunit *test)
+{
+	const struct ctf_rt_del_case *c = test->param_value;
+	const struct ctf_test_be gone = { c->gone, NULL, 0, CTF_NONE };
+	const struct ctf_test_be kept = { c->kept, "kept", 3, CTF_STATE_ACTIVE };
+	const struct nlattr *nest;
+	struct ctf_test_be_reply r;
+	struct ctf_test_stats st;
+	struct nlmsghdr *nlh;
+
+	/* Arrange */
+	ctf_test_connect(test);
+	nlh = ctf_test_backend_req(test, CTF_CMD_BACKEND_SET, &gone, NULL);
+	ctf_test_expect_reply(test, nlh, CTF_CMD_BACKEND_SET);
+	nlh = ctf_test_backend_req(test, CTF_CMD_BACKEND_SET, &kept, NULL);
+	ctf_test_expect_reply(test, nlh, CTF_CMD_BACKEND_SET);
+
+	/* Act */
+	nlh = ctf_test_backend_key_req(test, CTF_CMD_BACKEND_DEL, c->gone, NULL);
+
+	/* Assert */
+	ctf_test_expect_ack(test, nlh, 0, NULL, NULL);
+	nlh = ctf_test_backend_key_req(test, CTF_CMD_BACKEND_GET, c->gone, &nest);
+	ctf_test_expect_ack(test, nlh, -ENOENT, CTF_MSG_UNKNOWN_ADDR, nest);
+	nlh = ctf_test_backend_key_req(test, CTF_CMD_BACKEND_BUMP, c->gone, &nest);
+	ctf_test_expect_ack(test, nlh, -ENOENT, CTF_MSG_UNKNOWN_ADDR, nest);
+	nlh = ctf_test_backend_key_req(test, CTF_CMD_BACKEND_DEL, c->gone, &nest);
+	ctf_test_expect_ack(test, nlh, -ENOENT, CTF_MSG_UNKNOWN_ADDR, nest);
+	nlh = ctf_test_backend_key_req(test, CTF_CMD_BACKEND_GET, c->kept, NULL);
+	ctf_test_be_parse(test, nlh, CTF_CMD_BACKEND_GET, &r);
+	ctf_test_expect_be(test, &r, &kept);
+	ctf_test_stats_get(test, &st);
+	KUNIT_EXPECT_EQ(test, st.backends, 1);
+}
+
+static const struct ctf_rt_ports_case {
+	const char *desc;
+	u8 n;
+	u16 list[4];		/* the ports if n <= 4, else ... */
+	u16 first, step;	/* ... first + i * step */
+} ctf_rt_ports_cases[] = {
+	{ "default-again", 1, { 5060 } },
+	{ "one-other", 1, { 5080 } },
+	{ "order-kept", 3, { 5061, 5060, 1 } },
+	{ "edges", 2, { 65535, 1 } },
+	{ "64-ascending", 64, {}, 1000, 1000 },
+	{ "64-descending", 64, {}, 65535, 0xffff },
+};
+
+static void ctf_rt_ports_desc(const struct ctf_rt_ports_case *c, char *desc)
+{
+	strscpy(desc, c->desc, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(ctf_rt_ports, ctf_rt_ports_cases, ctf_rt_ports_desc);
+
+static void ctf_rt_test_ports(struct kunit *test)
+{
+	const struct ctf_rt_ports_case *c = test->param_value;
+	struct ctf_test_ctx *ctx = test->priv;
+	u16 ports[CTF_MAX_PORTS], got[CTF_MAX_PORTS];
+	bool default_kept = false;
+	struct nlmsghdr *nlh;
+	unsigned int n, i;
+
+	/* Arrange */
+	ctf_test_connect(test);
+	if (c->n <= ARRAY_SIZE(c->list))
+		memcpy(ports, c->list, c->n * sizeof(ports[0]));
+	else
+		ctf_test_port_seq(ports, c->first, c->step, c->n);
+
+	/* Act */
+	nlh = ctf_test_ports_set(test, ports, c->n);
+	ctf_test_expect_ack(test, nlh, 0, NULL, NULL);
+	n = ctf_test_ports_get(test, got);
+
+	/* Assert: the same list, in order, and exactly these bits. */
+	KUNIT_ASSERT_EQ(test, n, c->n);
+	for (i = 0; i < n; i++) {
+		KUNIT_EXPECT_EQ_MSG(test, got[i], ports[i], "port #%u", i);
+		KUNIT_EXPECT_TRUE_MSG(test, ctf_port_is_sip(ctx->cn, htons(ports[i])),
+				      "port %u is not SIP", ports[i]);
+		default_kept |= ports[i] == CTF_DEFAULT_SIP_PORT;
+	}
+	KUNIT_EXPECT_EQ(test, bitmap_weight(ctx->cn->port_map, 65536), c->n);
+	KUNIT_EXPECT_EQ(test, ctf_port_is_sip(ctx->cn, htons(CTF_DEFAULT_SIP_PORT)),
+			default_kept);
+}
+
+static const struct ctf_rt_config_case {
+	const char *desc;
+	int word;		/* CTF_NONE: not sent */
+	s64 delay;		/* CTF_NONE: not sent */
+	u8 want_word;
+	u32 want_delay;
+} ctf_rt_config_cases[] = {
+	{ "word-0", 0, CTF_NONE, 0, CTF_DEFAULT_SWEEP_DELAY_MS },
+	{ "word-3", 3, CTF_NONE, 3, CTF_DEFAULT_SWEEP_DELAY_MS },
+	{ "delay-0", CTF_NONE, 0, CTF_DEFAULT_LABEL_WORD, 0 },
+	{ "delay-max", CTF_NONE, CTF_MAX_SWEEP_DELAY_MS, CTF_DEFAULT_LABEL_WORD,
+	  CTF_MAX_SWEEP_DELAY_MS },
+	{ "both", 1, 250, 1, 250 },
+};
+
+static void ctf_rt_config_desc(const struct ctf_rt_config_case *c, char *desc)
+{
+	strscpy(desc, c->desc, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(ctf_rt_config, ctf_rt_config_cases, ctf_rt_config_desc);
+
+static void ctf_rt_test_config(struct kunit *test)
+{
+	const struct ctf_rt_config_case *c = test->param_value;
+	struct ctf_test_ctx *ctx = test->priv;
+	struct ctf_test_stats st;
+	struct nlmsghdr *nlh;
+
+	/* Arrange */
+	ctf_test_connect(test);
+
+	/* Act */
+	nlh = ctf_test_config_set(test, c->word, c->delay);
+	ctf_test_expect_ack(test, nlh, 0, NULL, NULL);
+	ctf_test_stats_get(test, &st);
+
+	/* Assert */
+	KUNIT_EXPECT_EQ(test, st.label_word, c->want_word);
+	KUNIT_EXPECT_EQ(test, st.sweep_delay_ms, c->want_delay);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(ctx->cn->label_word), c->want_word);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(ctx->cn->sweep_delay_ms), c->want_delay);
+}
+
+static const struct ctf_rt_stats_case {
+	const char *desc;
+	unsigned int n;		/* backends set, alternately v4 and v6 */
+} ctf_rt_stats_cases[] = {
+	{ "none", 0 }, { "one", 1 }, { "two", 2 }, { "five", 5 },
+};
+
+static void ctf_rt_stats_desc(const struct ctf_rt_stats_case *c, char *desc)
+{
+	strscpy(desc, c->desc, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(ctf_rt_stats, ctf_rt_stats_cases, ctf_rt_stats_desc);
+
+static void ctf_rt_test_stats(struct kunit *test)
+{
+	const struct ctf_rt_stats_case *c = test->param_value;
+	struct ctf_test_ctx *ctx = test->priv;
+	struct ctf_test_be be = { .state = CTF_NONE };
+	struct ctf_test_stats st;
+	struct nlmsghdr *nlh;
+	char addr[40];
+	unsigned int i;
+
+	/* Arrange */
+	ctf_test_connect(test);
+	for (i = 0; i < c->n; i++) {
+		if (i % 2)
+			snprintf(addr, sizeof(addr), "2001:db8::%x", i);
+		else
+			snprintf(addr, sizeof(addr), "192.0.2.%u", i + 10);
+		be.addr = addr;
+		nlh = ctf_test_backend_req(test, CTF_CMD_BACKEND_SET, &be, NULL);
+		ctf_test_expect_reply(test, nlh, CTF_CMD_BACKEND_SET);
+	}
+
+	/* Act */
+	ctf_test_stats_get(test, &st);
+
+	/* Assert */
+	KUNIT_EXPECT_EQ(test, st.backends, c->n);
+	KUNIT_EXPECT_EQ(test, st.label_word, CTF_DEFAULT_LABEL_WORD);
+	KUNIT_EXPECT_EQ(test, st.sweep_delay_ms, CTF_DEFAULT_SWEEP_DELAY_MS);
+	KUNIT_EXPECT_EQ(test, st.tagged, atomic64_read(&ctx->cn->tagged));
+	KUNIT_EXPECT_EQ(test, st.stale_hits, atomic64_read(&ctx->cn->stale_hits));
+	KUNIT_EXPECT_EQ(test, st.evicted, atomic64_read(&ctx->cn->evicted));
+	KUNIT_EXPECT_EQ(test, st.sweeps, atomic64_read(&ctx->cn->sweeps));
+	KUNIT_EXPECT_EQ(test, st.untaggable, atomic64_read(&ctx->cn->untaggable));
+}
+
+static const struct ctf_rt_dump_case {
+	const char *desc;
+	unsigned int n;
+} ctf_rt_dump_cases[] = {
+	{ "none", 0 }, { "one", 1 }, { "two", 2 },
+	{ "300", 300 },				/* several datagrams */
+	{ "max", CTF_MAX_BACKENDS },		/* every bucket, long chains */
+};
+
+static void ctf_rt_dump_desc(const struct ctf_rt_dump_case *c, char *desc)
+{
+	strscpy(desc, c->desc, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(ctf_rt_dump, ctf_rt_dump_cases, ctf_rt_dump_desc);
+
+/* Which of ctf_test_nth_addr()'s backends @r is. */
+static unsigned int ctf_test_nth_of(struct kunit *test,
+				    const struct ctf_test_be_reply *r)
+{
+	unsigned int i;
+
+	if (r->family == NFPROTO_IPV4) {
+		i = ntohl(r->addr.ip) & 0x00ffffff;
+		KUNIT_EXPECT_EQ(test, i % 2, 0);
+	} else {
+		i = ntohl(r->addr.in6.s6_addr32[3]);
+		KUNIT_EXPECT_EQ(test, i % 2, 1);
+	}
+	return i;
+}
+
+static void ctf_rt_test_dump(struct kunit *test)
+{
+	const struct ctf_rt_dump_case *c = test->param_value;
+	struct ctf_test_ctx *ctx = test->priv;
+	unsigned int got = 0, rounds = 0, i;
+	struct ctf_test_be_reply r;
+	struct nlmsghdr *req, *nlh;
+	unsigned long *seen;
+	bool done = false;
+	int len;
+
+	/* Arrange */
+	ctf_test_connect(test);
+	ctf_test_add_many(test, ctx->cn, c->n);
+	seen = kunit_kcalloc(test, BITS_TO_LONGS(CTF_MAX_BACKENDS),
+			     sizeof(long), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, seen);
+
+	/* Act: read datagrams until NLMSG_DONE; each read resumes the dump. */
+	req = ctf_test_req(test, ctx->family, CTF_CMD_BACKEND_GET, NLM_F_DUMP, 0);
+	ctf_test_send(test, req);
+	while (!done) {
+		KUNIT_ASSERT_LT_MSG(test, rounds++, 1000, "the dump does not end");
+		len = ctf_test_recv(test);
+		for (nlh = ctx->buf; nlmsg_ok(nlh, len); nlh = nlmsg_next(nlh, &len)) {
+			KUNIT_ASSERT_EQ(test, nlh->nlmsg_seq, req->nlmsg_seq);
+			if (nlh->nlmsg_type == NLMSG_DONE) {
+				KUNIT_EXPECT_EQ(test, *(int *)nlmsg_data(nlh), 0);
+				done = true;
+				break;
+			}
+			KUNIT_EXPECT_TRUE(test, nlh->nlmsg_flags & NLM_F_MULTI);
+			ctf_test_be_parse(test, nlh, CTF_CMD_BACKEND_GET, &r);
+			i = ctf_test_nth_of(test, &r);
+			KUNIT_ASSERT_LT_MSG(test, i, c->n, "backend #%u was never set", i);
+			KUNIT_EXPECT_FALSE_MSG(test, __test_and_set_bit(i, seen),
+					       "backend #%u twice", i);
+			KUNIT_EXPECT_EQ(test, r.epoch, 1);
+			got++;
+		}
+	}
+
+	/* Assert: every backend exactly once. */
+	KUNIT_EXPECT_EQ(test, got, c->n);
+	KUNIT_EXPECT_EQ(test, bitmap_weight(seen, CTF_MAX_BACKENDS), c->n);
+	if (c->n > 100)
+		KUNIT_EXPECT_GT(test, rounds, 1);
+}
+
+/* At CTF_MAX_BACKENDS: a new address is refused, an update is not. */
+static void ctf_rt_test_full(struct kunit *test)
+{
+	struct ctf_test_ctx *ctx = test->priv;
+	const struct ctf_test_be new = { "192.0.2.200", NULL, 0, CTF_NONE };
+	const struct ctf_test_be old = { "10.0.0.2", NULL, 0, CTF_STATE_DRAINING };
+	const struct ctf_test_be old_want = { "10.0.0.2", NULL, 1, CTF_STATE_DRAINING };
+	const struct nlattr *nest;
+	struct ctf_test_be_reply r;
+	struct ctf_test_stats st;
+	struct nlmsghdr *nlh;
+
+	/* Arrange */
+	ctf_test_connect(test);
+	ctf_test_add_many(test, ctx->cn, CTF_MAX_BACKENDS);
+
+	/* Act */
+	nlh = ctf_test_backend_req(test, CTF_CMD_BACKEND_SET, &new, NULL);
+
+	/* Assert */
+	ctf_test_expect_ack(test, nlh, -ENOSPC, CTF_MSG_FULL, NULL);
+	ctf_test_stats_get(test, &st);
+	KUNIT_EXPECT_EQ(test, st.backends, CTF_MAX_BACKENDS);
+	nlh = ctf_test_backend_key_req(test, CTF_CMD_BACKEND_GET, new.addr, &nest);
+	ctf_test_expect_ack(test, nlh, -ENOENT, CTF_MSG_UNKNOWN_ADDR, nest);
+	nlh = ctf_test_backend_req(test, CTF_CMD_BACKEND_SET, &old, NULL);
+	ctf_test_be_parse(test, nlh, CTF_CMD_BACKEND_SET, &r);
+	ctf_test_expect_be(test, &r, &old_want);
+}
+
+static struct kunit_case ctf_roundtrip_test_cases[] = {
+	KUNIT_CASE_PARAM(ctf_rt_test_backend, ctf_rt_backend_gen_params),
+	KUNIT_CASE_PARAM(ctf_rt_test_bump, ctf_rt_bump_gen_params),
+	KUNIT_CASE_PARAM(ctf_rt_test_del, ctf_rt_del_gen_params),
+	KUNIT_CASE_PARAM(ctf_rt_test_ports, ctf_rt_ports_gen_params),
+	KUNIT_CASE_PARAM(ctf_rt_test_config, ctf_rt_config_gen_params),
+	KUNIT_CASE_PARAM(ctf_rt_test_stats, ctf_rt_stats_gen_params),
+	KUNIT_CASE_PARAM(ctf_rt_test_dump, ctf_rt_dump_gen_params),
+	KUNIT_CASE(ctf_rt_test_full),
+	{}
+};
+
+static struct kunit_suite ctf_roundtrip_test_suite = {
+	.name = "ctfailover_roundtrip",
+	.init = ctf_test_init_net,
+	.exit = ctf_test_exit,
+	.test_cases = ctf_roundtrip_test_cases,
+};
+
+kunit_test_suite(ctf_roundtrip_test_suite);
