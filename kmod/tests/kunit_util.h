@@ -40,6 +40,20 @@
 struct cred;
 struct socket;
 
+/*
+ * Differences between the kernels the suites run on (scripts/kunit: 6.1 and
+ * 6.12) that concern only the tests; the module's own are in compat.h. Each
+ * is detected from the feature itself, as compat.h does where it can.
+ *
+ * KUNIT_ASSERT_FAILURE() was renamed KUNIT_FAIL_AND_ABORT() after 6.1
+ * (include/kunit/test.h); 6.12 has only the new name.
+ */
+#ifdef KUNIT_FAIL_AND_ABORT
+#define CTF_TEST_FAIL_AND_ABORT	KUNIT_FAIL_AND_ABORT
+#else
+#define CTF_TEST_FAIL_AND_ABORT	KUNIT_ASSERT_FAILURE
+#endif
+
 /* "Leave it out" for the optional fields of requests. */
 #define CTF_NONE		(-1)
 

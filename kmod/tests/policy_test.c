@@ -385,7 +385,7 @@ static const struct nlattr *ctf_test_put_script(struct kunit *test,
 			}
 			break;
 		default:
-			KUNIT_ASSERT_FAILURE(test, "unknown op %u", a->op);
+			CTF_TEST_FAIL_AND_ABORT(test, "unknown op %u", a->op);
 		}
 		if (at.depth == level && at.type == a->type)
 			bad = attr;
