@@ -76,7 +76,6 @@ struct ctf_net {
 };
 
 /* net.c: per-namespace state */
-extern unsigned int ctf_net_id;
 int ctf_net_init(void);
 void ctf_net_uninit(void);
 struct ctf_net *ctf_net(const struct net *net);

@@ -13,7 +13,7 @@
 
 #include "ctfailover.h"
 
-unsigned int ctf_net_id __read_mostly;
+static unsigned int ctf_net_id __read_mostly;
 
 struct ctf_net *ctf_net(const struct net *net)
 {
