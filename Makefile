@@ -16,13 +16,18 @@ KDIR	?= $(firstword $(wildcard /lib/modules/$(KVER)/build) \
 CC	?= gcc
 CFLAGS	?= -O2 -g
 PKG_CONFIG ?= pkg-config
+CTF_PKGS   := libmnl libnftnl libconfig
 CTF_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE \
-	      -Ikmod -Iuserspace/common $(shell $(PKG_CONFIG) --cflags libmnl 2>/dev/null)
-CTF_LIBS   := $(shell $(PKG_CONFIG) --libs libmnl 2>/dev/null || echo -lmnl)
+	      -Ikmod -Iuserspace/common -Iuserspace/daemon \
+	      $(shell $(PKG_CONFIG) --cflags $(CTF_PKGS) 2>/dev/null)
+CTF_LIBS   := $(shell $(PKG_CONFIG) --libs $(CTF_PKGS) 2>/dev/null || echo -lmnl -lnftnl -lconfig)
 
 US	:= $(BUILD)/userspace
 COMMON_SRC := $(wildcard userspace/common/*.c)
 CTL_SRC	:= $(wildcard userspace/ctl/*.c)
+# The daemon's parts; all but main.c are linked into the unit tests too.
+D_SRC	:= $(filter-out userspace/daemon/main.c,$(wildcard userspace/daemon/*.c))
+D_OBJ	:= $(patsubst userspace/%.c,$(US)/%.o,$(D_SRC))
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))
 
 .PHONY: all kmod userspace kmod-matrix bench check check-unit check-build check-style \
@@ -35,7 +40,7 @@ kmod:
 	@test -n "$(KDIR)" || { echo "no kernel headers for $(KVER): install linux-headers-$(KVER) or pass KDIR=..." >&2; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
-userspace: $(US)/ctfailoverctl
+userspace: $(US)/ctfailoverctl $(US)/ctfailoverd
 
 $(US)/%.o: userspace/%.c $(wildcard userspace/*/*.h) kmod/uapi/ctfailover.h
 	@mkdir -p $(dir $@)
@@ -44,7 +49,11 @@ $(US)/%.o: userspace/%.c $(wildcard userspace/*/*.h) kmod/uapi/ctfailover.h
 $(US)/ctfailoverctl: $(patsubst userspace/%.c,$(US)/%.o,$(CTL_SRC) $(COMMON_SRC))
 	$(CC) $(CFLAGS) -o $@ $^ $(CTF_LIBS)
 
-$(BUILD)/unit/%: tests/unit/%.c tests/unit/unit.c tests/unit/unit.h \
+$(US)/ctfailoverd: $(US)/daemon/main.o $(D_OBJ) \
+		$(patsubst userspace/%.c,$(US)/%.o,$(COMMON_SRC))
+	$(CC) $(CFLAGS) -o $@ $^ $(CTF_LIBS)
+
+$(BUILD)/unit/%: tests/unit/%.c tests/unit/unit.c tests/unit/unit.h $(D_OBJ) \
 		$(patsubst userspace/%.c,$(US)/%.o,$(COMMON_SRC))
 	@mkdir -p $(dir $@)
 	$(CC) $(CTF_CFLAGS) -Itests/unit $(CFLAGS) -o $@ $(filter %.c %.o,$^) $(CTF_LIBS)
