@@ -42,8 +42,7 @@ static unsigned int diff_backend(const struct ctfd_backend *o,
 {
 	unsigned int what = 0;
 
-	if (o->addr.family != n->addr.family ||
-	    !ctf_addr_equal(&o->addr, &n->addr))
+	if (!ctf_addr_equal(&o->addr, &n->addr))
 		what |= CTFD_CHANGE_ADDR;
 	if (strcmp(o->ifname, n->ifname))
 		what |= CTFD_CHANGE_IFNAME;
@@ -149,8 +148,10 @@ static bool has_port(const uint16_t *v, unsigned int n, uint16_t port)
 	return false;
 }
 
-/* nft matches the ports as a set: listing them in another order is not a
- * change. */
+/*
+ * nft matches the ports as a set: listing them in another order changes
+ * nothing in the kernel, so it is not a change to show or apply.
+ */
 static bool ports_differ(const struct ctfd_state *a, const struct ctfd_state *b)
 {
 	unsigned int i;
