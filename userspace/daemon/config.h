@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ctfailoverd's config file (libconfig syntax; ctfailover.conf in this
+ * directory is the example and the documentation of the format).
+ *
+ * The parser is strict: an unknown key, a wrong type, a value out of range
+ * or a duplicate is an error naming the file, the line and the field. A
+ * typo must never be ignored, because whatever the file does not say is
+ * what the daemon tears down. For the same reason a config without
+ * backends is an error: it never means "delete everything".
+ */
+#ifndef CTFD_CONFIG_H
+#define CTFD_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model.h"
+
+/* Room for any message of the parser, the path included. */
+#define CTFD_CONF_ERRLEN 512
+
+/*
+ * Parse the config file @path into @st: defaults first (model.h), then the
+ * file. 0 or -errno; on error @err holds one line "<path>:<line>: <field>:
+ * <what is wrong>" (the line omitted only where there is none, as for a
+ * missing file or key), and @st is unspecified.
+ */
+int ctfd_config_load(const char *path, struct ctfd_state *st, char *err,
+		     size_t errlen);
+/* The same from a string; @name stands for the path in messages. */
+int ctfd_config_parse(const char *text, const char *name, struct ctfd_state *st,
+		      char *err, size_t errlen);
+
+/* @n is prime. */
+bool ctfd_is_prime(uint32_t n);
+/* The smallest prime >= @n; @n <= CTFD_MAX_TABLE_SIZE (itself a prime). */
+uint32_t ctfd_next_prime(uint32_t n);
+
+#endif /* CTFD_CONFIG_H */
