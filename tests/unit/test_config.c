@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "maglev.h"
 #include "unit.h"
 
 UNIT_SUITE("config");
@@ -607,22 +608,22 @@ static void no_final_newline(void)
 	CHECK_INT(st.guard_percent, 10);
 }
 
-/* The default table holds 40 backends, and says so for the 41st. */
+/* The default table holds 655 backends, and says so for the 656th. */
 static void default_table_size_limit(void)
 {
 	static char text[1 << 17];
 	char err[CTFD_CONF_ERRLEN];
 
-	write_backends(text, 40, "");
+	write_backends(text, 655, "");
 	CHECK_INT(parse(text, &st), 0);
-	CHECK_INT(st.n_backends, 40);
-	write_backends(text, 41, "");
+	CHECK_INT(st.n_backends, 655);
+	write_backends(text, 656, "");
 	CHECK_INT(ctfd_config_parse(text, "t.conf", &st, err, sizeof(err)),
 		  -ERANGE);
 	CHECK_STR(
 		err,
-		"t.conf:2: maglev.table_size: the default 4093 is too small for 41 backends (at least 100 slots each: 4100 or more, a prime such as 4111)");
-	write_backends(text, 41, "maglev = { table_size = 4111; };\n");
+		"t.conf:2: maglev.table_size: the default 65537 is too small for 656 backends (at least 100 slots each: 65600 or more, a prime such as 65609)");
+	write_backends(text, 656, "maglev = { table_size = 65609; };\n");
 	CHECK_INT(parse(text, &st), 0);
 }
 

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "maglev.h"
 
 /* A config larger than this is a mistake: 1024 backends take ~100 KiB. */
 #define CONF_MAX_BYTES (4 << 20)
@@ -862,25 +863,4 @@ int ctfd_config_load(const char *path, struct ctfd_state *st, char *err,
 	ret = ctfd_config_parse(text, path, st, err, errlen);
 	free(text);
 	return ret;
-}
-
-bool ctfd_is_prime(uint32_t n)
-{
-	uint32_t d;
-
-	if (n < 2)
-		return false;
-	if (n % 2 == 0)
-		return n == 2;
-	for (d = 3; d <= n / d; d += 2)
-		if (n % d == 0)
-			return false;
-	return true;
-}
-
-uint32_t ctfd_next_prime(uint32_t n)
-{
-	while (!ctfd_is_prime(n))
-		n++;
-	return n;
 }

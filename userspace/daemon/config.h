@@ -33,9 +33,5 @@ int ctfd_config_load(const char *path, struct ctfd_state *st, char *err,
 int ctfd_config_parse(const char *text, const char *name, struct ctfd_state *st,
 		      char *err, size_t errlen);
 
-/* @n is prime. */
-bool ctfd_is_prime(uint32_t n);
-/* The smallest prime >= @n; @n <= CTFD_MAX_TABLE_SIZE (itself a prime). */
-uint32_t ctfd_next_prime(uint32_t n);
 
 #endif /* CTFD_CONFIG_H */

@@ -42,7 +42,7 @@ static uint64_t name_hash(const char *name, uint64_t basis)
 	return fmix64(h);
 }
 
-bool ctfd_maglev_is_prime(uint32_t m)
+bool ctfd_is_prime(uint32_t m)
 {
 	uint64_t d;
 
@@ -56,6 +56,13 @@ bool ctfd_maglev_is_prime(uint32_t m)
 	return true;
 }
 
+uint32_t ctfd_next_prime(uint32_t n)
+{
+	while (!ctfd_is_prime(n))
+		n++;
+	return n;
+}
+
 uint32_t ctfd_maglev_size(unsigned int n)
 {
 	uint64_t m = (uint64_t)n * CTFD_SLOTS_PER_BACKEND;
@@ -63,7 +70,7 @@ uint32_t ctfd_maglev_size(unsigned int n)
 	if (m < 101)
 		m = 101;
 	for (; m <= UINT32_MAX; m++)
-		if (ctfd_maglev_is_prime(m))
+		if (ctfd_is_prime(m))
 			return m;
 	return 0;
 }
@@ -95,7 +102,7 @@ int ctfd_maglev_build(const char *const names[], unsigned int n, uint32_t m,
 	struct perm *b;
 	uint32_t filled = 0, i;
 
-	if (!n || n > m || !ctfd_maglev_is_prime(m) || !names || !table)
+	if (!n || n > m || !ctfd_is_prime(m) || !names || !table)
 		return -EINVAL;
 	b = calloc(n, sizeof(*b));
 	if (!b)
@@ -212,7 +219,7 @@ int ctfd_dataplane_build(const struct ctfd_state *st, struct ctfd_dataplane *dp)
 		return -EINVAL;
 	for (i = 0; i < st->n_backends; i++)
 		active += st->backends[i].state == CTF_STATE_ACTIVE;
-	if (m ? m > CTFD_MAX_TABLE_SIZE || !ctfd_maglev_is_prime(m) : active)
+	if (m ? m > CTFD_MAX_TABLE_SIZE || !ctfd_is_prime(m) : active)
 		return -EINVAL;
 
 	dp->table_size = m;

@@ -32,8 +32,10 @@ int ctfd_maglev_build(const char *const names[], unsigned int n, uint32_t m,
  * CTFD_SLOTS_PER_BACKEND, 101), or 0 if that does not fit in 32 bits.
  */
 uint32_t ctfd_maglev_size(unsigned int n);
-/* @m is prime. */
-bool ctfd_maglev_is_prime(uint32_t m);
+/* @n is prime. */
+bool ctfd_is_prime(uint32_t n);
+/* The smallest prime >= @n; @n <= CTFD_MAX_TABLE_SIZE (itself a prime). */
+uint32_t ctfd_next_prime(uint32_t n);
 
 /*
  * The data plane of @st: vips, ports, table_size and seed copied; slots4
