@@ -410,14 +410,14 @@ static void example_file(void)
 	CHECK(st.backends[0].line > 0);
 	CHECK_INT(st.backends[1].line, st.backends[0].line + 1);
 	CHECK_INT(st.backends[0].epoch, 0);
-	CHECK_INT(st.table_size, 4093);
+	CHECK_INT(st.table_size, 65537);
 	CHECK_INT(st.seed, 0x43544631);
 	CHECK_INT(st.guard_percent, 50);
 	CHECK_INT(st.metrics.addr.family, AF_INET);
 	CHECK(addr_is(&st.metrics.addr, "127.0.0.1"));
 	CHECK_INT(st.metrics.port, 9477);
 	CHECK_STR(st.control, "/run/ctfailover/control.sock");
-	CHECK_STR(st.keepalived_fifo, "/run/keepalived/ctfailover.fifo");
+	CHECK_STR(st.keepalived_fifo, "/run/ctfailover/keepalived.fifo");
 }
 
 /* Loading a file is parsing its text under its path. */
