@@ -1,0 +1,616 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The rtnetlink listener: notifications of neighbours, links and
+ * addresses, and the dumps that (re)build the same picture at start and
+ * after the kernel dropped notifications.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <sys/socket.h>
+#include <libmnl/libmnl.h>
+#include <linux/if_addr.h>
+#include <linux/neighbour.h>
+#include <linux/rtnetlink.h>
+
+#include "genl.h"
+#include "rtnl.h"
+
+#ifndef SO_RCVBUFFORCE
+#define SO_RCVBUFFORCE 33
+#endif
+
+/*
+ * A kernel dump fills at most 32 KiB per datagram and notifications are
+ * far smaller; twice that leaves room for a link with many attributes.
+ */
+#define RTNL_BUFSZ (64 * 1024)
+/* Datagrams per ctfd_rtnl_read(), so a storm cannot starve the caller. */
+#define RTNL_READ_BATCH 4096
+/* How long a dump may take before we give up on the kernel. */
+#define RTNL_DUMP_TIMEOUT_S 5
+#define RTNL_DUMP_TRIES	    5
+
+struct ctfd_rtnl {
+	struct mnl_socket *ev;	 /* joined to the groups, non-blocking */
+	struct mnl_socket *dump; /* requests and their replies only */
+	unsigned int dump_portid;
+	unsigned int seq;
+	char *evbuf, *dumpbuf; /* RTNL_BUFSZ bytes each */
+	struct ctfd_rtnl_stats stats;
+};
+
+/* Attribute walking that, unlike mnl_attr_parse(), notices truncation. */
+typedef int (*attr_fn)(const struct nlattr *a, void *data);
+
+static int walk_attrs(const struct nlmsghdr *nlh, size_t hdrlen, attr_fn fn,
+		      void *data)
+{
+	/* Not the aligned tail: an attribute cut by 1..3 bytes must show. */
+	const char *tail = (const char *)nlh + nlh->nlmsg_len;
+	const struct nlattr *a = mnl_nlmsg_get_payload_offset(nlh, hdrlen);
+	int ret;
+
+	while (tail - (const char *)a >= (ptrdiff_t)sizeof(*a)) {
+		if (!mnl_attr_ok(a, tail - (const char *)a))
+			return -EBADMSG;
+		ret = fn(a, data);
+		if (ret)
+			return ret;
+		a = mnl_attr_next(a);
+	}
+	/* Past the tail only by the last attribute's padding. */
+	return (const char *)a >= tail ? 0 : -EBADMSG;
+}
+
+static int addr_len(int family)
+{
+	return family == AF_INET ? 4 : 16;
+}
+
+/* An address attribute of @family into @out: -EBADMSG if the size is off. */
+static int get_addr(const struct nlattr *a, int family, struct ctf_addr *out)
+{
+	if (mnl_attr_get_payload_len(a) != (uint16_t)addr_len(family))
+		return -EBADMSG;
+	memset(out, 0, sizeof(*out));
+	out->family = family;
+	memcpy(&out->v6, mnl_attr_get_payload(a), addr_len(family));
+	return 0;
+}
+
+static int get_lladdr(const struct nlattr *a, struct ctfd_obs *o)
+{
+	uint16_t len = mnl_attr_get_payload_len(a);
+
+	if (len > sizeof(o->lladdr))
+		return -EBADMSG;
+	memcpy(o->lladdr, mnl_attr_get_payload(a), len);
+	o->lladdr_len = len;
+	return 0;
+}
+
+static int get_ifname(const struct nlattr *a, char *name)
+{
+	if (mnl_attr_validate(a, MNL_TYPE_NUL_STRING) < 0 ||
+	    mnl_attr_get_payload_len(a) > IF_NAMESIZE)
+		return -EBADMSG;
+	strcpy(name, mnl_attr_get_str(a));
+	return 0;
+}
+
+struct neigh_ctx {
+	struct ctfd_obs *o;
+	int family;
+	bool dst;
+};
+
+static int neigh_attr(const struct nlattr *a, void *data)
+{
+	struct neigh_ctx *c = data;
+
+	switch (mnl_attr_get_type(a)) {
+	case NDA_DST:
+		c->dst = true;
+		return get_addr(a, c->family, &c->o->addr);
+	case NDA_LLADDR:
+		return get_lladdr(a, c->o);
+	}
+	return 0;
+}
+
+static int parse_neigh(const struct nlmsghdr *nlh, struct ctfd_obs *o)
+{
+	const struct ndmsg *ndm = mnl_nlmsg_get_payload(nlh);
+	struct neigh_ctx c = { .o = o };
+	int ret;
+
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*ndm))
+		return -EBADMSG;
+	/* Bridge FDB entries (AF_BRIDGE) name MACs, not addresses. */
+	if (ndm->ndm_family != AF_INET && ndm->ndm_family != AF_INET6)
+		return 1;
+	c.family = ndm->ndm_family;
+	ret = walk_attrs(nlh, sizeof(*ndm), neigh_attr, &c);
+	if (ret)
+		return ret;
+	/* Proxy entries answer for others: no instance sits behind them. */
+	if (!c.dst || (ndm->ndm_flags & NTF_PROXY))
+		return 1;
+	o->kind = nlh->nlmsg_type == RTM_NEWNEIGH ? CTFD_OBS_NEIGH
+						  : CTFD_OBS_NEIGH_DEL;
+	o->ifindex = ndm->ndm_ifindex;
+	o->nud_state = ndm->ndm_state;
+	return 0;
+}
+
+static int link_attr(const struct nlattr *a, void *data)
+{
+	struct ctfd_obs *o = data;
+
+	switch (mnl_attr_get_type(a)) {
+	case IFLA_IFNAME:
+		return get_ifname(a, o->ifname);
+	case IFLA_ADDRESS:
+		return get_lladdr(a, o);
+	}
+	return 0;
+}
+
+static int parse_link(const struct nlmsghdr *nlh, struct ctfd_obs *o)
+{
+	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+	int ret;
+
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*ifi))
+		return -EBADMSG;
+	/* AF_BRIDGE ones are the bridge's view of its ports, a duplicate. */
+	if (ifi->ifi_family != AF_UNSPEC)
+		return 1;
+	ret = walk_attrs(nlh, sizeof(*ifi), link_attr, o);
+	if (ret)
+		return ret;
+	o->kind = nlh->nlmsg_type == RTM_NEWLINK ? CTFD_OBS_LINK
+						 : CTFD_OBS_LINK_DEL;
+	o->ifindex = ifi->ifi_index;
+	o->up = (ifi->ifi_flags & IFF_UP) && (ifi->ifi_flags & IFF_RUNNING);
+	return 0;
+}
+
+struct addr_ctx {
+	struct ctfd_obs *o;
+	int family;
+	struct ctf_addr local, address;
+};
+
+static int addr_attr(const struct nlattr *a, void *data)
+{
+	struct addr_ctx *c = data;
+
+	switch (mnl_attr_get_type(a)) {
+	case IFA_LOCAL:
+		return get_addr(a, c->family, &c->local);
+	case IFA_ADDRESS:
+		return get_addr(a, c->family, &c->address);
+	case IFA_LABEL:
+		return get_ifname(a, c->o->ifname);
+	}
+	return 0;
+}
+
+static int parse_addr(const struct nlmsghdr *nlh, struct ctfd_obs *o)
+{
+	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
+	struct addr_ctx c = { .o = o };
+	int ret;
+
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*ifa))
+		return -EBADMSG;
+	if (ifa->ifa_family != AF_INET && ifa->ifa_family != AF_INET6)
+		return 1;
+	c.family = ifa->ifa_family;
+	ret = walk_attrs(nlh, sizeof(*ifa), addr_attr, &c);
+	if (ret)
+		return ret;
+	/*
+	 * IFA_LOCAL is ours; IFA_ADDRESS is the peer on point-to-point links
+	 * and the same address everywhere else (iproute2 reads them so).
+	 */
+	if (c.local.family)
+		o->addr = c.local;
+	else if (c.address.family)
+		o->addr = c.address;
+	else
+		return -EBADMSG;
+	o->kind = nlh->nlmsg_type == RTM_NEWADDR ? CTFD_OBS_ADDR
+						 : CTFD_OBS_ADDR_DEL;
+	o->ifindex = ifa->ifa_index;
+	return 0;
+}
+
+int ctfd_rtnl_parse(const struct nlmsghdr *nlh, struct ctfd_obs *o)
+{
+	memset(o, 0, sizeof(*o));
+	if (nlh->nlmsg_len < sizeof(*nlh))
+		return -EBADMSG;
+	switch (nlh->nlmsg_type) {
+	case RTM_NEWNEIGH:
+	case RTM_DELNEIGH:
+		return parse_neigh(nlh, o);
+	case RTM_NEWLINK:
+	case RTM_DELLINK:
+		return parse_link(nlh, o);
+	case RTM_NEWADDR:
+	case RTM_DELADDR:
+		return parse_addr(nlh, o);
+	}
+	return 1;
+}
+
+/*
+ * One datagram from @fd. *@kernel: whether the kernel sent it. -EMSGSIZE
+ * if it did not fit.
+ */
+static ssize_t recv_dgram(int fd, void *buf, bool *kernel)
+{
+	struct sockaddr_nl sa;
+	struct iovec iov = { .iov_base = buf, .iov_len = RTNL_BUFSZ };
+	struct msghdr msg = {
+		.msg_name = &sa,
+		.msg_namelen = sizeof(sa),
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+	};
+	ssize_t n;
+
+	do {
+		n = recvmsg(fd, &msg, 0);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	if (msg.msg_flags & MSG_TRUNC)
+		return -EMSGSIZE;
+	*kernel = msg.msg_namelen == sizeof(sa) && sa.nl_family == AF_NETLINK &&
+		  sa.nl_pid == 0;
+	return n;
+}
+
+/* Parse and deliver the messages of one notification datagram. */
+static int deliver(struct ctfd_rtnl *r, const void *buf, ssize_t n,
+		   ctfd_obs_cb cb, void *data)
+{
+	const struct nlmsghdr *nlh = buf;
+	int len = n, delivered = 0, ret;
+	struct ctfd_obs o;
+
+	for (; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
+		if (nlh->nlmsg_type < NLMSG_MIN_TYPE)
+			continue;
+		ret = ctfd_rtnl_parse(nlh, &o);
+		if (ret < 0) {
+			r->stats.malformed++;
+			continue;
+		}
+		if (ret > 0)
+			continue;
+		ret = cb(&o, data);
+		if (ret < 0)
+			return ret;
+		delivered++;
+	}
+	if (len > 0)
+		r->stats.malformed++;
+	return delivered;
+}
+
+/*
+ * After an overrun, what is queued predates the resync dump: replayed
+ * after it, an old lladdr would look like a new instance. Bounded, since
+ * the kernel may keep queueing while we drain.
+ */
+static void drain(struct ctfd_rtnl *r)
+{
+	int fd = mnl_socket_get_fd(r->ev), i;
+	bool kernel;
+	ssize_t n;
+
+	for (i = 0; i < 4 * RTNL_READ_BATCH; i++) {
+		n = recv_dgram(fd, r->evbuf, &kernel);
+		if (n == -EAGAIN || n == -EWOULDBLOCK)
+			return;
+		if (n < 0 && n != -ENOBUFS && n != -EMSGSIZE)
+			return;
+	}
+}
+
+int ctfd_rtnl_read(struct ctfd_rtnl *r, ctfd_obs_cb cb, void *data)
+{
+	int fd = mnl_socket_get_fd(r->ev), delivered = 0, ret, i;
+	bool kernel;
+	ssize_t n;
+
+	for (i = 0; i < RTNL_READ_BATCH; i++) {
+		n = recv_dgram(fd, r->evbuf, &kernel);
+		if (n == -EAGAIN || n == -EWOULDBLOCK)
+			break;
+		if (n == -ENOBUFS || n == -EMSGSIZE) {
+			/* A notification we cannot read is one we lost. */
+			r->stats.overruns++;
+			drain(r);
+			return -ENOBUFS;
+		}
+		if (n < 0)
+			return n;
+		if (!kernel) {
+			r->stats.not_kernel++;
+			continue;
+		}
+		ret = deliver(r, r->evbuf, n, cb, data);
+		if (ret < 0)
+			return ret;
+		delivered += ret;
+	}
+	return delivered ? delivered : -EAGAIN;
+}
+
+struct dump_ctx {
+	unsigned int seq;
+	ctfd_obs_cb cb;
+	void *data;
+	int delivered;
+	bool intr;
+	int err;
+};
+
+/* Replies to an earlier, abandoned dump may still be queued: skip them. */
+static int dump_data_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct dump_ctx *d = data;
+	struct ctfd_obs o;
+	int ret;
+
+	if (nlh->nlmsg_seq != d->seq)
+		return MNL_CB_OK;
+	if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
+		d->intr = true;
+	ret = ctfd_rtnl_parse(nlh, &o);
+	if (ret)
+		return MNL_CB_OK; /* a dump is not a notification: count nothing
+				   */
+	ret = d->cb(&o, d->data);
+	if (ret < 0) {
+		d->err = ret;
+		return MNL_CB_ERROR;
+	}
+	d->delivered++;
+	return MNL_CB_OK;
+}
+
+static int dump_done_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct dump_ctx *d = data;
+	int err;
+
+	if (nlh->nlmsg_seq != d->seq)
+		return MNL_CB_OK;
+	if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
+		d->intr = true;
+	err = ctf_nl_parse_done(nlh, NULL, 0);
+	if (err == 0)
+		return MNL_CB_STOP;
+	d->err = err;
+	return MNL_CB_ERROR;
+}
+
+static int dump_error_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct dump_ctx *d = data;
+	int err;
+
+	if (nlh->nlmsg_seq != d->seq)
+		return MNL_CB_OK;
+	err = ctf_nl_parse_error(nlh, NULL, 0);
+	if (err == 0)
+		return MNL_CB_STOP;
+	d->err = err;
+	return MNL_CB_ERROR;
+}
+
+static int dump_once(struct ctfd_rtnl *r, uint16_t type, uint8_t family,
+		     struct dump_ctx *d)
+{
+	static mnl_cb_t ctl[NLMSG_MIN_TYPE] = {
+		[NLMSG_ERROR] = dump_error_cb,
+		[NLMSG_DONE] = dump_done_cb,
+	};
+	char req[256];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(req);
+	int fd = mnl_socket_get_fd(r->dump), ret;
+	bool kernel;
+	ssize_t n;
+
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	nlh->nlmsg_seq = d->seq = ++r->seq;
+	/* Each request's header leads with its family byte. */
+	switch (type) {
+	case RTM_GETLINK: {
+		struct ifinfomsg *ifi;
+
+		ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+		ifi->ifi_family = family;
+		break;
+	}
+	case RTM_GETADDR: {
+		struct ifaddrmsg *ifa;
+
+		ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+		ifa->ifa_family = family;
+		break;
+	}
+	default: {
+		struct ndmsg *ndm;
+
+		ndm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ndm));
+		ndm->ndm_family = family;
+		break;
+	}
+	}
+	if (mnl_socket_sendto(r->dump, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+
+	for (;;) {
+		n = recv_dgram(fd, r->dumpbuf, &kernel);
+		if (n == -EAGAIN || n == -EWOULDBLOCK)
+			return -ETIMEDOUT;
+		if (n < 0)
+			return n;
+		if (!kernel)
+			continue;
+		d->err = 0;
+		errno = 0;
+		ret = mnl_cb_run2(r->dumpbuf, n, 0, r->dump_portid,
+				  dump_data_cb, d, ctl, NLMSG_MIN_TYPE);
+		if (ret == MNL_CB_STOP)
+			return 0;
+		if (ret == MNL_CB_ERROR)
+			return d->err ? d->err : errno ? -errno : -EPROTO;
+	}
+}
+
+int ctfd_rtnl_dump(struct ctfd_rtnl *r, ctfd_obs_cb cb, void *data)
+{
+	static const struct {
+		uint16_t type;
+		uint8_t family;
+	} dumps[] = {
+		{ RTM_GETLINK, AF_UNSPEC }, { RTM_GETADDR, AF_INET },
+		{ RTM_GETADDR, AF_INET6 },  { RTM_GETNEIGH, AF_INET },
+		{ RTM_GETNEIGH, AF_INET6 },
+	};
+	struct dump_ctx d = { .cb = cb, .data = data };
+	unsigned int i;
+	int tries, ret;
+
+	for (i = 0; i < sizeof(dumps) / sizeof(dumps[0]); i++) {
+		for (tries = 0;; tries++) {
+			if (tries == RTNL_DUMP_TRIES)
+				return -EINTR;
+			d.intr = false;
+			ret = dump_once(r, dumps[i].type, dumps[i].family, &d);
+			if (ret)
+				return ret;
+			/*
+			 * What an interrupted dump delivered is still true of
+			 * some moment; running it again only repeats it.
+			 */
+			if (!d.intr)
+				break;
+		}
+	}
+	return d.delivered;
+}
+
+static struct mnl_socket *open_bound(int flags, unsigned int *portid)
+{
+	struct mnl_socket *nl = mnl_socket_open2(NETLINK_ROUTE, flags);
+
+	if (!nl)
+		return NULL;
+	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		int err = errno;
+
+		mnl_socket_close(nl);
+		errno = err;
+		return NULL;
+	}
+	if (portid)
+		*portid = mnl_socket_get_portid(nl);
+	return nl;
+}
+
+int ctfd_rtnl_open(struct ctfd_rtnl **rp)
+{
+	static const int groups[] = { RTNLGRP_NEIGH, RTNLGRP_LINK,
+				      RTNLGRP_IPV4_IFADDR,
+				      RTNLGRP_IPV6_IFADDR };
+	struct timeval tv = { .tv_sec = RTNL_DUMP_TIMEOUT_S };
+	int size = CTFD_RTNL_RCVBUF, ret;
+	struct ctfd_rtnl *r;
+	unsigned int i;
+
+	*rp = NULL;
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	r->evbuf = malloc(RTNL_BUFSZ);
+	r->dumpbuf = malloc(RTNL_BUFSZ);
+	if (!r->evbuf || !r->dumpbuf) {
+		ret = -ENOMEM;
+		goto err;
+	}
+	r->ev = open_bound(SOCK_NONBLOCK | SOCK_CLOEXEC, NULL);
+	if (!r->ev) {
+		ret = -errno;
+		goto err;
+	}
+	/*
+	 * A failover changes many neighbours at once; the default buffer
+	 * (~200 KiB) overruns sooner, each overrun costing a full dump. FORCE
+	 * passes rmem_max with CAP_NET_ADMIN; without it we take what
+	 * SO_RCVBUF grants, which still works, only with more resyncs.
+	 */
+	if (setsockopt(mnl_socket_get_fd(r->ev), SOL_SOCKET, SO_RCVBUFFORCE,
+		       &size, sizeof(size)) < 0)
+		setsockopt(mnl_socket_get_fd(r->ev), SOL_SOCKET, SO_RCVBUF,
+			   &size, sizeof(size));
+	for (i = 0; i < sizeof(groups) / sizeof(groups[0]); i++) {
+		if (mnl_socket_setsockopt(r->ev, NETLINK_ADD_MEMBERSHIP,
+					  (void *)&groups[i],
+					  sizeof(groups[i])) < 0) {
+			ret = -errno;
+			goto err;
+		}
+	}
+
+	r->dump = open_bound(SOCK_CLOEXEC, &r->dump_portid);
+	if (!r->dump) {
+		ret = -errno;
+		goto err;
+	}
+	/* A blocking dump that the kernel never finishes must not hang us. */
+	setsockopt(mnl_socket_get_fd(r->dump), SOL_SOCKET, SO_RCVTIMEO, &tv,
+		   sizeof(tv));
+	r->seq = (unsigned int)time(NULL);
+	*rp = r;
+	return 0;
+
+err:
+	ctfd_rtnl_close(r);
+	return ret;
+}
+
+void ctfd_rtnl_close(struct ctfd_rtnl *r)
+{
+	if (!r)
+		return;
+	if (r->ev)
+		mnl_socket_close(r->ev);
+	if (r->dump)
+		mnl_socket_close(r->dump);
+	free(r->evbuf);
+	free(r->dumpbuf);
+	free(r);
+}
+
+int ctfd_rtnl_fd(const struct ctfd_rtnl *r)
+{
+	return mnl_socket_get_fd(r->ev);
+}
+
+void ctfd_rtnl_get_stats(const struct ctfd_rtnl *r, struct ctfd_rtnl_stats *s)
+{
+	*s = r->stats;
+}
