@@ -65,12 +65,18 @@ struct ctfd_obs {
 	bool up;
 };
 
-/* Return 0 to go on, a negative errno to stop (ctfd_rtnl_* return it). */
+/*
+ * Return 0 to go on, or a negative errno to stop: ctfd_rtnl_read() and
+ * _dump() return it, and what the stopped datagram still held is lost
+ * (resync with a dump if that matters).
+ */
 typedef int (*ctfd_obs_cb)(const struct ctfd_obs *o, void *data);
 
 /*
- * Read every pending notification, calling @cb for each one of interest.
- * Returns how many were delivered, -EAGAIN if none was pending, -ENOBUFS
+ * Read the pending notifications, calling @cb for each one of interest;
+ * at most a few thousand datagrams per call, so that a storm cannot starve
+ * the poll loop (poll says when more is left). Returns how many were
+ * delivered, -EAGAIN if none was pending, -ENOBUFS
  * when the kernel dropped notifications (or one did not fit our buffer),
  * or another -errno. On -ENOBUFS what was still queued has been thrown
  * away, since it is older than the dump the caller must now run
