@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The daemon's nftables data plane: `table inet ctfailover` as in
+ * nft/ctfailover.nft, read back and changed with libnftnl + libmnl.
+ *
+ * Every change is one nfnetlink batch (NFNL_MSG_BATCH_BEGIN ... END): the
+ * kernel commits all of it or none of it, so a failed apply leaves the
+ * ruleset exactly as it was and the caller's "current" state stays true.
+ */
+#ifndef CTFD_NFT_H
+#define CTFD_NFT_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "model.h"
+
+#define CTFD_NFT_TABLE "ctfailover"
+
+/* An open NETLINK_NETFILTER socket. */
+struct ctfd_nft;
+
+int ctfd_nft_open(struct ctfd_nft **n);
+void ctfd_nft_close(struct ctfd_nft *n);
+
+/*
+ * Read back the table. Absent: 0 with dp->exists false. Present: table_size
+ * and seed from the prerouting rules' hash, the VIPs (IPv4 first), the
+ * ports, and both maps in dp->slots4/slots6 (table_size entries each,
+ * malloc'd, family 0 for an empty slot; free with ctfd_dataplane_free() of
+ * maglev.h). On error @dp holds nothing to free; dp->exists still says
+ * whether the table is there.
+ * A table of another shape (other chains, sets, rules, set types, keys out
+ * of range) is -EPROTO with @err naming the difference: it is someone
+ * else's table, and the daemon must not take it over.
+ */
+int ctfd_nft_read(struct ctfd_nft *n, struct ctfd_dataplane *dp, char *err,
+		  size_t errlen);
+
+struct ctfd_nft_stats {
+	unsigned int elems_added, elems_deleted;
+	unsigned int msgs; /* in the batch, BATCH_BEGIN and END included */
+	size_t bytes;	   /* of the batch */
+};
+
+/*
+ * One batch from @cur (as read, or as the last successful apply left it;
+ * !cur->exists: create everything) to @want: only the VIPs, ports and slots
+ * that differ. A changed slot is a delete and an add of the same key in
+ * the same batch. A different table_size or seed replaces both rules. An
+ * empty change sends nothing. Returns 0 or -errno with @err naming the
+ * object the kernel refused; the kernel is then untouched. @stats may be
+ * NULL.
+ */
+int ctfd_nft_apply(struct ctfd_nft *n, const struct ctfd_dataplane *cur,
+		   const struct ctfd_dataplane *want,
+		   struct ctfd_nft_stats *stats, char *err, size_t errlen);
+
+/*
+ * The whole table as `nft -f` input, elements included. It starts with
+ * "table inet ctfailover" + "delete table inet ctfailover" so that loading
+ * it replaces an existing table in one transaction.
+ */
+void ctfd_nft_print(FILE *f, const struct ctfd_dataplane *dp);
+
+#endif /* CTFD_NFT_H */
