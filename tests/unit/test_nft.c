@@ -483,7 +483,10 @@ static void foreign_table_refused(void)
 		}
 		snprintf(cmd, sizeof(cmd), "nft '%s' 2>&1", c);
 		if (!*foreign_cases[i].err) {
-			CHECK(!sh(cmd));
+			/* system(): this one is meant to fail, quietly. */
+			snprintf(cmd, sizeof(cmd), "nft '%s' >/dev/null 2>&1",
+				 c);
+			CHECK(system(cmd) != 0);
 			CHECK_INT(ctfd_nft_read(n, &back, err, sizeof(err)), 0);
 			ctfd_dataplane_free(&back);
 			ctfd_nft_close(n);
