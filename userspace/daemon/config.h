@@ -33,5 +33,4 @@ int ctfd_config_load(const char *path, struct ctfd_state *st, char *err,
 int ctfd_config_parse(const char *text, const char *name, struct ctfd_state *st,
 		      char *err, size_t errlen);
 
-
 #endif /* CTFD_CONFIG_H */

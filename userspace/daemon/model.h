@@ -27,7 +27,7 @@
 #define CTFD_SLOTS_PER_BACKEND 100
 
 /* Defaults of the config file (documented in ctfailover.conf(5)-style docs). */
-#define CTFD_DEFAULT_CONF	   "/etc/ctfailover/ctfailover.conf"
+#define CTFD_DEFAULT_CONF "/etc/ctfailover/ctfailover.conf"
 /*
  * Prime. Maglev moves some survivors' slots when a backend goes, fewer the
  * more slots each backend has (measured: 10 backends, 1009 slots: 3%;

@@ -1,0 +1,763 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The control socket: a Unix stream socket, one request per connection.
+ *
+ * Request: one line of words separated by single spaces, "-j" first for
+ * JSON: "[-j] <command> [<args>]". Response: "OK\n" or "ERR <exit code>\n",
+ * then the output (the error message after ERR), then the daemon closes.
+ * ctfailoverctl passes the output through and exits with the code.
+ *
+ * Read-only commands serve anyone who can open the socket (its mode is
+ * 0660); commands that change the data plane also need the peer to be
+ * root or the daemon's own user (SO_PEERCRED).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "daemon.h"
+#include "jhash.h"
+#include "json.h"
+#include "kmod.h"
+
+#define REQ_MAX	   1024
+#define MAX_WORDS  8
+#define IO_TIMEOUT 2000 /* ms: a stuck client must not stall the daemon */
+
+/* Exit codes, as ctfailoverctl documents them. */
+#define EXIT_FAIL  1
+#define EXIT_USAGE 2
+
+struct req {
+	struct ctfd *d;
+	bool json;
+	bool privileged;
+	int argc;
+	char *argv[MAX_WORDS];
+	FILE *out;
+};
+
+int ctfd_control_open(const char *path, char *err, size_t errlen)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	char dir[sizeof(sun.sun_path)], *slash;
+	struct stat st;
+	int fd;
+
+	if (strlen(path) >= sizeof(sun.sun_path)) {
+		snprintf(err, errlen, "control socket path too long: %s", path);
+		return -ENAMETOOLONG;
+	}
+	strcpy(sun.sun_path, path);
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (slash && slash != dir) {
+		*slash = '\0';
+		if (mkdir(dir, 0750) && errno != EEXIST) {
+			snprintf(err, errlen, "cannot create %s: %s", dir,
+				 strerror(errno));
+			return -errno;
+		}
+	}
+	/* Only a stale socket of ours may be replaced, never a file. */
+	if (!lstat(path, &st)) {
+		if (!S_ISSOCK(st.st_mode)) {
+			snprintf(
+				err, errlen,
+				"%s exists and is not a socket: not replacing it",
+				path);
+			return -EEXIST;
+		}
+		unlink(path);
+	}
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sun, sizeof(sun)) ||
+	    chmod(path, 0660) || listen(fd, 16)) {
+		snprintf(err, errlen, "control socket %s: %s", path,
+			 strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -errno;
+	}
+	return fd;
+}
+
+static int fail(struct req *r, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static int fail(struct req *r, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfprintf(r->out, fmt, ap);
+	va_end(ap);
+	fputc('\n', r->out);
+	return code;
+}
+
+static int want_args(struct req *r, int min, int max, const char *usage)
+{
+	if (r->argc - 1 < min || r->argc - 1 > max)
+		return fail(r, EXIT_USAGE, "%s: usage: %s %s", r->argv[0],
+			    r->argv[0], usage);
+	return 0;
+}
+
+static int need_privilege(struct req *r)
+{
+	if (r->privileged)
+		return 0;
+	return fail(r, EXIT_FAIL,
+		    "%s: permission denied (root or the daemon's user only)",
+		    r->argv[0]);
+}
+
+static int backend_arg(struct req *r, const char *name)
+{
+	int i = ctfd_find(r->d, name);
+
+	if (i < 0)
+		fail(r, EXIT_FAIL, "%s: no backend named '%s'", r->argv[0],
+		     name);
+	return i;
+}
+
+static void backend_json(struct ctf_json *j, const struct ctfd *d,
+			 const struct ctfd_backend *b)
+{
+	char a[CTF_ADDR_STRLEN];
+
+	ctf_json_begin_object(j, NULL);
+	ctf_json_string(j, "name", b->name);
+	ctf_json_string(j, "address", ctf_addr_str(&b->addr, a));
+	ctf_json_string(j, "interface", b->ifname);
+	ctf_json_string(j, "state", ctf_state_name(b->state));
+	ctf_json_uint(j, "epoch", b->epoch);
+	ctf_json_uint(j, "slots", ctfd_slots_of(d, &b->addr));
+	ctf_json_end_object(j);
+}
+
+static int cmd_backends(struct req *r)
+{
+	const struct ctfd_state *st = r->d->run;
+	char a[CTF_ADDR_STRLEN];
+	struct ctf_json j;
+	unsigned int i;
+	int ret = want_args(r, 0, 0, "");
+
+	if (ret)
+		return ret;
+	if (r->json) {
+		ctf_json_init(&j, r->out);
+		ctf_json_begin_array(&j, NULL);
+		for (i = 0; i < st->n_backends; i++)
+			backend_json(&j, r->d, &st->backends[i]);
+		ctf_json_end_array(&j);
+		fputc('\n', r->out);
+		return 0;
+	}
+	fprintf(r->out, "%-20s %-39s %-10s %-8s %10s %7s\n", "NAME", "ADDRESS",
+		"INTERFACE", "STATE", "EPOCH", "SLOTS");
+	for (i = 0; i < st->n_backends; i++) {
+		const struct ctfd_backend *b = &st->backends[i];
+
+		fprintf(r->out, "%-20s %-39s %-10s %-8s %10u %7u\n", b->name,
+			ctf_addr_str(&b->addr, a),
+			b->ifname[0] ? b->ifname : "-",
+			ctf_state_name(b->state), b->epoch,
+			ctfd_slots_of(r->d, &b->addr));
+	}
+	return 0;
+}
+
+static const char *mode(const struct ctfd *d)
+{
+	return d->kmod ? "module" : "ctnetlink";
+}
+
+static int cmd_status(struct req *r)
+{
+	const struct ctfd *d = r->d;
+	const struct ctfd_state *st = d->run;
+	unsigned int i, n[CTF_STATE_MAX + 1] = { 0 };
+	char a[CTF_ADDR_STRLEN];
+	struct ctf_json j;
+	int ret = want_args(r, 0, 0, "");
+
+	if (ret)
+		return ret;
+	for (i = 0; i < st->n_backends; i++)
+		n[st->backends[i].state]++;
+	if (r->json) {
+		ctf_json_init(&j, r->out);
+		ctf_json_begin_object(&j, NULL);
+		ctf_json_string(&j, "version", CTFAILOVER_VERSION);
+		ctf_json_string(&j, "config", d->conf_path);
+		ctf_json_string(&j, "eviction", mode(d));
+		ctf_json_uint(&j, "uptime", time(NULL) - d->started);
+		ctf_json_begin_array(&j, "vips");
+		for (i = 0; i < st->n_vips; i++)
+			ctf_json_string(&j, NULL,
+					ctf_addr_str(&st->vips[i], a));
+		ctf_json_end_array(&j);
+		ctf_json_begin_array(&j, "sip_ports");
+		for (i = 0; i < st->n_ports; i++)
+			ctf_json_uint(&j, NULL, st->ports[i]);
+		ctf_json_end_array(&j);
+		ctf_json_uint(&j, "table_size", st->table_size);
+		ctf_json_uint(&j, "seed", st->seed);
+		ctf_json_uint(&j, "guard_percent", st->guard_percent);
+		ctf_json_begin_object(&j, "backends");
+		for (i = 0; i <= CTF_STATE_MAX; i++)
+			ctf_json_uint(&j, ctf_state_name(i), n[i]);
+		ctf_json_end_object(&j);
+		ctf_json_end_object(&j);
+		fputc('\n', r->out);
+		return 0;
+	}
+	fprintf(r->out, "version %s\nconfig %s\neviction %s\nuptime %lld\n",
+		CTFAILOVER_VERSION, d->conf_path, mode(d),
+		(long long)(time(NULL) - d->started));
+	fprintf(r->out, "vips");
+	for (i = 0; i < st->n_vips; i++)
+		fprintf(r->out, " %s", ctf_addr_str(&st->vips[i], a));
+	fprintf(r->out, "\nsip_ports");
+	for (i = 0; i < st->n_ports; i++)
+		fprintf(r->out, "%c%u", i ? ',' : ' ', st->ports[i]);
+	fprintf(r->out, "\ntable_size %u\nseed 0x%08x\nguard_percent %u\n",
+		st->table_size, st->seed, st->guard_percent);
+	for (i = 0; i <= CTF_STATE_MAX; i++)
+		fprintf(r->out, "backends_%s %u\n", ctf_state_name(i), n[i]);
+	return 0;
+}
+
+static int cmd_stats(struct req *r)
+{
+	int ret = want_args(r, 0, 0, "");
+
+	if (ret)
+		return ret;
+	if (r->json) {
+		const struct ctfd_counters *c = &r->d->c;
+		struct ctf_json j;
+		unsigned int i;
+
+		ctf_json_init(&j, r->out);
+		ctf_json_begin_object(&j, NULL);
+		ctf_json_begin_object(&j, "events");
+		for (i = 0; i < __CTFD_SRC_MAX; i++)
+			ctf_json_uint(&j, ctfd_source_name(i), c->events[i]);
+		ctf_json_end_object(&j);
+		ctf_json_uint(&j, "bumps", c->bumps);
+		ctf_json_uint(&j, "applies_ok", c->applies[CTFD_OK]);
+		ctf_json_uint(&j, "applies_refused", c->applies[CTFD_REFUSED]);
+		ctf_json_uint(&j, "applies_failed", c->applies[CTFD_FAILED]);
+		ctf_json_uint(&j, "resyncs", c->resyncs);
+		ctf_json_uint(&j, "ct_evicted", c->ct_evicted);
+		ctf_json_uint(&j, "module_swept", c->kmod_swept);
+		ctf_json_uint(&j, "module_stale_hits", c->kmod_stale_seen);
+		ctf_json_uint(&j, "module_errors", c->kmod_errors);
+		ctf_json_uint(&j, "nft_commits", c->nft_commits);
+		ctf_json_uint(&j, "ignored_input", c->ignored_input);
+		ctf_json_end_object(&j);
+		fputc('\n', r->out);
+		return 0;
+	}
+	/* The Prometheus text is already "name value" lines. */
+	ctfd_metrics_render(r->d, r->out);
+	return 0;
+}
+
+static int plan_reply(struct req *r, const struct ctfd_plan *p, int ret,
+		      const char *err)
+{
+	struct ctf_json j;
+
+	if (ret && ret != -ECANCELED)
+		return fail(r, EXIT_FAIL, "%s: %s", r->argv[0], err);
+	if (r->json) {
+		ctf_json_init(&j, r->out);
+		ctf_json_begin_object(&j, NULL);
+		ctfd_plan_json(&j, "plan", p);
+		ctf_json_string(&j, "result",
+				ret			      ? "refused"
+				: !strcmp(r->argv[0], "plan") ? "planned"
+							      : "applied");
+		ctf_json_end_object(&j);
+		fputc('\n', r->out);
+	} else {
+		ctfd_plan_print(r->out, p);
+		if (!strcmp(r->argv[0], "apply"))
+			fprintf(r->out, "%s\n", ret ? err : "applied");
+	}
+	return ret ? EXIT_FAIL : 0;
+}
+
+static int cmd_plan(struct req *r)
+{
+	bool apply = !strcmp(r->argv[0], "apply");
+	bool force = false;
+	struct ctfd_plan p = { 0 };
+	char err[CTFD_CONF_ERRLEN] = "";
+	int ret;
+
+	if (apply && r->argc == 2 && !strcmp(r->argv[1], "--force"))
+		force = true;
+	else if (r->argc != 1)
+		return fail(r, EXIT_USAGE, "%s: usage: %s%s", r->argv[0],
+			    r->argv[0], apply ? " [--force]" : "");
+	if (apply && (ret = need_privilege(r)))
+		return ret;
+	ret = ctfd_reload(r->d, apply, force, &p, err, sizeof(err));
+	ret = plan_reply(r, &p, ret, err);
+	ctfd_plan_free(&p);
+	return ret;
+}
+
+/*
+ * A runtime change through the guard: @next replaces the running state
+ * if the plan allows it (or --force). Lasts until the next apply of the
+ * config.
+ */
+static int guarded_commit(struct req *r, struct ctfd_state *next, bool force)
+{
+	struct ctfd_plan p = { 0 };
+	char err[512];
+	int ret;
+
+	ret = ctfd_plan_build(r->d->run, next, force, &p);
+	if (ret) {
+		ctfd_plan_free(&p);
+		return fail(r, EXIT_FAIL, "%s: cannot plan: %s", r->argv[0],
+			    strerror(-ret));
+	}
+	if (p.refused) {
+		r->d->c.applies[CTFD_REFUSED]++;
+		ctfd_log("%s refused: %s", r->argv[0], p.reason);
+		ret = fail(r, EXIT_FAIL, "%s: refused: %s", r->argv[0],
+			   p.reason);
+		ctfd_plan_free(&p);
+		return ret;
+	}
+	ret = ctfd_commit(r->d, next, err, sizeof(err));
+	r->d->c.applies[ret ? CTFD_FAILED : CTFD_OK]++;
+	if (ret) {
+		ctfd_plan_free(&p);
+		return fail(r, EXIT_FAIL, "%s: %s", r->argv[0], err);
+	}
+	if (!r->json)
+		ctfd_plan_print(r->out, &p);
+	else
+		fprintf(r->out, "{}\n");
+	ctfd_plan_free(&p);
+	return 0;
+}
+
+static struct ctfd_state *copy_running(struct req *r)
+{
+	struct ctfd_state *next = malloc(sizeof(*next));
+
+	if (!next)
+		fail(r, EXIT_FAIL, "%s: out of memory", r->argv[0]);
+	else
+		*next = *r->d->run;
+	return next;
+}
+
+static bool has_vip_family(const struct ctfd_state *st, int family)
+{
+	unsigned int i;
+
+	for (i = 0; i < st->n_vips; i++)
+		if (st->vips[i].family == family)
+			return true;
+	return false;
+}
+
+static int cmp_backend(const void *a, const void *b)
+{
+	return strcmp(((const struct ctfd_backend *)a)->name,
+		      ((const struct ctfd_backend *)b)->name);
+}
+
+static int cmd_add(struct req *r)
+{
+	char err[CTF_PARSE_ERRLEN];
+	struct ctfd_backend b = { .state = CTF_STATE_ACTIVE };
+	struct ctfd_state *next;
+	unsigned int i;
+	int ret = want_args(r, 2, 3, "NAME ADDRESS [INTERFACE]");
+
+	if (ret || (ret = need_privilege(r)))
+		return ret;
+	if (ctf_parse_name(r->argv[1], b.name, err, sizeof(err)) ||
+	    ctf_parse_addr(r->argv[2], &b.addr, err, sizeof(err)))
+		return fail(r, EXIT_USAGE, "add: %s", err);
+	if (r->argc == 4) {
+		if (strlen(r->argv[3]) >= IF_NAMESIZE ||
+		    strchr(r->argv[3], '/'))
+			return fail(r, EXIT_USAGE, "add: bad interface '%s'",
+				    r->argv[3]);
+		strcpy(b.ifname, r->argv[3]);
+	}
+	if (ctfd_find(r->d, b.name) >= 0)
+		return fail(r, EXIT_FAIL, "add: backend '%s' exists", b.name);
+	for (i = 0; i < r->d->run->n_backends; i++)
+		if (ctf_addr_equal(&r->d->run->backends[i].addr, &b.addr))
+			return fail(r, EXIT_FAIL,
+				    "add: %s is already backend '%s'",
+				    r->argv[2], r->d->run->backends[i].name);
+	if (!has_vip_family(r->d->run, b.addr.family))
+		return fail(r, EXIT_FAIL, "add: no VIP of %s's family",
+			    r->argv[2]);
+	if (r->d->run->n_backends == CTFD_MAX_BACKENDS ||
+	    (uint64_t)(r->d->run->n_backends + 1) * CTFD_SLOTS_PER_BACKEND >
+		    r->d->run->table_size)
+		return fail(
+			r, EXIT_FAIL,
+			"add: a table of %u slots holds at most %u backends (maglev.table_size)",
+			r->d->run->table_size,
+			r->d->run->table_size / CTFD_SLOTS_PER_BACKEND);
+	next = copy_running(r);
+	if (!next)
+		return EXIT_FAIL;
+	next->backends[next->n_backends++] = b;
+	qsort(next->backends, next->n_backends, sizeof(b), cmp_backend);
+	ret = guarded_commit(r, next, false);
+	free(next);
+	return ret;
+}
+
+static int cmd_remove(struct req *r)
+{
+	struct ctfd_state *next;
+	bool force = r->argc == 3 && !strcmp(r->argv[2], "--force");
+	int i, ret = force ? 0 : want_args(r, 1, 1, "NAME [--force]");
+
+	if (ret || (ret = need_privilege(r)))
+		return ret;
+	i = backend_arg(r, r->argv[1]);
+	if (i < 0)
+		return EXIT_FAIL;
+	next = copy_running(r);
+	if (!next)
+		return EXIT_FAIL;
+	memmove(&next->backends[i], &next->backends[i + 1],
+		(next->n_backends - i - 1) * sizeof(next->backends[0]));
+	next->n_backends--;
+	ret = guarded_commit(r, next, force);
+	free(next);
+	return ret;
+}
+
+/* drain, activate, probe NAME up|down: a state change. */
+static int cmd_state(struct req *r)
+{
+	struct ctfd_action a = { .kind = CTFD_ACT_SET_STATE };
+	struct ctfd_state *next;
+	bool probe = !strcmp(r->argv[0], "probe");
+	int i, ret = want_args(r, probe ? 2 : 1, probe ? 2 : 1,
+			       probe ? "NAME up|down" : "NAME");
+
+	if (ret || (ret = need_privilege(r)))
+		return ret;
+	i = backend_arg(r, r->argv[1]);
+	if (i < 0)
+		return EXIT_FAIL;
+	if (!strcmp(r->argv[0], "drain")) {
+		/* Draining keeps existing flows: no bump, only the slots move.
+		 */
+		next = copy_running(r);
+		if (!next)
+			return EXIT_FAIL;
+		next->backends[i].state = CTF_STATE_DRAINING;
+		ctfd_log(
+			"state backend=%s %s->draining source=control cause=\"drain\"",
+			next->backends[i].name,
+			ctf_state_name(next->backends[i].state));
+		r->d->c.events[CTFD_SRC_CONTROL]++;
+		ret = guarded_commit(r, next, false);
+		free(next);
+		return ret;
+	}
+	if (probe && strcmp(r->argv[2], "up") && strcmp(r->argv[2], "down"))
+		return fail(r, EXIT_USAGE, "probe: bad verdict '%s' (up, down)",
+			    r->argv[2]);
+	a.backend = i;
+	a.state = probe && !strcmp(r->argv[2], "down") ? CTF_STATE_DOWN
+						       : CTF_STATE_ACTIVE;
+	a.source = probe ? CTFD_SRC_PROBE : CTFD_SRC_CONTROL;
+	snprintf(a.cause, sizeof(a.cause), "%s %s%s%s", r->argv[0], r->argv[1],
+		 probe ? " " : "", probe ? r->argv[2] : "");
+	if (r->d->run->backends[i].state == a.state) {
+		fprintf(r->out, "%s is already %s\n", r->argv[1],
+			ctf_state_name(a.state));
+		return 0;
+	}
+	if (a.state == CTF_STATE_DOWN) {
+		/* Losing an active backend goes through the guard too. */
+		next = copy_running(r);
+		if (!next)
+			return EXIT_FAIL;
+		next->backends[i].state = CTF_STATE_DOWN;
+		struct ctfd_plan p = { 0 };
+
+		ret = ctfd_plan_build(r->d->run, next, false, &p);
+		free(next);
+		if (!ret && p.refused)
+			ret = fail(r, EXIT_FAIL, "%s: refused: %s", r->argv[0],
+				   p.reason);
+		ctfd_plan_free(&p);
+		if (ret)
+			return ret;
+	}
+	if (ctfd_act(r->d, &a))
+		return fail(r, EXIT_FAIL, "%s: failed (see the daemon's log)",
+			    r->argv[0]);
+	fprintf(r->out, "%s %s epoch %u\n", r->argv[1],
+		ctf_state_name(r->d->run->backends[i].state),
+		r->d->run->backends[i].epoch);
+	return 0;
+}
+
+/*
+ * cycle NAME [ADDRESS]: the instance behind NAME was replaced. Same
+ * address: bump its epoch. New address: the slots follow the name to the
+ * new address, and entries to the old one go stale.
+ */
+static int cmd_cycle(struct req *r)
+{
+	char err[CTF_PARSE_ERRLEN], cause[64];
+	struct ctfd_state *next;
+	struct ctf_addr addr;
+	int i, ret = want_args(r, 1, 2, "NAME [ADDRESS]");
+
+	if (ret || (ret = need_privilege(r)))
+		return ret;
+	i = backend_arg(r, r->argv[1]);
+	if (i < 0)
+		return EXIT_FAIL;
+	r->d->c.events[CTFD_SRC_CONTROL]++;
+	snprintf(cause, sizeof(cause), "cycle %s", r->argv[1]);
+	if (r->argc == 2) {
+		if (ctfd_bump(r->d, i, CTFD_SRC_CONTROL, cause))
+			return fail(
+				r, EXIT_FAIL,
+				"cycle: bump failed (see the daemon's log)");
+		fprintf(r->out, "%s epoch %u\n", r->argv[1],
+			r->d->run->backends[i].epoch);
+		return 0;
+	}
+	if (ctf_parse_addr(r->argv[2], &addr, err, sizeof(err)))
+		return fail(r, EXIT_USAGE, "cycle: %s", err);
+	if (addr.family != r->d->run->backends[i].addr.family)
+		return fail(r, EXIT_USAGE,
+			    "cycle: %s is not of %s's address family",
+			    r->argv[2], r->argv[1]);
+	for (unsigned int k = 0; k < r->d->run->n_backends; k++)
+		if ((int)k != i &&
+		    ctf_addr_equal(&r->d->run->backends[k].addr, &addr))
+			return fail(r, EXIT_FAIL,
+				    "cycle: %s is already backend '%s'",
+				    r->argv[2], r->d->run->backends[k].name);
+	next = copy_running(r);
+	if (!next)
+		return EXIT_FAIL;
+	next->backends[i].addr = addr;
+	ctfd_log("cycle backend=%s address=%s source=control", r->argv[1],
+		 r->argv[2]);
+	ret = guarded_commit(r, next, false);
+	free(next);
+	return ret;
+}
+
+/*
+ * where ADDR PORT: the slot, and so the backend, that the nft rule gives a
+ * new flow from ADDR:PORT. An existing conntrack entry may still pin the
+ * flow elsewhere; that is what the module's epochs are for.
+ */
+static int cmd_where(struct req *r)
+{
+	const struct ctfd *d = r->d;
+	char err[CTF_PARSE_ERRLEN], a[CTF_ADDR_STRLEN];
+	const struct ctf_addr *slots;
+	const char *name = "-";
+	struct ctf_addr src;
+	uint16_t port;
+	uint32_t slot;
+	unsigned int i;
+	int ret = want_args(r, 2, 2, "ADDRESS PORT");
+
+	if (ret)
+		return ret;
+	if (ctf_parse_addr(r->argv[1], &src, err, sizeof(err)) ||
+	    ctf_parse_port(r->argv[2], &port, err, sizeof(err)))
+		return fail(r, EXIT_USAGE, "where: %s", err);
+	slot = ctfd_flow_slot(&src, port, d->dp.table_size, d->dp.seed);
+	slots = src.family == AF_INET ? d->dp.slots4 : d->dp.slots6;
+	if (!slots || !slots[slot].family)
+		return fail(
+			r, EXIT_FAIL,
+			"where: slot %u is empty: no active backend of that family",
+			slot);
+	for (i = 0; i < d->run->n_backends; i++)
+		if (ctf_addr_equal(&d->run->backends[i].addr, &slots[slot]))
+			name = d->run->backends[i].name;
+	if (r->json) {
+		struct ctf_json j;
+
+		ctf_json_init(&j, r->out);
+		ctf_json_begin_object(&j, NULL);
+		ctf_json_uint(&j, "slot", slot);
+		ctf_json_string(&j, "backend", name);
+		ctf_json_string(&j, "address", ctf_addr_str(&slots[slot], a));
+		ctf_json_end_object(&j);
+		fputc('\n', r->out);
+	} else {
+		fprintf(r->out, "slot %u backend %s address %s\n", slot, name,
+			ctf_addr_str(&slots[slot], a));
+	}
+	return 0;
+}
+
+static const struct {
+	const char *name;
+	int (*fn)(struct req *r);
+} commands[] = {
+	{ "status", cmd_status },  { "backends", cmd_backends },
+	{ "stats", cmd_stats },	   { "plan", cmd_plan },
+	{ "apply", cmd_plan },	   { "add", cmd_add },
+	{ "remove", cmd_remove },  { "drain", cmd_state },
+	{ "activate", cmd_state }, { "probe", cmd_state },
+	{ "cycle", cmd_cycle },	   { "where", cmd_where },
+};
+
+static int dispatch(struct req *r, char *line)
+{
+	char *save = NULL, *w;
+	size_t i;
+
+	for (w = strtok_r(line, " ", &save); w;
+	     w = strtok_r(NULL, " ", &save)) {
+		if (r->argc == 0 && !r->json && !strcmp(w, "-j")) {
+			r->json = true;
+			continue;
+		}
+		if (r->argc == MAX_WORDS)
+			return fail(r, EXIT_USAGE, "too many arguments");
+		r->argv[r->argc++] = w;
+	}
+	if (!r->argc)
+		return fail(r, EXIT_USAGE, "empty request");
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(r->argv[0], commands[i].name))
+			return commands[i].fn(r);
+	return fail(r, EXIT_USAGE, "unknown command '%s'", r->argv[0]);
+}
+
+static void handle(struct ctfd *d, const char *line, bool privileged, FILE *out)
+{
+	struct req r = { .d = d, .privileged = privileged };
+	char *body = NULL, *copy = strdup(line);
+	size_t len = 0;
+	int code;
+
+	r.out = open_memstream(&body, &len);
+	if (!copy || !r.out) {
+		fprintf(out, "ERR 1\nout of memory\n");
+		goto out;
+	}
+	code = dispatch(&r, copy);
+	fclose(r.out);
+	r.out = NULL;
+	if (code) {
+		d->c.ignored_input += code == EXIT_USAGE;
+		fprintf(out, "ERR %d\n", code);
+	} else {
+		fprintf(out, "OK\n");
+	}
+	fwrite(body, 1, len, out);
+out:
+	if (r.out)
+		fclose(r.out);
+	free(body);
+	free(copy);
+}
+
+void ctfd_control_handle(struct ctfd *d, const char *line, FILE *out)
+{
+	handle(d, line, true, out);
+}
+
+/* Read one request line within IO_TIMEOUT; 0 or -errno. */
+static int read_line(int fd, char *buf, size_t size)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	size_t len = 0;
+	ssize_t n;
+	char *nl;
+
+	while (len < size - 1) {
+		if (poll(&pfd, 1, IO_TIMEOUT) <= 0)
+			return -ETIMEDOUT;
+		n = read(fd, buf + len, size - 1 - len);
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			continue;
+		if (n <= 0)
+			return n ? -errno : -ECONNRESET;
+		len += n;
+		buf[len] = '\0';
+		nl = memchr(buf, '\n', len);
+		if (nl) {
+			*nl = '\0';
+			return 0;
+		}
+	}
+	return -EMSGSIZE;
+}
+
+void ctfd_control_accept(struct ctfd *d)
+{
+	struct timeval tv = { .tv_sec = IO_TIMEOUT / 1000 };
+	char buf[REQ_MAX], *resp = NULL;
+	struct ucred cred;
+	socklen_t clen = sizeof(cred);
+	size_t len = 0, off = 0;
+	bool privileged;
+	ssize_t n;
+	FILE *out;
+	int fd;
+
+	fd = accept4(d->ctl_fd, NULL, NULL, SOCK_CLOEXEC);
+	if (fd < 0)
+		return;
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	privileged = !getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) &&
+		     (cred.uid == 0 || cred.uid == geteuid());
+	if (read_line(fd, buf, sizeof(buf))) {
+		d->c.ignored_input++;
+		goto out;
+	}
+	out = open_memstream(&resp, &len);
+	if (!out)
+		goto out;
+	handle(d, buf, privileged, out);
+	fclose(out);
+	while (off < len) {
+		n = write(fd, resp + off, len - off);
+		if (n <= 0)
+			break;
+		off += n;
+	}
+out:
+	free(resp);
+	close(fd);
+}

@@ -1,0 +1,663 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The running state and every way it changes.
+ *
+ * Order matters for the flows that must move: nft first (new flows and
+ * re-steered ones must already find the new slot map), then the module
+ * (whose request returns only once no packet can still take the old
+ * path), or, without the module, ctnetlink deletes. A failing nft batch
+ * changes nothing, so the running state is replaced only after it lands.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "config.h"
+#include "ct.h"
+#include "daemon.h"
+#include "kmod.h"
+#include "maglev.h"
+#include "nft.h"
+#include "rtnl.h"
+
+static double now_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int find_in(const struct ctfd_state *st, const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < st->n_backends; i++)
+		if (!strcmp(st->backends[i].name, name))
+			return i;
+	return -1;
+}
+
+int ctfd_find(const struct ctfd *d, const char *name)
+{
+	return find_in(d->run, name);
+}
+
+unsigned int ctfd_slots_of(const struct ctfd *d, const struct ctf_addr *addr)
+{
+	const struct ctf_addr *slots =
+		addr->family == AF_INET ? d->dp.slots4 : d->dp.slots6;
+	unsigned int i, n = 0;
+
+	if (!slots)
+		return 0;
+	for (i = 0; i < d->dp.table_size; i++)
+		n += ctf_addr_equal(&slots[i], addr);
+	return n;
+}
+
+/* Without the module: delete the entries whose replies come from @addr. */
+static void ct_evict(struct ctfd *d, const struct ctf_addr *addr,
+		     const char *why)
+{
+	char err[256] = "", a[CTF_ADDR_STRLEN];
+	unsigned int scanned = 0, deleted = 0;
+	double t = now_seconds();
+	int ret;
+
+	ret = ctfd_ct_evict(addr, d->run->ports, d->run->n_ports, &scanned,
+			    &deleted, err, sizeof(err));
+	d->c.ct_scanned += scanned;
+	d->c.ct_evicted += deleted;
+	if (ret)
+		ctfd_log("ctnetlink: evicting %s (%s) failed: %s",
+			 ctf_addr_str(addr, a), why, err);
+	else
+		ctfd_log(
+			"ctnetlink: evicted %u of %u entries with reply source %s (%s) in %.1f ms",
+			deleted, scanned, ctf_addr_str(addr, a), why,
+			(now_seconds() - t) * 1e3);
+}
+
+static void kmod_error(struct ctfd *d, const char *what,
+		       const struct ctf_addr *addr, int err)
+{
+	char a[CTF_ADDR_STRLEN];
+
+	d->c.kmod_errors++;
+	ctfd_log("module: %s %s failed: %s%s%s", what, ctf_addr_str(addr, a),
+		 strerror(-err), d->genl.errmsg[0] ? ": " : "", d->genl.errmsg);
+}
+
+/* Create or update @b in the module; its epoch comes back into @b. */
+static int kmod_set(struct ctfd *d, struct ctfd_backend *b)
+{
+	struct ctf_backend kb = { 0 }, out;
+	int ret;
+
+	kb.addr = b->addr;
+	snprintf(kb.name, sizeof(kb.name), "%s", b->name);
+	kb.state = b->state;
+	ret = ctf_kmod_backend_set(&d->genl, &kb, CTF_BF_NAME | CTF_BF_STATE,
+				   &out);
+	if (ret) {
+		kmod_error(d, "backend set", &b->addr, ret);
+		return ret;
+	}
+	b->epoch = out.epoch;
+	return 0;
+}
+
+/*
+ * Tell the module (or conntrack) about every backend that changed between
+ * the running state and @next; epochs of @next are filled in.
+ */
+static void sync_backends(struct ctfd *d, struct ctfd_state *next)
+{
+	const struct ctfd_state *run = d->run;
+	unsigned int i;
+	int j, ret;
+
+	/* Removed or moved first: a swap of two addresses must not collide. */
+	for (i = 0; i < run->n_backends; i++) {
+		const struct ctfd_backend *old = &run->backends[i];
+
+		j = find_in(next, old->name);
+		if (j >= 0 &&
+		    ctf_addr_equal(&next->backends[j].addr, &old->addr))
+			continue;
+		if (d->kmod) {
+			ret = ctf_kmod_backend_del(&d->genl, &old->addr);
+			if (ret && ret != -ENOENT)
+				kmod_error(d, "backend del", &old->addr, ret);
+		} else {
+			ct_evict(d, &old->addr,
+				 j < 0 ? "backend removed" : "backend moved");
+		}
+	}
+	for (i = 0; i < next->n_backends; i++) {
+		struct ctfd_backend *b = &next->backends[i];
+		const struct ctfd_backend *old;
+		bool fresh;
+
+		j = find_in(run, b->name);
+		old = j >= 0 ? &run->backends[j] : NULL;
+		fresh = !old || !ctf_addr_equal(&old->addr, &b->addr);
+		if (d->kmod) {
+			if (fresh || old->state != b->state ||
+			    strcmp(old->name, b->name))
+				kmod_set(d, b);
+			else
+				b->epoch = old->epoch;
+			continue;
+		}
+		if (!old)
+			b->epoch = 1;
+		else if (fresh)
+			b->epoch = old->epoch + 1 ? old->epoch + 1 : 1;
+		else
+			b->epoch = old->epoch;
+		if (old && !fresh && b->state == CTF_STATE_DOWN &&
+		    old->state != CTF_STATE_DOWN)
+			ct_evict(d, &b->addr, "backend down");
+	}
+}
+
+static bool ports_equal(const struct ctfd_state *a, const struct ctfd_state *b)
+{
+	return a->n_ports == b->n_ports &&
+	       !memcmp(a->ports, b->ports, a->n_ports * sizeof(a->ports[0]));
+}
+
+int ctfd_commit(struct ctfd *d, const struct ctfd_state *next_in, char *err,
+		size_t errlen)
+{
+	struct ctfd_dataplane want = { 0 };
+	struct ctfd_nft_stats stats = { 0 };
+	struct ctfd_state *next;
+	double t;
+	int ret;
+
+	next = malloc(sizeof(*next));
+	if (!next) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	*next = *next_in;
+	ret = ctfd_dataplane_build(next, &want);
+	if (ret) {
+		snprintf(err, errlen, "cannot build the slot maps: %s",
+			 strerror(-ret));
+		free(next);
+		return ret;
+	}
+	t = now_seconds();
+	ret = ctfd_nft_apply(d->nft, &d->dp, &want, &stats, err, errlen);
+	if (ret) {
+		ctfd_dataplane_free(&want);
+		free(next);
+		return ret;
+	}
+	d->c.nft_commits++;
+	d->c.nft_commit_seconds = now_seconds() - t;
+	ctfd_log(
+		"nft: committed %u element deletions and %u additions in %u messages (%.1f ms)",
+		stats.elems_deleted, stats.elems_added, stats.msgs,
+		d->c.nft_commit_seconds * 1e3);
+	ctfd_dataplane_free(&d->dp);
+	d->dp = want;
+	d->dp.exists = true;
+
+	if (d->kmod && !ports_equal(d->run, next)) {
+		ret = ctf_kmod_ports_set(&d->genl, next->ports, next->n_ports);
+		if (ret) {
+			d->c.kmod_errors++;
+			ctfd_log("module: setting the SIP ports failed: %s",
+				 strerror(-ret));
+		}
+	}
+	sync_backends(d, next);
+	free(d->run);
+	d->run = next;
+	return 0;
+}
+
+int ctfd_bump(struct ctfd *d, unsigned int i, enum ctfd_source src,
+	      const char *cause)
+{
+	struct ctfd_backend *b = &d->run->backends[i];
+	char a[CTF_ADDR_STRLEN];
+	uint32_t old = b->epoch;
+	int ret;
+
+	if (d->kmod) {
+		struct ctf_backend out;
+
+		ret = ctf_kmod_bump(&d->genl, &b->addr, &out);
+		if (ret == -ENOENT) {
+			/* The module lost it (reloaded): give it back. */
+			ret = kmod_set(d, b);
+			if (!ret)
+				ret = ctf_kmod_bump(&d->genl, &b->addr, &out);
+		}
+		if (ret) {
+			kmod_error(d, "bump", &b->addr, ret);
+			return ret;
+		}
+		b->epoch = out.epoch;
+	} else {
+		b->epoch = b->epoch + 1 ? b->epoch + 1 : 1;
+	}
+	d->c.bumps++;
+	ctfd_log(
+		"bump backend=%s address=%s epoch=%u->%u source=%s cause=\"%s\"",
+		b->name, ctf_addr_str(&b->addr, a), old, b->epoch,
+		ctfd_source_name(src), cause);
+	if (!d->kmod)
+		ct_evict(d, &b->addr, "epoch bumped");
+	return 0;
+}
+
+int ctfd_act(struct ctfd *d, const struct ctfd_action *a)
+{
+	struct ctfd_state *next;
+	char err[512];
+	unsigned int i;
+	int ret = 0;
+
+	if (a->kind == CTFD_ACT_NONE)
+		return 0;
+	d->c.events[a->source]++;
+	switch (a->kind) {
+	case CTFD_ACT_BUMP:
+		return ctfd_bump(d, a->backend, a->source, a->cause);
+	case CTFD_ACT_SET_STATE:
+		next = malloc(sizeof(*next));
+		if (!next)
+			return -ENOMEM;
+		*next = *d->run;
+		ctfd_log("state backend=%s %s->%s source=%s cause=\"%s\"",
+			 next->backends[a->backend].name,
+			 ctf_state_name(next->backends[a->backend].state),
+			 ctf_state_name(a->state), ctfd_source_name(a->source),
+			 a->cause);
+		next->backends[a->backend].state = a->state;
+		ret = ctfd_commit(d, next, err, sizeof(err));
+		free(next);
+		if (ret) {
+			d->c.applies[CTFD_FAILED]++;
+			ctfd_log("state change of %s failed: %s",
+				 d->run->backends[a->backend].name, err);
+			return ret;
+		}
+		d->c.applies[CTFD_OK]++;
+		return ctfd_bump(d, a->backend, a->source, a->cause);
+	case CTFD_ACT_BUMP_ALL:
+		ctfd_log("event source=%s: bumping all %u backends: %s",
+			 ctfd_source_name(a->source), d->run->n_backends,
+			 a->cause);
+		for (i = 0; i < d->run->n_backends; i++)
+			if (ctfd_bump(d, i, a->source, a->cause))
+				ret = -EIO;
+		return ret;
+	default:
+		return 0;
+	}
+}
+
+/*
+ * The running state that the kernel holds now: the module's backends
+ * (names, states, epochs) when it is loaded, else the addresses in the
+ * slot maps, named after the config's backend at that address so that the
+ * guard compares like with like.
+ */
+static int kmod_adopt_cb(const struct ctf_backend *kb, void *data)
+{
+	struct ctfd_state *k = data;
+	struct ctfd_backend *b;
+
+	if (k->n_backends == CTFD_MAX_BACKENDS)
+		return -E2BIG;
+	b = &k->backends[k->n_backends++];
+	memset(b, 0, sizeof(*b));
+	b->addr = kb->addr;
+	b->state = kb->state;
+	b->epoch = kb->epoch;
+	if (kb->name[0])
+		snprintf(b->name, sizeof(b->name), "%s", kb->name);
+	else
+		ctf_addr_str(&kb->addr, b->name);
+	return 0;
+}
+
+static int adopt_addr(struct ctfd_state *k, const struct ctfd_state *desired,
+		      const struct ctf_addr *addr)
+{
+	struct ctfd_backend *b;
+	unsigned int i;
+
+	for (i = 0; i < k->n_backends; i++)
+		if (ctf_addr_equal(&k->backends[i].addr, addr))
+			return 0;
+	if (k->n_backends == CTFD_MAX_BACKENDS)
+		return -E2BIG;
+	b = &k->backends[k->n_backends++];
+	memset(b, 0, sizeof(*b));
+	b->addr = *addr;
+	b->state = CTF_STATE_ACTIVE;
+	b->epoch = 1;
+	ctf_addr_str(addr, b->name);
+	for (i = 0; i < desired->n_backends; i++)
+		if (ctf_addr_equal(&desired->backends[i].addr, addr))
+			snprintf(b->name, sizeof(b->name), "%s",
+				 desired->backends[i].name);
+	return 0;
+}
+
+static int cmp_backend(const void *a, const void *b)
+{
+	return strcmp(((const struct ctfd_backend *)a)->name,
+		      ((const struct ctfd_backend *)b)->name);
+}
+
+static int adopt(struct ctfd *d, const struct ctfd_state *desired,
+		 struct ctfd_state *k, char *err, size_t errlen)
+{
+	unsigned int i;
+	int ret = 0, tries;
+
+	memset(k, 0, sizeof(*k));
+	/* What the config says about things the kernel does not hold. */
+	k->guard_percent = desired->guard_percent;
+	k->metrics = desired->metrics;
+	memcpy(k->control, desired->control, sizeof(k->control));
+	memcpy(k->keepalived_fifo, desired->keepalived_fifo,
+	       sizeof(k->keepalived_fifo));
+	k->table_size = desired->table_size;
+	k->seed = desired->seed;
+	if (d->dp.exists) {
+		k->table_size = d->dp.table_size;
+		k->seed = d->dp.seed;
+		k->n_vips = d->dp.n_vips;
+		memcpy(k->vips, d->dp.vips, sizeof(k->vips));
+		k->n_ports = d->dp.n_ports;
+		memcpy(k->ports, d->dp.ports, sizeof(k->ports));
+	}
+	if (d->kmod) {
+		/* A dump interrupted by a concurrent change is retried. */
+		for (tries = 0; tries < 5; tries++) {
+			k->n_backends = 0;
+			ret = ctf_kmod_backend_dump(&d->genl, kmod_adopt_cb, k);
+			if (ret != -EINTR)
+				break;
+		}
+		if (ret) {
+			snprintf(err, errlen,
+				 "reading the module's backends failed: %s",
+				 strerror(-ret));
+			return ret;
+		}
+	} else if (d->dp.exists) {
+		for (i = 0; i < d->dp.table_size && !ret; i++) {
+			if (d->dp.slots4[i].family)
+				ret = adopt_addr(k, desired, &d->dp.slots4[i]);
+			if (!ret && d->dp.slots6[i].family)
+				ret = adopt_addr(k, desired, &d->dp.slots6[i]);
+		}
+		if (ret) {
+			snprintf(
+				err, errlen,
+				"the kernel's slot maps name more than %d backends",
+				CTFD_MAX_BACKENDS);
+			return ret;
+		}
+	}
+	qsort(k->backends, k->n_backends, sizeof(k->backends[0]), cmp_backend);
+	/* Two module backends of one name: tell them apart by address. */
+	for (i = 1; i < k->n_backends; i++)
+		if (!strcmp(k->backends[i].name, k->backends[i - 1].name))
+			ctf_addr_str(&k->backends[i].addr, k->backends[i].name);
+	qsort(k->backends, k->n_backends, sizeof(k->backends[0]), cmp_backend);
+	return 0;
+}
+
+static void log_plan(const struct ctfd_plan *p)
+{
+	char *text = NULL, *line, *save = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	if (!f)
+		return;
+	ctfd_plan_print(f, p);
+	fclose(f);
+	for (line = strtok_r(text, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save))
+		ctfd_log("plan: %s", line);
+	free(text);
+}
+
+int ctfd_start(struct ctfd *d, char *err, size_t errlen)
+{
+	struct ctfd_state *desired, *k;
+	struct ctfd_plan p = { 0 };
+	int ret;
+
+	desired = calloc(1, sizeof(*desired));
+	k = calloc(1, sizeof(*k));
+	if (!desired || !k) {
+		ret = -ENOMEM;
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	ret = ctfd_config_load(d->conf_path, desired, err, errlen);
+	if (ret)
+		goto out;
+	ret = ctfd_nft_read(d->nft, &d->dp, err, errlen);
+	if (ret)
+		goto out;
+	ret = adopt(d, desired, k, err, errlen);
+	if (ret)
+		goto out;
+	ctfd_log("adopted from the kernel: %s, %u backends%s",
+		 d->dp.exists ? "table inet ctfailover" : "no table yet",
+		 k->n_backends, d->kmod ? " (module)" : "");
+	ret = ctfd_plan_build(k, desired, d->force_start, &p);
+	if (ret) {
+		snprintf(err, errlen, "cannot plan the config: %s",
+			 strerror(-ret));
+		goto out;
+	}
+	log_plan(&p);
+	if (p.refused) {
+		d->c.applies[CTFD_REFUSED]++;
+		snprintf(
+			err, errlen,
+			"refusing to start: %s (the kernel is left as it is; start with --force to apply it anyway)",
+			p.reason);
+		ret = -ECANCELED;
+		goto out;
+	}
+	d->run = k;
+	k = NULL;
+	ret = ctfd_commit(d, desired, err, errlen);
+	d->c.applies[ret ? CTFD_FAILED : CTFD_OK]++;
+out:
+	ctfd_plan_free(&p);
+	free(desired);
+	free(k);
+	return ret;
+}
+
+int ctfd_reload(struct ctfd *d, bool commit, bool force, struct ctfd_plan *p,
+		char *err, size_t errlen)
+{
+	struct ctfd_state *desired;
+	int ret;
+
+	desired = calloc(1, sizeof(*desired));
+	if (!desired) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	/* A missing, empty or invalid config changes nothing. */
+	ret = ctfd_config_load(d->conf_path, desired, err, errlen);
+	if (ret)
+		goto out;
+	ret = ctfd_plan_build(d->run, desired, force, p);
+	if (ret) {
+		snprintf(err, errlen, "cannot plan the config: %s",
+			 strerror(-ret));
+		goto out;
+	}
+	if (!commit)
+		goto out;
+	if (p->refused) {
+		d->c.applies[CTFD_REFUSED]++;
+		snprintf(err, errlen, "refused: %s", p->reason);
+		ret = -ECANCELED;
+		goto out;
+	}
+	ret = ctfd_commit(d, desired, err, errlen);
+	d->c.applies[ret ? CTFD_FAILED : CTFD_OK]++;
+out:
+	if (commit)
+		ctfd_log("apply%s: %s", force ? " --force" : "",
+			 ret ? err : "ok");
+	free(desired);
+	return ret;
+}
+
+/*
+ * Room for every action one observation can bring (a link can carry every
+ * backend). Static: the daemon is single-threaded and ctfd_act() never
+ * classifies, so the buffer is never in use twice.
+ */
+static struct ctfd_action acts_buf[CTFD_EVENTS_MAX_ACTIONS];
+
+static void act_all(struct ctfd *d, int n)
+{
+	int i;
+
+	if (n == -ENOSPC) {
+		ctfd_log(
+			"events: more actions than %d at once; acting on the first",
+			CTFD_EVENTS_MAX_ACTIONS);
+		n = CTFD_EVENTS_MAX_ACTIONS;
+	}
+	for (i = 0; i < n; i++)
+		ctfd_act(d, &acts_buf[i]);
+}
+
+static int obs_cb(const struct ctfd_obs *o, void *data, bool initial)
+{
+	struct ctfd *d = data;
+
+	act_all(d, ctfd_events_classify(&d->watch, d->run, o, initial, acts_buf,
+					CTFD_EVENTS_MAX_ACTIONS));
+	return 0;
+}
+
+static int obs_live(const struct ctfd_obs *o, void *data)
+{
+	return obs_cb(o, data, false);
+}
+
+static int obs_dump(const struct ctfd_obs *o, void *data)
+{
+	return obs_cb(o, data, true);
+}
+
+int ctfd_rtnl_sync(struct ctfd *d, bool act)
+{
+	int ret, n;
+
+	/* A dump shows what is there, not what went: the bracket does. */
+	ctfd_events_resync_begin(&d->watch);
+	ret = ctfd_rtnl_dump(d->rtnl, obs_dump, d);
+	n = ctfd_events_resync_end(&d->watch, d->run, acts_buf,
+				   CTFD_EVENTS_MAX_ACTIONS);
+	if (act)
+		act_all(d, n);
+	return ret < 0 ? ret : 0;
+}
+
+void ctfd_rtnl_input(struct ctfd *d)
+{
+	int ret = ctfd_rtnl_read(d->rtnl, obs_live, d);
+
+	if (ret != -ENOBUFS)
+		return;
+	/* Notifications were lost: what changed meanwhile is in a dump. */
+	d->c.resyncs++;
+	ctfd_log(
+		"rtnetlink: notifications lost (ENOBUFS): resyncing from a full dump");
+	ret = ctfd_rtnl_sync(d, true);
+	if (ret < 0)
+		ctfd_log("rtnetlink: resync dump failed: %s", strerror(-ret));
+}
+
+static int kmod_event_cb(const struct ctf_event *ev, void *data)
+{
+	struct ctfd *d = data;
+
+	if (ev->cmd == CTF_CMD_EVENT_STALE) {
+		/* One per re-steered flow: counted, not logged. */
+		d->c.kmod_stale_seen++;
+	} else if (ev->cmd == CTF_CMD_EVENT_EVICTED) {
+		d->c.kmod_swept += ev->evict.evicted;
+		ctfd_log(
+			"module: sweep evicted %llu of %llu entries in %.1f ms",
+			(unsigned long long)ev->evict.evicted,
+			(unsigned long long)ev->evict.scanned,
+			ev->evict.usec / 1e3);
+	}
+	return 0;
+}
+
+void ctfd_kmod_events(struct ctfd *d)
+{
+	int ret;
+
+	do {
+		ret = ctf_kmod_events_read(&d->genl_ev, kmod_event_cb, d);
+	} while (ret > 0);
+	if (ret == -ENOBUFS) {
+		d->c.resyncs++;
+		ctfd_log(
+			"module: events lost (ENOBUFS); counters from the module's stats are exact");
+	}
+}
+
+void ctfd_fifo_input(struct ctfd *d)
+{
+	char line[CTFD_LINE_MAX], err[256];
+	int fill, ret, n;
+
+	do {
+		fill = ctfd_linebuf_fill(&d->fifo_buf, d->fifo_fd);
+		if (fill < 0 && fill != -EAGAIN)
+			ctfd_log("keepalived fifo: read failed: %s",
+				 strerror(-fill));
+		while ((ret = ctfd_linebuf_next(&d->fifo_buf, line,
+						sizeof(line))) != -EAGAIN) {
+			if (ret < 0) {
+				d->c.ignored_input++;
+				ctfd_log("keepalived fifo: dropped a line: %s",
+					 strerror(-ret));
+				continue;
+			}
+			n = ctfd_events_keepalived(
+				&d->watch, d->run, line, acts_buf,
+				CTFD_EVENTS_MAX_ACTIONS, err, sizeof(err));
+			if (n < 0) {
+				d->c.ignored_input++;
+				ctfd_log("keepalived fifo: ignored line: %s",
+					 err);
+				continue;
+			}
+			act_all(d, n);
+		}
+	} while (fill > 0);
+}

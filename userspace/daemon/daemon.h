@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ctfailoverd: one daemon instance and what its parts share.
+ *
+ *   main.c      arguments, start-up, the poll loop, signals
+ *   core.c      the running state: commit a new state (nft, then the
+ *               module or ctnetlink), bump epochs, act on events
+ *   control.c   the control socket that ctfailoverctl talks to
+ *   metrics.c   counters and the Prometheus endpoint
+ *   log.c       one line per event, with its cause
+ *
+ * Single-threaded: every handler runs to completion from the poll loop,
+ * so the running state needs no lock.
+ */
+#ifndef CTFD_DAEMON_H
+#define CTFD_DAEMON_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <time.h>
+
+#include "events.h"
+#include "genl.h"
+#include "model.h"
+#include "plan.h"
+
+struct ctfd_nft;
+struct ctfd_rtnl;
+
+/* Outcomes of a commit, for the apply counters. */
+enum ctfd_outcome { CTFD_OK, CTFD_REFUSED, CTFD_FAILED, __CTFD_OUTCOME_MAX };
+
+struct ctfd_counters {
+	uint64_t events[__CTFD_SRC_MAX]; /* events acted on, by source */
+	uint64_t ignored_input;		 /* bad fifo lines, bad requests */
+	uint64_t bumps;
+	uint64_t applies[__CTFD_OUTCOME_MAX];
+	uint64_t resyncs;	   /* full dumps after ENOBUFS */
+	uint64_t ct_evicted;	   /* entries deleted over ctnetlink */
+	uint64_t ct_scanned;	   /* entries looked at by those deletes */
+	uint64_t kmod_errors;	   /* module requests that failed */
+	uint64_t kmod_stale_seen;  /* stale-hit events from the module */
+	uint64_t kmod_swept;	   /* entries the module's sweeps evicted */
+	uint64_t nft_commits;	   /* batches sent */
+	double nft_commit_seconds; /* the last one */
+};
+
+struct ctfd {
+	const char *conf_path;
+	bool force_start; /* --force: start even if the guard refuses */
+
+	struct ctfd_state *run;	  /* the running state */
+	struct ctfd_dataplane dp; /* what `table inet ctfailover` holds */
+
+	struct ctfd_nft *nft;
+	bool kmod; /* ctfailover.ko answers: epochs live there */
+	struct ctf_genl genl;
+	bool kmod_events; /* genl_ev joined the module's events group */
+	struct ctf_genl genl_ev;
+
+	struct ctfd_rtnl *rtnl;
+	struct ctfd_watch watch;
+
+	int ctl_fd, metrics_fd, fifo_fd;
+	struct ctfd_linebuf fifo_buf;
+
+	struct ctfd_counters c;
+	time_t started;
+};
+
+/* log.c: "ctfailoverd: <message>" on stderr (the journal under systemd). */
+void ctfd_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* core.c */
+/*
+ * Adopt what the kernel holds (nft table, module backends), then commit
+ * the config at d->conf_path through the guard (bypassed by
+ * d->force_start). Nonzero: the daemon must not run; the kernel state is
+ * as it was.
+ */
+int ctfd_start(struct ctfd *d, char *err, size_t errlen);
+/*
+ * Read the config, plan it against the running state (the guard unless
+ * @force) and, when @commit and the plan is not refused, commit it.
+ * The plan goes into @p for the caller to print (ctfd_plan_free it).
+ * Returns 0, -ECANCELED when the guard refused, or -errno with @err.
+ */
+int ctfd_reload(struct ctfd *d, bool commit, bool force, struct ctfd_plan *p,
+		char *err, size_t errlen);
+/*
+ * Commit @next as the running state: one nft batch with only what
+ * changed, then the module (or ctnetlink) for each backend that changed.
+ * The caller has applied the guard where one applies.
+ */
+int ctfd_commit(struct ctfd *d, const struct ctfd_state *next, char *err,
+		size_t errlen);
+/* Carry out one classified event, logging it with its cause. */
+int ctfd_act(struct ctfd *d, const struct ctfd_action *a);
+/* Bump one backend's epoch (module, or own epoch + ctnetlink evict). */
+int ctfd_bump(struct ctfd *d, unsigned int i, enum ctfd_source src,
+	      const char *cause);
+/* The running backend named @name, or -1. */
+int ctfd_find(const struct ctfd *d, const char *name);
+/* Slots of the running data plane that point at @addr. */
+unsigned int ctfd_slots_of(const struct ctfd *d, const struct ctf_addr *addr);
+/* Read what is pending on the module's events socket. */
+void ctfd_kmod_events(struct ctfd *d);
+/* rtnetlink: read notifications; after ENOBUFS, resync from a dump. */
+void ctfd_rtnl_input(struct ctfd *d);
+/* A full dump into the watch; act on what changed only if @act. */
+int ctfd_rtnl_sync(struct ctfd *d, bool act);
+/* keepalived's notify_fifo: read lines, act on them. */
+void ctfd_fifo_input(struct ctfd *d);
+
+/* control.c */
+int ctfd_control_open(const char *path, char *err, size_t errlen);
+void ctfd_control_accept(struct ctfd *d);
+/* One request line -> a response: "OK\n" or "ERR <exit code>\n", then the body.
+ */
+void ctfd_control_handle(struct ctfd *d, const char *line, FILE *out);
+
+/* metrics.c */
+int ctfd_metrics_open(const struct ctfd_listen *l, char *err, size_t errlen);
+void ctfd_metrics_accept(struct ctfd *d);
+void ctfd_metrics_render(const struct ctfd *d, FILE *f);
+
+#endif /* CTFD_DAEMON_H */

@@ -1,0 +1,365 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ctfailoverd: keeps `table inet ctfailover` and ctfailover.ko in step with
+ * the config and with what happens to the backends and the VIPs.
+ *
+ * Exit codes: 0 clean stop (or --check ok), 1 could not start (bad config,
+ * guard refusal, netlink failure), 2 usage. Stopping, or dying, leaves the
+ * data plane as it is: the rules and epochs keep working without us.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "daemon.h"
+#include "kmod.h"
+#include "maglev.h"
+#include "nft.h"
+#include "rtnl.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: ctfailoverd [options]\n\n"
+		"  -c, --config FILE   the config (default %s; - for stdin with --check)\n"
+		"      --check         validate the config and exit; touches nothing\n"
+		"      --print-nft     print the table the config gives, as nft -f input\n"
+		"      --force         start even if the guard refuses the change\n"
+		"      --no-module     evict with ctnetlink even if ctfailover.ko is loaded\n"
+		"  -V, --version       print the version\n"
+		"  -h, --help          this help\n",
+		CTFD_DEFAULT_CONF);
+}
+
+/* Tell systemd (Type=notify) that start-up is done; a no-op elsewhere. */
+static void notify_ready(void)
+{
+	const char *path = getenv("NOTIFY_SOCKET");
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	static const char msg[] = "READY=1";
+	socklen_t len;
+	int fd;
+
+	if (!path || (path[0] != '/' && path[0] != '@') ||
+	    strlen(path) >= sizeof(sun.sun_path))
+		return;
+	memcpy(sun.sun_path, path, strlen(path));
+	if (sun.sun_path[0] == '@')
+		sun.sun_path[0] = '\0'; /* an abstract socket */
+	len = offsetof(struct sockaddr_un, sun_path) + strlen(path);
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return;
+	if (sendto(fd, msg, sizeof(msg) - 1, 0, (struct sockaddr *)&sun, len) <
+	    0)
+		ctfd_log("cannot notify systemd: %s", strerror(errno));
+	close(fd);
+}
+
+/* `--check -c -`: a config on standard input, for pipelines and editors. */
+static int check_stdin(struct ctfd_state *st, char *err, size_t errlen)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	char buf[4096];
+	size_t n;
+	int ret;
+
+	if (!f)
+		return -ENOMEM;
+	while ((n = fread(buf, 1, sizeof(buf), stdin)) > 0)
+		fwrite(buf, 1, n, f);
+	fclose(f);
+	ret = ctfd_config_parse(text, "-", st, err, errlen);
+	free(text);
+	return ret;
+}
+
+static int check_config(const char *path, bool print_nft)
+{
+	struct ctfd_state *st = calloc(1, sizeof(*st));
+	struct ctfd_dataplane dp = { 0 };
+	char err[CTFD_CONF_ERRLEN];
+	int ret;
+
+	if (!st)
+		return 1;
+	if (!strcmp(path, "-"))
+		ret = check_stdin(st, err, sizeof(err));
+	else
+		ret = ctfd_config_load(path, st, err, sizeof(err));
+	if (ret) {
+		fprintf(stderr, "ctfailoverd: %s\n", err);
+		free(st);
+		return 1;
+	}
+	if (!print_nft) {
+		printf("%s: ok: %u backends, %u VIPs, %u SIP ports, table size %u\n",
+		       path, st->n_backends, st->n_vips, st->n_ports,
+		       st->table_size);
+	} else if ((ret = ctfd_dataplane_build(st, &dp))) {
+		fprintf(stderr, "ctfailoverd: cannot build the slot maps: %s\n",
+			strerror(-ret));
+	} else {
+		ctfd_nft_print(stdout, &dp);
+		ctfd_dataplane_free(&dp);
+	}
+	free(st);
+	return ret ? 1 : 0;
+}
+
+/* The module, if loaded: epochs live there. Without it, say so loudly. */
+static void open_module(struct ctfd *d, bool no_module)
+{
+	struct ctf_info info;
+	int ret;
+
+	if (no_module) {
+		ctfd_log(
+			"WARNING: --no-module: stale entries are evicted with ctnetlink; packets between an instance change and the eviction still reach the old instance");
+		return;
+	}
+	ret = ctf_genl_open(&d->genl);
+	if (!ret)
+		ret = ctf_genl_get_info(&d->genl, &info);
+	if (!ret && info.genl_version != CTFAILOVER_GENL_VERSION) {
+		ctfd_log(
+			"WARNING: ctfailover.ko speaks genl protocol %u, this daemon %d: not using it",
+			info.genl_version, CTFAILOVER_GENL_VERSION);
+		ret = -EPROTO;
+	}
+	if (ret) {
+		if (d->genl.nl)
+			ctf_genl_close(&d->genl);
+		ctfd_log(
+			"WARNING: ctfailover.ko is not available (%s): stale entries are evicted with ctnetlink; packets between an instance change and the eviction still reach the old instance",
+			ret == -ENOENT ? "not loaded" : strerror(-ret));
+		return;
+	}
+	d->kmod = true;
+	ctfd_log("module: ctfailover.ko %s keeps the epochs", info.version);
+	/* Events on a socket of their own, so requests never skip them. */
+	if (!ctf_genl_open(&d->genl_ev) && !ctf_kmod_events_join(&d->genl_ev))
+		d->kmod_events = true;
+	else
+		ctfd_log(
+			"module: cannot join the events group; sweep reports will be missing");
+}
+
+static int open_fifo(const char *path, char *err, size_t errlen)
+{
+	struct stat st;
+	int fd;
+
+	if (mkfifo(path, 0600) && errno != EEXIST) {
+		snprintf(err, errlen, "keepalived fifo %.256s: %s", path,
+			 strerror(errno));
+		return -errno;
+	}
+	/* O_RDWR: keepalived closing its end must not read as end of file. */
+	fd = open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) || !S_ISFIFO(st.st_mode)) {
+		snprintf(err, errlen, "keepalived fifo %.256s: %s", path,
+			 fd < 0 ? strerror(errno) : "not a fifo");
+		if (fd >= 0)
+			close(fd);
+		return -EINVAL;
+	}
+	return fd;
+}
+
+enum { FD_SIG, FD_RTNL, FD_KMOD, FD_FIFO, FD_CTL, FD_METRICS, NFDS };
+
+static int run(struct ctfd *d)
+{
+	struct pollfd pfd[NFDS];
+	struct signalfd_siginfo si;
+	struct ctfd_plan p;
+	char err[CTFD_CONF_ERRLEN];
+	sigset_t mask;
+	int i;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	for (i = 0; i < NFDS; i++)
+		pfd[i] = (struct pollfd){ .fd = -1, .events = POLLIN };
+	pfd[FD_SIG].fd = signalfd(-1, &mask, SFD_CLOEXEC);
+	pfd[FD_RTNL].fd = ctfd_rtnl_fd(d->rtnl);
+	pfd[FD_KMOD].fd =
+		d->kmod_events ? mnl_socket_get_fd(d->genl_ev.nl) : -1;
+	pfd[FD_FIFO].fd = d->fifo_fd;
+	pfd[FD_CTL].fd = d->ctl_fd;
+	pfd[FD_METRICS].fd = d->metrics_fd;
+
+	for (;;) {
+		if (poll(pfd, NFDS, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			ctfd_log("poll: %s", strerror(errno));
+			return 1;
+		}
+		if (pfd[FD_SIG].revents &&
+		    read(pfd[FD_SIG].fd, &si, sizeof(si)) == sizeof(si)) {
+			if (si.ssi_signo != SIGHUP) {
+				ctfd_log(
+					"stopping on signal %u; the data plane stays as it is",
+					si.ssi_signo);
+				return 0;
+			}
+			memset(&p, 0, sizeof(p));
+			ctfd_reload(d, true, false, &p, err, sizeof(err));
+			ctfd_plan_free(&p);
+		}
+		if (pfd[FD_RTNL].revents)
+			ctfd_rtnl_input(d);
+		if (pfd[FD_KMOD].revents)
+			ctfd_kmod_events(d);
+		if (pfd[FD_FIFO].revents)
+			ctfd_fifo_input(d);
+		if (pfd[FD_CTL].revents)
+			ctfd_control_accept(d);
+		if (pfd[FD_METRICS].revents)
+			ctfd_metrics_accept(d);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "check", no_argument, NULL, 'k' },
+		{ "print-nft", no_argument, NULL, 'p' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "no-module", no_argument, NULL, 'n' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	struct ctfd d = { .conf_path = CTFD_DEFAULT_CONF,
+			  .ctl_fd = -1,
+			  .metrics_fd = -1,
+			  .fifo_fd = -1 };
+	bool check = false, print_nft = false, no_module = false;
+	char err[CTFD_CONF_ERRLEN];
+	int c, ret = 1;
+
+	while ((c = getopt_long(argc, argv, "c:Vh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			d.conf_path = optarg;
+			break;
+		case 'k':
+			check = true;
+			break;
+		case 'p':
+			print_nft = true;
+			break;
+		case 'f':
+			d.force_start = true;
+			break;
+		case 'n':
+			no_module = true;
+			break;
+		case 'V':
+			printf("ctfailoverd %s\n", CTFAILOVER_VERSION);
+			return 0;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "ctfailoverd: unexpected argument '%s'\n",
+			argv[optind]);
+		usage(stderr);
+		return 2;
+	}
+	if (check || print_nft)
+		return check_config(d.conf_path, print_nft);
+
+	signal(SIGPIPE, SIG_IGN);
+	d.started = time(NULL);
+	ctfd_watch_init(&d.watch);
+	ctfd_linebuf_init(&d.fifo_buf);
+	ret = ctfd_nft_open(&d.nft);
+	if (ret) {
+		ctfd_log("cannot open nfnetlink: %s", strerror(-ret));
+		return 1;
+	}
+	open_module(&d, no_module);
+	if (ctfd_start(&d, err, sizeof(err))) {
+		ctfd_log("%s", err);
+		ret = 1;
+		goto out;
+	}
+	ret = ctfd_rtnl_open(&d.rtnl);
+	if (ret) {
+		ctfd_log("cannot open rtnetlink: %s", strerror(-ret));
+		goto fail;
+	}
+	/* The first dump only records what is there. */
+	ret = ctfd_rtnl_sync(&d, false);
+	if (ret < 0) {
+		ctfd_log("rtnetlink dump failed: %s", strerror(-ret));
+		goto fail;
+	}
+	if (d.run->keepalived_fifo[0]) {
+		d.fifo_fd = open_fifo(d.run->keepalived_fifo, err, sizeof(err));
+		if (d.fifo_fd < 0)
+			goto fail_msg;
+	}
+	d.ctl_fd = ctfd_control_open(d.run->control, err, sizeof(err));
+	if (d.ctl_fd < 0)
+		goto fail_msg;
+	if (d.run->metrics.port) {
+		d.metrics_fd =
+			ctfd_metrics_open(&d.run->metrics, err, sizeof(err));
+		if (d.metrics_fd < 0)
+			goto fail_msg;
+	}
+	ctfd_log("running: %u backends, eviction by %s, control %s",
+		 d.run->n_backends, d.kmod ? "module" : "ctnetlink",
+		 d.run->control);
+	notify_ready();
+	ret = run(&d);
+	unlink(d.run->control);
+	goto out;
+fail_msg:
+	ctfd_log("%s", err);
+fail:
+	ret = 1;
+out:
+	if (d.metrics_fd >= 0)
+		close(d.metrics_fd);
+	if (d.ctl_fd >= 0)
+		close(d.ctl_fd);
+	if (d.fifo_fd >= 0)
+		close(d.fifo_fd);
+	if (d.rtnl)
+		ctfd_rtnl_close(d.rtnl);
+	if (d.kmod_events)
+		ctf_genl_close(&d.genl_ev);
+	if (d.kmod)
+		ctf_genl_close(&d.genl);
+	ctfd_nft_close(d.nft);
+	ctfd_dataplane_free(&d.dp);
+	free(d.run);
+	return ret;
+}

@@ -1,0 +1,191 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Metrics in the Prometheus text format (version 0.0.4), served over
+ * HTTP/1.0 on a loopback address (the config refuses any other). One
+ * request per connection, answered from the poll loop: the page is a few
+ * kilobytes, and a client that does not send its request within the
+ * timeout is dropped so it cannot stall failover.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "daemon.h"
+#include "kmod.h"
+
+#define IO_TIMEOUT 1000 /* ms */
+
+int ctfd_metrics_open(const struct ctfd_listen *l, char *err, size_t errlen)
+{
+	struct sockaddr_storage ss = { 0 };
+	char a[CTF_ADDR_STRLEN];
+	socklen_t len;
+	int fd, one = 1;
+
+	if (l->addr.family == AF_INET) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+
+		sin->sin_family = AF_INET;
+		sin->sin_addr = l->addr.v4;
+		sin->sin_port = htons(l->port);
+		len = sizeof(*sin);
+	} else {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_addr = l->addr.v6;
+		sin6->sin6_port = htons(l->port);
+		len = sizeof(*sin6);
+	}
+	fd = socket(l->addr.family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+		    0);
+	if (fd < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+	    bind(fd, (struct sockaddr *)&ss, len) || listen(fd, 16)) {
+		snprintf(err, errlen, "metrics listener %s port %u: %s",
+			 ctf_addr_str(&l->addr, a), l->port, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -errno;
+	}
+	return fd;
+}
+
+static void help(FILE *f, const char *name, const char *type, const char *text)
+{
+	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, text, name, type);
+}
+
+void ctfd_metrics_render(const struct ctfd *d, FILE *f)
+{
+	const struct ctfd_state *st = d->run;
+	const struct ctfd_counters *c = &d->c;
+	static const char *const outcome[] = { "ok", "refused", "failed" };
+	unsigned int i, s, n[CTF_STATE_MAX + 1] = { 0 };
+	char a[CTF_ADDR_STRLEN];
+
+	for (i = 0; i < st->n_backends; i++)
+		n[st->backends[i].state]++;
+	help(f, "ctfailover_module_loaded", "gauge",
+	     "1 if ctfailover.ko keeps the epochs, 0 if ctnetlink evicts");
+	fprintf(f, "ctfailover_module_loaded %d\n", d->kmod);
+	help(f, "ctfailover_backends", "gauge", "Backends by state.");
+	for (s = 0; s <= CTF_STATE_MAX; s++)
+		fprintf(f, "ctfailover_backends{state=\"%s\"} %u\n",
+			ctf_state_name(s), n[s]);
+	help(f, "ctfailover_backend_epoch", "gauge",
+	     "The epoch of the instance behind each backend.");
+	for (i = 0; i < st->n_backends; i++)
+		fprintf(f,
+			"ctfailover_backend_epoch{backend=\"%s\",address=\"%s\"} %u\n",
+			st->backends[i].name,
+			ctf_addr_str(&st->backends[i].addr, a),
+			st->backends[i].epoch);
+	help(f, "ctfailover_backend_state", "gauge",
+	     "1 for the state each backend is in.");
+	for (i = 0; i < st->n_backends; i++)
+		for (s = 0; s <= CTF_STATE_MAX; s++)
+			fprintf(f,
+				"ctfailover_backend_state{backend=\"%s\",state=\"%s\"} %d\n",
+				st->backends[i].name, ctf_state_name(s),
+				st->backends[i].state == s);
+	help(f, "ctfailover_backend_slots", "gauge",
+	     "Maglev slots that send new flows to each backend.");
+	for (i = 0; i < st->n_backends; i++)
+		fprintf(f, "ctfailover_backend_slots{backend=\"%s\"} %u\n",
+			st->backends[i].name,
+			ctfd_slots_of(d, &st->backends[i].addr));
+	help(f, "ctfailover_events_total", "counter",
+	     "HA events acted on, by source.");
+	for (i = 0; i < __CTFD_SRC_MAX; i++)
+		fprintf(f, "ctfailover_events_total{source=\"%s\"} %llu\n",
+			ctfd_source_name(i), (unsigned long long)c->events[i]);
+	help(f, "ctfailover_epoch_bumps_total", "counter", "Epoch bumps.");
+	fprintf(f, "ctfailover_epoch_bumps_total %llu\n",
+		(unsigned long long)c->bumps);
+	help(f, "ctfailover_applies_total", "counter",
+	     "Data-plane changes by outcome.");
+	for (i = 0; i < __CTFD_OUTCOME_MAX; i++)
+		fprintf(f, "ctfailover_applies_total{outcome=\"%s\"} %llu\n",
+			outcome[i], (unsigned long long)c->applies[i]);
+	help(f, "ctfailover_evictions_total", "counter",
+	     "Conntrack entries evicted, by who evicted them.");
+	fprintf(f, "ctfailover_evictions_total{by=\"ctnetlink\"} %llu\n",
+		(unsigned long long)c->ct_evicted);
+	fprintf(f, "ctfailover_evictions_total{by=\"module\"} %llu\n",
+		(unsigned long long)c->kmod_swept);
+	help(f, "ctfailover_stale_hits_total", "counter",
+	     "Packets that met a stale entry and were re-steered (module).");
+	fprintf(f, "ctfailover_stale_hits_total %llu\n",
+		(unsigned long long)c->kmod_stale_seen);
+	help(f, "ctfailover_resyncs_total", "counter",
+	     "Full resyncs after netlink overruns (ENOBUFS).");
+	fprintf(f, "ctfailover_resyncs_total %llu\n",
+		(unsigned long long)c->resyncs);
+	help(f, "ctfailover_module_errors_total", "counter",
+	     "Module requests that failed.");
+	fprintf(f, "ctfailover_module_errors_total %llu\n",
+		(unsigned long long)c->kmod_errors);
+	help(f, "ctfailover_ignored_input_total", "counter",
+	     "Malformed fifo lines and control requests.");
+	fprintf(f, "ctfailover_ignored_input_total %llu\n",
+		(unsigned long long)c->ignored_input);
+	help(f, "ctfailover_nft_commits_total", "counter",
+	     "nft batches committed.");
+	fprintf(f, "ctfailover_nft_commits_total %llu\n",
+		(unsigned long long)c->nft_commits);
+	help(f, "ctfailover_nft_last_commit_seconds", "gauge",
+	     "Duration of the last nft batch.");
+	fprintf(f, "ctfailover_nft_last_commit_seconds %.6f\n",
+		c->nft_commit_seconds);
+}
+
+void ctfd_metrics_accept(struct ctfd *d)
+{
+	struct pollfd pfd = { .events = POLLIN };
+	char req[1024], *page = NULL;
+	const char *status = "200 OK";
+	size_t len = 0, off = 0;
+	ssize_t n;
+	FILE *f;
+	int fd;
+
+	fd = accept4(d->metrics_fd, NULL, NULL, SOCK_CLOEXEC);
+	if (fd < 0)
+		return;
+	pfd.fd = fd;
+	if (poll(&pfd, 1, IO_TIMEOUT) <= 0)
+		goto out;
+	n = read(fd, req, sizeof(req) - 1);
+	if (n <= 0)
+		goto out;
+	req[n] = '\0';
+	f = open_memstream(&page, &len);
+	if (!f)
+		goto out;
+	if (!strncmp(req, "GET /metrics ", 13) ||
+	    !strncmp(req, "GET /metrics?", 13))
+		ctfd_metrics_render(d, f);
+	else if (strncmp(req, "GET ", 4))
+		status = "405 Method Not Allowed";
+	else
+		status = "404 Not Found";
+	fclose(f);
+	dprintf(fd,
+		"HTTP/1.0 %s\r\nContent-Type: text/plain; version=0.0.4\r\n"
+		"Content-Length: %zu\r\nConnection: close\r\n\r\n",
+		status, len);
+	while (off < len) {
+		n = write(fd, page + off, len - off);
+		if (n <= 0)
+			break;
+		off += n;
+	}
+out:
+	free(page);
+	close(fd);
+}
