@@ -20,7 +20,8 @@
 #define CTL_EXIT_USAGE 2
 
 struct ctl_opts {
-	bool json; /* -j: machine-readable output */
+	bool json;	    /* -j: machine-readable output */
+	const char *socket; /* -s: the daemon's control socket */
 };
 
 extern const char *ctl_prog;
@@ -28,6 +29,8 @@ extern const char *ctl_prog;
 /* Subcommands: argv[0] is the subcommand's own name. */
 int ctl_version(int argc, char **argv, const struct ctl_opts *o);
 int ctl_module(int argc, char **argv, const struct ctl_opts *o);
+/* Every command that the daemon carries out (daemon.c). */
+int ctl_daemon(int argc, char **argv, const struct ctl_opts *o);
 
 /*
  * kernel.c, shared by the subcommands that talk to the module. Each prints

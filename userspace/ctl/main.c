@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "ctl.h"
+#include "model.h"
 
 const char *ctl_prog = "ctfailoverctl";
 
@@ -16,6 +17,22 @@ static const struct {
 } subcommands[] = {
 	{ "version", ctl_version,
 	  "show the versions of this tool and of the loaded module" },
+	{ "status", ctl_daemon, "the daemon: config, VIPs, ports, backends" },
+	{ "backends", ctl_daemon,
+	  "backends: address, state, epoch, Maglev slots" },
+	{ "stats", ctl_daemon, "the daemon's counters (its metrics)" },
+	{ "plan", ctl_daemon, "show what applying the config file would do" },
+	{ "apply", ctl_daemon,
+	  "[--force]: apply the config file (the guard refuses big removals)" },
+	{ "add", ctl_daemon, "NAME ADDRESS [INTERFACE]: add a backend" },
+	{ "remove", ctl_daemon, "NAME [--force]: remove a backend" },
+	{ "cycle", ctl_daemon,
+	  "NAME [ADDRESS]: its instance was replaced: re-steer its flows" },
+	{ "drain", ctl_daemon, "NAME: no new flows; existing ones stay" },
+	{ "activate", ctl_daemon, "NAME: take new flows again" },
+	{ "probe", ctl_daemon, "NAME up|down: a health-probe verdict" },
+	{ "where", ctl_daemon,
+	  "ADDRESS PORT: the backend a new flow from there goes to" },
 	{ "module", ctl_module,
 	  "drive ctfailover.ko directly (see 'module help')" },
 };
@@ -27,10 +44,12 @@ static void usage(FILE *f)
 	fprintf(f,
 		"Usage: %s [-j] <command> [<args>]\n\n"
 		"Options:\n"
-		"  -j, --json    print JSON instead of text\n"
-		"  -h, --help    show this help\n\n"
+		"  -j, --json         print JSON instead of text\n"
+		"  -s, --socket PATH  the daemon's control socket\n"
+		"                     (default $CTFAILOVER_CONTROL or %s)\n"
+		"  -h, --help         show this help\n\n"
 		"Commands:\n",
-		ctl_prog);
+		ctl_prog, CTFD_DEFAULT_CONTROL);
 	for (i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
 		fprintf(f, "  %-12s  %s\n", subcommands[i].name,
 			subcommands[i].help);
@@ -46,6 +65,12 @@ int main(int argc, char **argv)
 	while (argc && argv[0][0] == '-') {
 		if (!strcmp(argv[0], "-j") || !strcmp(argv[0], "--json")) {
 			o.json = true;
+		} else if ((!strcmp(argv[0], "-s") ||
+			    !strcmp(argv[0], "--socket")) &&
+			   argc > 1) {
+			o.socket = argv[1];
+			argc--;
+			argv++;
 		} else if (!strcmp(argv[0], "-h") ||
 			   !strcmp(argv[0], "--help")) {
 			usage(stdout);
