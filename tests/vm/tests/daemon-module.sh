@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# ctfailoverd with ctfailover.ko on a stock kernel: the epochs live in the
+# module and the daemon drives it.
+#  - on start the daemon gives the module its backends (names) and ports;
+#  - `cycle NAME NEWADDR` (new instance, new address): the pinned 4-tuple's
+#    next datagram reaches the new instance, none lost, none to the old
+#    address, re-steered by the module (a stale hit), no ctnetlink;
+#  - a neighbour lladdr change (same address, new instance) bumps the
+#    module's epoch, and the pinned flow's next datagram is re-steered;
+#  - kill -9: the module keeps its backends, the flow keeps going.
+set -euo pipefail
+# shellcheck source=tests/host/lib/daemon.sh
+. "$(dirname "$0")/../../host/lib/daemon.sh"
+# shellcheck source=tests/vm/lib/kmod.sh
+. "$(dirname "$0")/../lib/kmod.sh"
+
+modprobe ctfailover
+netns_setup 3
+for b in 1 2 3; do
+	rx_counters "$b"
+	udp_serve "$b"
+done
+daemon_conf backend1 "${BACKEND4[1]}" backend2 "${BACKEND4[2]}"
+daemon_start
+assert_match 'eviction module' "$(dctl status)" "eviction mode"
+assert_match "name backend1" "$(ctl backend "${BACKEND4[1]}")" "backend1 in the module"
+assert_match "name backend2" "$(ctl backend "${BACKEND4[2]}")" "backend2 in the module"
+assert_match "5060" "$(ctl ports)" "SIP ports in the module"
+pass "the daemon gave the module its backends and ports"
+
+# port_of NAME: a client source port whose new flows go to NAME.
+port_of() {
+	local p
+	for ((p = 44000; p < 44200; p++)); do
+		[[ $(where 4 "$p") != "$1" ]] || { echo "$p"; return; }
+	done
+	fail "no port maps to $1"
+}
+
+sport=$(port_of backend1)
+out=$(udp_send "$NS_CLIENT" -s "$sport" -n 3 -w 2000 "$VIP4" 5060)
+replies_from backend1 3 "$out"
+rx1=$(backend_rx 1 4)
+hits=$(mstat stale_hits)
+dctl cycle backend1 "${BACKEND4[3]}" >/dev/null
+out=$(udp_send "$NS_CLIENT" -s "$sport" -n 3 -w 2000 "$VIP4" 5060)
+replies_from backend3 3 "$out"
+assert_eq "$rx1" "$(backend_rx 1 4)" "datagrams to the old address after the cycle"
+assert_ge $((hits + 1)) "$(mstat stale_hits)" "the module's stale hits"
+assert_eq 0 "$(dctl stats | awk '$1 == "ctfailover_evictions_total{by=\"ctnetlink\"}" { print $2 }')" \
+	"ctnetlink evictions"
+pass "cycle to a new address: next datagram on the new instance, none lost, none to the old"
+
+sport=$(port_of backend2)
+out=$(udp_send "$NS_CLIENT" -s "$sport" -n 2 -w 2000 "$VIP4" 5060)
+replies_from backend2 2 "$out"
+epoch=$(ctl backend "${BACKEND4[2]}" | kv epoch)
+hits=$(mstat stale_hits)
+ns_backend 2 ip link set eth0 address 02:00:00:c7:0f:02
+ns_lb ip neigh replace "${BACKEND4[2]}" dev be2 lladdr 02:00:00:c7:0f:02 nud reachable
+wait_for 5 test "$(ctl backend "${BACKEND4[2]}" | kv epoch)" -gt "$epoch"
+assert_eq $((epoch + 1)) "$(ctl backend "${BACKEND4[2]}" | kv epoch)" "backend2's epoch in the module"
+out=$(udp_send "$NS_CLIENT" -s "$sport" -n 2 -w 2000 "$VIP4" 5060)
+replies_from backend2 2 "$out"
+assert_ge $((hits + 1)) "$(mstat stale_hits)" "the module's stale hits"
+pass "lladdr change: module epoch bumped, the pinned flow re-steered on its next datagram"
+
+daemon_kill KILL
+assert_eq 2 "$(mstat backends)" "module backends with the daemon dead"
+out=$(udp_send "$NS_CLIENT" -s "$sport" -n 2 -w 2000 "$VIP4" 5060)
+replies_from backend2 2 "$out"
+pass "kill -9: the module and the rules keep working"
