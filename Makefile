@@ -30,7 +30,7 @@ D_SRC	:= $(filter-out userspace/daemon/main.c,$(wildcard userspace/daemon/*.c))
 D_OBJ	:= $(patsubst userspace/%.c,$(US)/%.o,$(D_SRC))
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))
 
-.PHONY: all kmod userspace kmod-matrix bench check check-unit check-build check-style \
+.PHONY: all kmod userspace kmod-matrix bench bench-tools unit-tests check check-unit check-build check-style \
 	check-host check-kunit check-vm setup clean
 .DEFAULT_GOAL := all
 
@@ -59,6 +59,14 @@ $(BUILD)/unit/%: tests/unit/%.c tests/unit/unit.c tests/unit/unit.h $(D_OBJ) \
 	$(CC) $(CTF_CFLAGS) -Itests/unit $(CFLAGS) -o $@ $(filter %.c %.o,$^) $(CTF_LIBS)
 
 unit-tests: $(UNIT_TESTS)
+
+# Benchmark programs (tests/bench/*.c), linked like the unit tests.
+BENCH_TOOLS := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(wildcard tests/bench/*.c))
+$(BUILD)/bench/%: tests/bench/%.c $(D_OBJ) $(patsubst userspace/%.c,$(US)/%.o,$(COMMON_SRC))
+	@mkdir -p $(dir $@)
+	$(CC) $(CTF_CFLAGS) $(CFLAGS) -o $@ $(filter %.c %.o,$^) $(CTF_LIBS)
+
+bench-tools: $(BENCH_TOOLS)
 
 kmod-matrix:
 	@for s in $$(scripts/kernels list); do scripts/build-kmod --sparse $$s || exit 1; done

@@ -583,10 +583,25 @@ int ctfd_rtnl_sync(struct ctfd *d, bool act)
 	return ret < 0 ? ret : 0;
 }
 
+/* Work done so far: a change in it means an event was acted on. */
+static uint64_t work(const struct ctfd *d)
+{
+	return d->c.bumps + d->c.applies[CTFD_OK] + d->c.applies[CTFD_FAILED];
+}
+
+static void event_done(struct ctfd *d, uint64_t before, double t0)
+{
+	if (work(d) != before)
+		d->c.event_seconds = now_seconds() - t0;
+}
+
 void ctfd_rtnl_input(struct ctfd *d)
 {
+	uint64_t before = work(d);
+	double t0 = now_seconds();
 	int ret = ctfd_rtnl_read(d->rtnl, obs_live, d);
 
+	event_done(d, before, t0);
 	if (ret != -ENOBUFS)
 		return;
 	/* Notifications were lost: what changed meanwhile is in a dump. */
@@ -633,6 +648,8 @@ void ctfd_kmod_events(struct ctfd *d)
 void ctfd_fifo_input(struct ctfd *d)
 {
 	char line[CTFD_LINE_MAX], err[256];
+	uint64_t before = work(d);
+	double t0 = now_seconds();
 	int fill, ret, n;
 
 	do {
@@ -660,4 +677,5 @@ void ctfd_fifo_input(struct ctfd *d)
 			act_all(d, n);
 		}
 	} while (fill > 0);
+	event_done(d, before, t0);
 }

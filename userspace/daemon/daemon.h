@@ -44,6 +44,8 @@ struct ctfd_counters {
 	uint64_t kmod_swept;	   /* entries the module's sweeps evicted */
 	uint64_t nft_commits;	   /* batches sent */
 	double nft_commit_seconds; /* the last one */
+	/* From reading an event to its last commit or bump done: the last. */
+	double event_seconds;
 };
 
 struct ctfd {

@@ -142,6 +142,9 @@ void ctfd_metrics_render(const struct ctfd *d, FILE *f)
 	     "Duration of the last nft batch.");
 	fprintf(f, "ctfailover_nft_last_commit_seconds %.6f\n",
 		c->nft_commit_seconds);
+	help(f, "ctfailover_last_event_seconds", "gauge",
+	     "From reading the last acted-on HA event to its changes done.");
+	fprintf(f, "ctfailover_last_event_seconds %.6f\n", c->event_seconds);
 }
 
 void ctfd_metrics_accept(struct ctfd *d)
