@@ -301,6 +301,8 @@ static void print_ports(FILE *f, const uint16_t *ports, unsigned int n)
 {
 	unsigned int i;
 
+	if (!n)
+		fputs("none", f); /* a first start: nothing in the kernel yet */
 	for (i = 0; i < n; i++)
 		fprintf(f, "%s%u", i ? "," : "", ports[i]);
 }
