@@ -68,9 +68,10 @@ struct result {
 	double build_ms, moved_mean, moved_max;
 };
 
-static void bench(unsigned int n, double min_seconds, struct result *res)
+static void bench(unsigned int n, uint32_t m, double min_seconds,
+		  struct result *res)
 {
-	uint32_t m = ctfd_maglev_size(n), *t, *u, i;
+	uint32_t *t, *u, i;
 	char(*buf)[CTF_NAME_MAX] = xcalloc(n, sizeof(*buf));
 	const char **names = xcalloc(n, sizeof(*names));
 	const char **rest = xcalloc(n, sizeof(*rest));
@@ -141,8 +142,10 @@ static void bench(unsigned int n, double min_seconds, struct result *res)
 
 int main(int argc, char **argv)
 {
-	static const unsigned int ns[] = { 10, 100, 1000 };
+	/* The minimum table (100 slots per backend), then the default. */
+	static const unsigned int ns[] = { 10, 100, 1000, 10, 40, 100 };
 	struct result res[sizeof(ns) / sizeof(ns[0])];
+	const size_t n_min = 3;
 	double min_seconds = argc > 1 ? strtod(argv[1], NULL) : 0.2;
 	size_t i;
 
@@ -153,14 +156,19 @@ int main(int argc, char **argv)
 	printf("%5s %7s %7s %17s %13s %6s %9s\n", "N", "M", "reps",
 	       "build_ms(median)", "moved%(mean)", "max", "removals");
 	for (i = 0; i < sizeof(ns) / sizeof(ns[0]); i++)
-		bench(ns[i], min_seconds, &res[i]);
+		bench(ns[i],
+		      i < n_min ? ctfd_maglev_size(ns[i])
+				: CTFD_DEFAULT_TABLE_SIZE,
+		      min_seconds, &res[i]);
 	for (i = 0; i < sizeof(ns) / sizeof(ns[0]); i++) {
-		printf("BENCH maglev.n%u.table_size %u\n", res[i].n, res[i].m);
-		printf("BENCH maglev.n%u.build_ms %.3f\n", res[i].n,
+		const char *k = i < n_min ? "maglev" : "maglev_default";
+
+		printf("BENCH %s.n%u.table_size %u\n", k, res[i].n, res[i].m);
+		printf("BENCH %s.n%u.build_ms %.3f\n", k, res[i].n,
 		       res[i].build_ms);
-		printf("BENCH maglev.n%u.moved_pct_mean %.2f\n", res[i].n,
+		printf("BENCH %s.n%u.moved_pct_mean %.2f\n", k, res[i].n,
 		       res[i].moved_mean);
-		printf("BENCH maglev.n%u.moved_pct_max %.2f\n", res[i].n,
+		printf("BENCH %s.n%u.moved_pct_max %.2f\n", k, res[i].n,
 		       res[i].moved_max);
 	}
 	return 0;
