@@ -6,6 +6,7 @@
 #  - the table it builds is the one `ctfailoverd --print-nft | nft -f -` gives;
 #  - UDP flows from fixed source ports (IPv4 and IPv6) reach the backend that
 #    `ctfailoverctl where` computes from the kernel's jhash and the slot map;
+#  - drain keeps a backend's flows and gives it no new ones; activate undoes it;
 #  - removing one backend moves only its flows: the others keep their backend
 #    and their conntrack entries; its own entries are evicted (ctnetlink);
 #  - the metrics endpoint reports it.
@@ -45,6 +46,24 @@ done
 n=$(printf '%s\n' "${spread[@]}" | sort -u | wc -l)
 assert_eq 3 "$n" "backends reached by 60 flows"
 pass "60 flows reached the backends the Maglev table names"
+
+# drain keeps backend3's flows where they are and sends it no new ones;
+# activate brings its slots back; neither bumps its epoch.
+p3=
+for ((p = 40000; p < 40030; p++)); do
+	[[ ${before[4.$p]} != backend3 ]] || p3=$p
+done
+[[ -n $p3 ]] || fail "no flow on backend3"
+e3=$(backend_field backend3 epoch)
+dctl drain backend3 >/dev/null
+assert_eq draining "$(backend_field backend3 state)" "backend3's state"
+assert_eq 0 "$(backend_field backend3 slots)" "backend3's slots while draining"
+assert_eq backend3 "$(flow 4 "$p3")" "backend3's existing flow while draining"
+[[ $(where 4 "$p3") != backend3 ]] || fail "new flows from $p3 still go to backend3"
+dctl activate backend3 >/dev/null
+assert_eq "$e3" "$(backend_field backend3 epoch)" "backend3's epoch after drain and activate"
+assert_eq backend3 "$(where 4 "$p3")" "new flows from $p3 after activate"
+pass "drain keeps existing flows and takes new ones away; activate undoes it"
 
 assert_eq 6 "$(metric 'ctfailover_backends{state="active"}')" "active backends metric"
 slots=$(metric 'ctfailover_backend_slots{backend="backend2"}')

@@ -246,7 +246,7 @@ static int parse_ports(struct conf_ctx *c, const config_setting_t *root,
 }
 
 /* As the kernel's dev_valid_name(): what `ip link` would accept. */
-static bool valid_ifname(const char *s)
+bool ctfd_valid_ifname(const char *s)
 {
 	size_t len = strlen(s), i;
 
@@ -258,7 +258,7 @@ static bool valid_ifname(const char *s)
 	return true;
 }
 
-static bool vip_family(const struct ctfd_state *st, int family)
+bool ctfd_has_vip_family(const struct ctfd_state *st, int family)
 {
 	unsigned int i;
 
@@ -334,7 +334,7 @@ static int parse_backend(struct conf_ctx *c, const config_setting_t *g,
 				a, j, st->backends[j].name,
 				st->backends[j].line);
 	/* nft would have no rule to send it a flow of its family. */
-	if (!vip_family(st, b->addr.family))
+	if (!ctfd_has_vip_family(st, b->addr.family))
 		return fail(c, s, -EINVAL, field,
 			    "%s is IPv%c but no VIP is: add one to vips", a,
 			    b->addr.family == AF_INET ? '4' : '6');
@@ -345,7 +345,7 @@ static int parse_backend(struct conf_ctx *c, const config_setting_t *g,
 		ret = get_string(c, s, field, &str);
 		if (ret)
 			return ret;
-		if (!valid_ifname(str))
+		if (!ctfd_valid_ifname(str))
 			return fail(
 				c, s, -EINVAL, field,
 				"bad interface name '%s' (1..%d characters, no '/', ':' or spaces)",

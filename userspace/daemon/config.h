@@ -33,4 +33,9 @@ int ctfd_config_load(const char *path, struct ctfd_state *st, char *err,
 int ctfd_config_parse(const char *text, const char *name, struct ctfd_state *st,
 		      char *err, size_t errlen);
 
+/* A link name the kernel would accept (dev_valid_name()). */
+bool ctfd_valid_ifname(const char *s);
+/* @st has a VIP of @family: a backend of that family needs one. */
+bool ctfd_has_vip_family(const struct ctfd_state *st, int family);
+
 #endif /* CTFD_CONFIG_H */

@@ -372,16 +372,6 @@ static struct ctfd_state *copy_running(struct req *r)
 	return next;
 }
 
-static bool has_vip_family(const struct ctfd_state *st, int family)
-{
-	unsigned int i;
-
-	for (i = 0; i < st->n_vips; i++)
-		if (st->vips[i].family == family)
-			return true;
-	return false;
-}
-
 static int cmp_backend(const void *a, const void *b)
 {
 	return strcmp(((const struct ctfd_backend *)a)->name,
@@ -415,7 +405,7 @@ static int cmd_add(struct req *r)
 			return fail(r, EXIT_FAIL,
 				    "add: %s is already backend '%s'",
 				    r->argv[2], r->d->run->backends[i].name);
-	if (!has_vip_family(r->d->run, b.addr.family))
+	if (!ctfd_has_vip_family(r->d->run, b.addr.family))
 		return fail(r, EXIT_FAIL, "add: no VIP of %s's family",
 			    r->argv[2]);
 	if (r->d->run->n_backends == CTFD_MAX_BACKENDS ||
@@ -464,6 +454,7 @@ static int cmd_state(struct req *r)
 	struct ctfd_action a = { .kind = CTFD_ACT_SET_STATE };
 	struct ctfd_state *next;
 	bool probe = !strcmp(r->argv[0], "probe");
+	uint8_t cur;
 	int i, ret = want_args(r, probe ? 2 : 1, probe ? 2 : 1,
 			       probe ? "NAME up|down" : "NAME");
 
@@ -472,17 +463,32 @@ static int cmd_state(struct req *r)
 	i = backend_arg(r, r->argv[1]);
 	if (i < 0)
 		return EXIT_FAIL;
-	if (!strcmp(r->argv[0], "drain")) {
-		/* Draining keeps existing flows: no bump, only the slots move.
-		 */
+	/*
+	 * Between active and draining only new flows move: no bump, so the
+	 * calls the backend carries stay on it.
+	 */
+	cur = r->d->run->backends[i].state;
+	if (!strcmp(r->argv[0], "drain") ||
+	    (!probe && cur == CTF_STATE_DRAINING)) {
+		uint8_t to = !strcmp(r->argv[0], "drain") ? CTF_STATE_DRAINING
+							  : CTF_STATE_ACTIVE;
+
+		if (cur == to) {
+			fprintf(r->out, "%s is already %s\n", r->argv[1],
+				ctf_state_name(to));
+			return 0;
+		}
+		if (cur == CTF_STATE_DOWN)
+			return fail(r, EXIT_FAIL,
+				    "drain: %s is down (activate it first)",
+				    r->argv[1]);
 		next = copy_running(r);
 		if (!next)
 			return EXIT_FAIL;
-		next->backends[i].state = CTF_STATE_DRAINING;
-		ctfd_log(
-			"state backend=%s %s->draining source=control cause=\"drain\"",
-			next->backends[i].name,
-			ctf_state_name(next->backends[i].state));
+		ctfd_log("state backend=%s %s->%s source=control cause=\"%s\"",
+			 r->argv[1], ctf_state_name(cur), ctf_state_name(to),
+			 r->argv[0]);
+		next->backends[i].state = to;
 		r->d->c.events[CTFD_SRC_CONTROL]++;
 		ret = guarded_commit(r, next, false);
 		free(next);
