@@ -30,7 +30,7 @@
 
 #define REQ_MAX	   1024
 #define MAX_WORDS  8
-#define IO_TIMEOUT 2000 /* ms: a stuck client must not stall the daemon */
+#define IO_TIMEOUT 500 /* ms: a stuck client must not stall failover */
 
 /* Exit codes, as ctfailoverctl documents them. */
 #define EXIT_FAIL  1
@@ -732,7 +732,7 @@ static int read_line(int fd, char *buf, size_t size)
 
 void ctfd_control_accept(struct ctfd *d)
 {
-	struct timeval tv = { .tv_sec = IO_TIMEOUT / 1000 };
+	struct timeval tv = { .tv_usec = IO_TIMEOUT * 1000 };
 	char buf[REQ_MAX], *resp = NULL;
 	struct ucred cred;
 	socklen_t clen = sizeof(cred);

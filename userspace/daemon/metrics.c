@@ -12,12 +12,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "daemon.h"
 #include "kmod.h"
 
-#define IO_TIMEOUT 1000 /* ms */
+#define IO_TIMEOUT 500 /* ms: a stuck scraper must not stall failover */
 
 int ctfd_metrics_open(const struct ctfd_listen *l, char *err, size_t errlen)
 {
@@ -149,6 +150,7 @@ void ctfd_metrics_render(const struct ctfd *d, FILE *f)
 
 void ctfd_metrics_accept(struct ctfd *d)
 {
+	struct timeval tv = { .tv_usec = IO_TIMEOUT * 1000 };
 	struct pollfd pfd = { .events = POLLIN };
 	char req[1024], *page = NULL;
 	const char *status = "200 OK";
@@ -160,6 +162,7 @@ void ctfd_metrics_accept(struct ctfd *d)
 	fd = accept4(d->metrics_fd, NULL, NULL, SOCK_CLOEXEC);
 	if (fd < 0)
 		return;
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	pfd.fd = fd;
 	if (poll(&pfd, 1, IO_TIMEOUT) <= 0)
 		goto out;
