@@ -275,7 +275,7 @@ int ctf_genl_parse_family(const struct nlmsghdr *nlh,
 
 int ctf_genl_open(struct ctf_genl *g)
 {
-	char buf[CTF_GENL_TXBUF];
+	char buf[CTF_GENL_TXBUF] = { 0 };
 	struct nlmsghdr *nlh;
 	int one = 1, ret;
 
@@ -369,7 +369,7 @@ static int info_cb(const struct nlmsghdr *nlh, void *data)
 
 int ctf_genl_get_info(struct ctf_genl *g, struct ctf_info *info)
 {
-	char buf[CTF_GENL_TXBUF];
+	char buf[CTF_GENL_TXBUF] = { 0 };
 	struct nlmsghdr *nlh;
 
 	memset(info, 0, sizeof(*info));

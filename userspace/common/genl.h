@@ -19,7 +19,11 @@
  * recvmsg (libmnl 1.0.4 in bookworm predates MNL_SOCKET_DUMP_SIZE).
  */
 #define CTF_GENL_RXBUF 32768
-/* Requests are small; libmnl's MNL_SOCKET_BUFFER_SIZE is a sysconf() call. */
+/*
+ * Requests are small; libmnl's MNL_SOCKET_BUFFER_SIZE is a sysconf() call.
+ * Request buffers start zeroed: libmnl 1.0.4 does not clear attribute
+ * padding, which would otherwise send stack bytes to the kernel.
+ */
 #define CTF_GENL_TXBUF 8192
 
 /* What the generic netlink controller says about the family. */

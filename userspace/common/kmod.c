@@ -406,7 +406,7 @@ static struct nlmsghdr *addr_request(struct ctf_genl *g, void *buf, uint8_t cmd,
 int ctf_kmod_backend_set(struct ctf_genl *g, const struct ctf_backend *b,
 			 unsigned int fields, struct ctf_backend *out)
 {
-	char buf[CTF_GENL_TXBUF];
+	char buf[CTF_GENL_TXBUF] = { 0 };
 	struct nlmsghdr *nlh;
 
 	nlh = ctf_genl_request(g, buf, CTF_CMD_BACKEND_SET, 0);
@@ -417,7 +417,7 @@ int ctf_kmod_backend_set(struct ctf_genl *g, const struct ctf_backend *b,
 int ctf_kmod_backend_get(struct ctf_genl *g, const struct ctf_addr *addr,
 			 struct ctf_backend *out)
 {
-	char buf[CTF_GENL_TXBUF];
+	char buf[CTF_GENL_TXBUF] = { 0 };
 
 	return talk_one(g, addr_request(g, buf, CTF_CMD_BACKEND_GET, addr),
 			backend_reply, out);
@@ -425,7 +425,7 @@ int ctf_kmod_backend_get(struct ctf_genl *g, const struct ctf_addr *addr,
 
 int ctf_kmod_backend_del(struct ctf_genl *g, const struct ctf_addr *addr)
 {
-	char buf[CTF_GENL_TXBUF];
+	char buf[CTF_GENL_TXBUF] = { 0 };
 
 	return talk_one(g, addr_request(g, buf, CTF_CMD_BACKEND_DEL, addr),
 			NULL, NULL);
@@ -434,7 +434,7 @@ int ctf_kmod_backend_del(struct ctf_genl *g, const struct ctf_addr *addr)
 int ctf_kmod_bump(struct ctf_genl *g, const struct ctf_addr *addr,
 		  struct ctf_backend *out)
 {
-	char buf[CTF_GENL_TXBUF];
+	char buf[CTF_GENL_TXBUF] = { 0 };
 
 	return talk_one(g, addr_request(g, buf, CTF_CMD_BACKEND_BUMP, addr),
 			backend_reply, out);
@@ -467,7 +467,7 @@ int ctf_kmod_backend_dump(struct ctf_genl *g, ctf_kmod_backend_cb cb,
 			  void *data)
 {
 	struct dump_ctx d = { .cb = cb, .data = data };
-	char buf[CTF_GENL_TXBUF];
+	char buf[CTF_GENL_TXBUF] = { 0 };
 	struct nlmsghdr *nlh;
 	int ret;
 
@@ -483,7 +483,7 @@ int ctf_kmod_backend_dump(struct ctf_genl *g, ctf_kmod_backend_cb cb,
 int ctf_kmod_ports_set(struct ctf_genl *g, const uint16_t *ports,
 		       unsigned int n)
 {
-	char buf[CTF_GENL_TXBUF];
+	char buf[CTF_GENL_TXBUF] = { 0 };
 	struct nlmsghdr *nlh;
 
 	if (!n || n > CTF_MAX_PORTS)
@@ -495,7 +495,7 @@ int ctf_kmod_ports_set(struct ctf_genl *g, const uint16_t *ports,
 
 int ctf_kmod_ports_get(struct ctf_genl *g, struct ctf_ports *p)
 {
-	char buf[CTF_GENL_TXBUF];
+	char buf[CTF_GENL_TXBUF] = { 0 };
 
 	memset(p, 0, sizeof(*p));
 	return talk_one(g, ctf_genl_request(g, buf, CTF_CMD_PORTS_GET, 0),
@@ -504,7 +504,7 @@ int ctf_kmod_ports_get(struct ctf_genl *g, struct ctf_ports *p)
 
 int ctf_kmod_evict(struct ctf_genl *g, struct ctf_evict *ev)
 {
-	char buf[CTF_GENL_TXBUF];
+	char buf[CTF_GENL_TXBUF] = { 0 };
 
 	memset(ev, 0, sizeof(*ev));
 	return talk_one(g, ctf_genl_request(g, buf, CTF_CMD_EVICT, 0),
@@ -513,7 +513,7 @@ int ctf_kmod_evict(struct ctf_genl *g, struct ctf_evict *ev)
 
 int ctf_kmod_stats(struct ctf_genl *g, struct ctf_stats *st)
 {
-	char buf[CTF_GENL_TXBUF];
+	char buf[CTF_GENL_TXBUF] = { 0 };
 
 	memset(st, 0, sizeof(*st));
 	return talk_one(g, ctf_genl_request(g, buf, CTF_CMD_STATS_GET, 0),
@@ -530,7 +530,7 @@ void ctf_kmod_put_config(struct nlmsghdr *nlh, const struct ctf_config *c)
 
 int ctf_kmod_config_set(struct ctf_genl *g, const struct ctf_config *c)
 {
-	char buf[CTF_GENL_TXBUF];
+	char buf[CTF_GENL_TXBUF] = { 0 };
 	struct nlmsghdr *nlh;
 
 	nlh = ctf_genl_request(g, buf, CTF_CMD_CONFIG_SET, 0);

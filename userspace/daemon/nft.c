@@ -52,6 +52,8 @@
  * split over several sends. 1 MiB pages keep the largest batch (two
  * 1,000,003-slot maps, about 70 MB) well under IOV_MAX iovecs.
  */
+/* A single request (a dump of one kind); zeroed, see bbuf(). */
+#define REQ_BUF	      8192
 #define BATCH_PAGE    (1 << 20)
 #define BATCH_OVERRUN (128 << 10)
 /*
@@ -601,7 +603,7 @@ foreign:
 static int read_rules(struct ctfd_nft *n, struct rules_info *ri, char *err,
 		      size_t errlen)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
+	char buf[REQ_BUF] = { 0 };
 	struct talk t = { .cb = rule_cb, .data = ri };
 	struct nftnl_rule *r = nftnl_rule_alloc();
 	struct nlmsghdr *nlh;
@@ -812,7 +814,7 @@ static int elems_cb(const struct nlmsghdr *nlh, void *data)
 static int read_elems(struct ctfd_nft *n, int set, struct elems_ctx *ec,
 		      char *err, size_t errlen)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
+	char buf[REQ_BUF] = { 0 };
 	struct talk t = { .cb = elems_cb, .data = ec };
 	struct nlmsghdr *nlh;
 	int ret;
@@ -938,7 +940,7 @@ static int table_cb(const struct nlmsghdr *nlh, void *data)
 static int read_table(struct ctfd_nft *n, struct ctfd_dataplane *dp, char *err,
 		      size_t errlen)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
+	char buf[REQ_BUF] = { 0 };
 	struct chains_info ci = { 0 };
 	struct sets_info si = { 0 };
 	struct rules_info ri;
@@ -1071,9 +1073,16 @@ struct batch {
 	unsigned int added, deleted;
 };
 
+/*
+ * Where the next message goes, cleared first: libmnl 1.0.4 does not clear
+ * attribute padding, and the page is malloc'd. Called once per message.
+ */
 static void *bbuf(struct batch *bt)
 {
-	return nftnl_batch_buffer(bt->b);
+	void *p = nftnl_batch_buffer(bt->b);
+
+	memset(p, 0, BATCH_OVERRUN);
+	return p;
 }
 
 /* Close the message just written at bbuf(). */
