@@ -16,8 +16,9 @@
 #  A "plain": stock conntrack, nft DNAT by jhash of the source address and
 #    port, and the deploy tool rewrites the rule (backend1's share to
 #    backend3). Every pinned call from the death on fails: its conntrack
-#    entry still DNATs to the dead address; the fresh provider's calls all
-#    succeed (the monitoring blind spot).
+#    entry still DNATs to the dead address; the fresh provider's calls
+#    succeed (the monitoring blind spot), but for a rare call whose random
+#    source port repeats one still pinned to the dead instance.
 #  B "ctfailover": ctfailover.ko and ctfailoverd; the deploy tool runs
 #    `ctfailoverctl cycle backend1 NEWADDR`. Every call placed after the
 #    cycle succeeds, not one datagram goes to the old address after it, and
@@ -316,10 +317,15 @@ pass "A plain: the pinned provider's calls fail from the death on ($A_pinned);" 
 
 report A fresh
 A_fresh="attempted ${C[attempted]} answered ${C[answered]} failed ${C[failed]}, longest gap ${C[gap]} s"
-assert_eq 0 "${C[failed]}" "A: fresh-port calls failed"
+# Nearly never: the kernel picks each call's source port at random, and a
+# port reused within conntrack's timeout meets an entry still pinned to the
+# dead instance (seen: 1 call in 1 run of 10). That is the incident too, by
+# chance; what matters is that its health looks fine.
+assert_eq 0 "${C[pre_failed]}" "A: fresh-port calls failed before the switch"
+((C[failed] <= 2)) || fail "A: fresh-port calls failed: ${C[failed]} (at most 2: reused ports)"
 assert_ge 1 "$(ct_list "$NS_LB" -f ipv4 -p udp --src "$CLIENT4B" --reply-src "${BACKEND4[3]}" | wc -l)" \
 	"A: fresh-port flows on the new instance"
-pass "A plain: the fresh-port provider never notices ($A_fresh): the monitoring blind spot"
+pass "A plain: the fresh-port provider barely notices ($A_fresh): the monitoring blind spot"
 
 # --- B: ctfailover.ko and ctfailoverd ------------------------------------------
 
