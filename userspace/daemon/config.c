@@ -365,12 +365,6 @@ static int parse_backend(struct conf_ctx *c, const config_setting_t *g,
 	return 0;
 }
 
-static int cmp_backend(const void *a, const void *b)
-{
-	return strcmp(((const struct ctfd_backend *)a)->name,
-		      ((const struct ctfd_backend *)b)->name);
-}
-
 /* What the daemon would otherwise do with it: remove every backend. */
 static const char no_backends[] =
 	"a config without backends never means \"delete everything\", so ctfailoverd refuses it";
@@ -403,8 +397,7 @@ static int parse_backends(struct conf_ctx *c, const config_setting_t *root,
 			return ret;
 	}
 	st->n_backends = n;
-	/* Maglev tables then depend on the set of backends, not the file. */
-	qsort(st->backends, n, sizeof(st->backends[0]), cmp_backend);
+	ctfd_sort_backends(st);
 	return 0;
 }
 

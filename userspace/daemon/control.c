@@ -372,12 +372,6 @@ static struct ctfd_state *copy_running(struct req *r)
 	return next;
 }
 
-static int cmp_backend(const void *a, const void *b)
-{
-	return strcmp(((const struct ctfd_backend *)a)->name,
-		      ((const struct ctfd_backend *)b)->name);
-}
-
 static int cmd_add(struct req *r)
 {
 	char err[CTF_PARSE_ERRLEN];
@@ -420,7 +414,7 @@ static int cmd_add(struct req *r)
 	if (!next)
 		return EXIT_FAIL;
 	next->backends[next->n_backends++] = b;
-	qsort(next->backends, next->n_backends, sizeof(b), cmp_backend);
+	ctfd_sort_backends(next);
 	ret = guarded_commit(r, next, false);
 	free(next);
 	return ret;

@@ -29,19 +29,15 @@ static double now_seconds(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static int find_in(const struct ctfd_state *st, const char *name)
-{
-	unsigned int i;
-
-	for (i = 0; i < st->n_backends; i++)
-		if (!strcmp(st->backends[i].name, name))
-			return i;
-	return -1;
-}
-
 int ctfd_find(const struct ctfd *d, const char *name)
 {
-	return find_in(d->run, name);
+	return ctfd_backend_index(d->run, name);
+}
+
+/* Epochs count up and skip 0, which the module reads as "not stamped". */
+static uint32_t next_epoch(uint32_t epoch)
+{
+	return epoch + 1 ? epoch + 1 : 1;
 }
 
 unsigned int ctfd_slots_of(const struct ctfd *d, const struct ctf_addr *addr)
@@ -123,7 +119,7 @@ static void sync_backends(struct ctfd *d, struct ctfd_state *next)
 	for (i = 0; i < run->n_backends; i++) {
 		const struct ctfd_backend *old = &run->backends[i];
 
-		j = find_in(next, old->name);
+		j = ctfd_backend_index(next, old->name);
 		if (j >= 0 &&
 		    ctf_addr_equal(&next->backends[j].addr, &old->addr))
 			continue;
@@ -141,12 +137,11 @@ static void sync_backends(struct ctfd *d, struct ctfd_state *next)
 		const struct ctfd_backend *old;
 		bool fresh;
 
-		j = find_in(run, b->name);
+		j = ctfd_backend_index(run, b->name);
 		old = j >= 0 ? &run->backends[j] : NULL;
 		fresh = !old || !ctf_addr_equal(&old->addr, &b->addr);
 		if (d->kmod) {
-			if (fresh || old->state != b->state ||
-			    strcmp(old->name, b->name))
+			if (fresh || old->state != b->state)
 				kmod_set(d, b);
 			else
 				b->epoch = old->epoch;
@@ -155,7 +150,7 @@ static void sync_backends(struct ctfd *d, struct ctfd_state *next)
 		if (!old)
 			b->epoch = 1;
 		else if (fresh)
-			b->epoch = old->epoch + 1 ? old->epoch + 1 : 1;
+			b->epoch = next_epoch(old->epoch);
 		else
 			b->epoch = old->epoch;
 		if (old && !fresh && b->state == CTF_STATE_DOWN &&
@@ -247,7 +242,7 @@ int ctfd_bump(struct ctfd *d, unsigned int i, enum ctfd_source src,
 		}
 		b->epoch = out.epoch;
 	} else {
-		b->epoch = b->epoch + 1 ? b->epoch + 1 : 1;
+		b->epoch = next_epoch(b->epoch);
 	}
 	d->c.bumps++;
 	ctfd_log(
@@ -355,15 +350,10 @@ static int adopt_addr(struct ctfd_state *k, const struct ctfd_state *desired,
 	return 0;
 }
 
-static int cmp_backend(const void *a, const void *b)
-{
-	return strcmp(((const struct ctfd_backend *)a)->name,
-		      ((const struct ctfd_backend *)b)->name);
-}
-
 static int adopt(struct ctfd *d, const struct ctfd_state *desired,
 		 struct ctfd_state *k, char *err, size_t errlen)
 {
+	struct ctf_ports ports;
 	unsigned int i;
 	int ret = 0, tries;
 
@@ -398,6 +388,19 @@ static int adopt(struct ctfd *d, const struct ctfd_state *desired,
 				 strerror(-ret));
 			return ret;
 		}
+		/*
+		 * The module's SIP ports, not the table's: a module loaded
+		 * since the table was made has only its default port.
+		 */
+		ret = ctf_kmod_ports_get(&d->genl, &ports);
+		if (ret) {
+			snprintf(err, errlen,
+				 "reading the module's SIP ports failed: %s",
+				 strerror(-ret));
+			return ret;
+		}
+		k->n_ports = ports.n;
+		memcpy(k->ports, ports.port, ports.n * sizeof(ports.port[0]));
 	} else if (d->dp.exists) {
 		for (i = 0; i < d->dp.table_size && !ret; i++) {
 			if (d->dp.slots4[i].family)
@@ -413,12 +416,12 @@ static int adopt(struct ctfd *d, const struct ctfd_state *desired,
 			return ret;
 		}
 	}
-	qsort(k->backends, k->n_backends, sizeof(k->backends[0]), cmp_backend);
+	ctfd_sort_backends(k);
 	/* Two module backends of one name: tell them apart by address. */
 	for (i = 1; i < k->n_backends; i++)
 		if (!strcmp(k->backends[i].name, k->backends[i - 1].name))
 			ctf_addr_str(&k->backends[i].addr, k->backends[i].name);
-	qsort(k->backends, k->n_backends, sizeof(k->backends[0]), cmp_backend);
+	ctfd_sort_backends(k);
 	return 0;
 }
 

@@ -79,16 +79,6 @@ static int backend_by_addr(const struct ctfd_state *st,
 	return -1;
 }
 
-static int backend_by_name(const struct ctfd_state *st, const char *name)
-{
-	unsigned int i;
-
-	for (i = 0; i < st->n_backends; i++)
-		if (!strcmp(st->backends[i].name, name))
-			return i;
-	return -1;
-}
-
 static bool is_vip(const struct ctfd_state *st, const struct ctf_addr *a)
 {
 	unsigned int i;
@@ -257,7 +247,7 @@ down_add(struct ctfd_watch *w, const struct ctfd_state *st, const char *name)
 
 	for (i = 0; i < CTFD_MAX_BACKENDS && !d; i++)
 		if (!w->down[i].name[0] ||
-		    backend_by_name(st, w->down[i].name) < 0)
+		    ctfd_backend_index(st, w->down[i].name) < 0)
 			d = &w->down[i];
 	if (d) {
 		memset(d, 0, sizeof(*d));
@@ -301,7 +291,7 @@ static void link_up(struct ctfd_watch *w, const struct ctfd_state *st,
 		d = &w->down[i];
 		if (!d->name[0] || strcmp(d->link, l->name))
 			continue;
-		b = backend_by_name(st, d->name);
+		b = ctfd_backend_index(st, d->name);
 		if (b >= 0 && st->backends[b].state == CTF_STATE_DOWN)
 			emit(out, CTFD_ACT_SET_STATE, b, d->prev_state,
 			     CTFD_SRC_LINK, "link %s up again (back to %s)",

@@ -87,4 +87,12 @@ struct ctfd_dataplane {
 	struct ctf_addr *slots6;
 };
 
+/*
+ * Backends sorted by name: Maglev tables then depend on the set of
+ * backends, not on the order anything listed them in.
+ */
+void ctfd_sort_backends(struct ctfd_state *st);
+/* The index of the backend named @name, or -1. */
+int ctfd_backend_index(const struct ctfd_state *st, const char *name);
+
 #endif /* CTFD_MODEL_H */
