@@ -4,7 +4,7 @@
  * and not; then the listener against the host kernel, in a network
  * namespace of this process's own (the host's is never touched): real
  * notifications through to the actions events.c takes, an overrun, a
- * forged sender, and the dump.
+ * forged sender, the dump, and the neighbour flush of a cycled backend.
  */
 #include <errno.h>
 #include <poll.h>
@@ -687,6 +687,130 @@ static void live_dump_ipv6(void)
 	CHECK_INT(sh("ip link del veth4"), 0);
 }
 
+/* An observation of @kind for @addr on @ifindex in seen, or NULL. */
+static const struct ctfd_obs *neigh_seen(enum ctfd_obs_kind kind,
+					 const char *addr, int ifindex)
+{
+	char err[CTF_PARSE_ERRLEN];
+	struct ctf_addr a;
+	int i;
+
+	if (ctf_parse_addr(addr, &a, err, sizeof(err)))
+		return NULL;
+	for (i = 0; i < seen.n; i++)
+		if (seen.o[i].kind == kind && seen.o[i].ifindex == ifindex &&
+		    ctf_addr_equal(&seen.o[i].addr, &a))
+			return &seen.o[i];
+	return NULL;
+}
+
+/* The entry of @addr on @ifindex in the last dump_all(), or NULL. */
+static const struct ctfd_obs *neigh_on(const char *addr, int ifindex)
+{
+	return neigh_seen(CTFD_OBS_NEIGH, addr, ifindex);
+}
+
+/*
+ * A cycled backend's neighbour entries go, on every link; an operator's
+ * static entry, a NOARP one and another address's stay. @ip is "ip" or
+ * "ip -6".
+ */
+static void flush_case(const char *ip, const char *target, const char *other)
+{
+	struct ctfd_neigh_flush res = { 99, 99 };
+	struct pollfd p = { .events = POLLIN };
+	struct ctfd_rtnl_stats stats;
+	char err[256] = "";
+	struct ctf_addr a;
+	struct ctfd_rtnl *r;
+	int v6, v7, v8, v9, i;
+
+	CHECK(enter_netns());
+	CHECK_INT(sh("ip link add veth6 type veth peer name veth7 && "
+		     "ip link add veth8 type veth peer name veth9 && "
+		     "for l in veth6 veth7 veth8 veth9; do "
+		     "ip link set $l up || exit 1; done"),
+		  0);
+	v6 = if_nametoindex("veth6");
+	v7 = if_nametoindex("veth7");
+	v8 = if_nametoindex("veth8");
+	v9 = if_nametoindex("veth9");
+	CHECK(v6 > 0 && v7 > 0 && v8 > 0 && v9 > 0);
+	CHECK_INT(sh("%1$s neigh replace %2$s lladdr 02:00:00:00:06:01 "
+		     "dev veth6 nud reachable && "
+		     "%1$s neigh replace %2$s lladdr 02:00:00:00:07:01 "
+		     "dev veth7 nud stale && "
+		     "%1$s neigh replace %2$s lladdr 02:00:00:00:08:01 "
+		     "dev veth8 nud permanent && "
+		     "%1$s neigh replace %2$s lladdr 02:00:00:00:09:01 "
+		     "dev veth9 nud noarp && "
+		     "%1$s neigh replace %3$s lladdr 02:00:00:00:06:02 "
+		     "dev veth6 nud reachable",
+		     ip, target, other),
+		  0);
+	CHECK_INT(ctf_parse_addr(target, &a, err, sizeof(err)), 0);
+	CHECK_INT(ctfd_rtnl_open(&r), 0);
+	p.fd = ctfd_rtnl_fd(r);
+
+	CHECK(dump_all(r) > 0);
+	CHECK(neigh_on(target, v6));
+	CHECK(neigh_on(target, v7));
+	CHECK(neigh_on(target, v8));
+	CHECK_INT(neigh_on(target, v9)->nud_state, NUD_NOARP);
+	CHECK(neigh_on(other, v6));
+
+	CHECK_INT(ctfd_rtnl_neigh_flush(r, &a, &res, err, sizeof(err)), 0);
+	CHECK_STR(err, "");
+	CHECK_INT(res.deleted, 2);
+	CHECK_INT(res.skipped, 2);
+
+	CHECK(dump_all(r) > 0);
+	CHECK(!neigh_on(target, v6));
+	CHECK(!neigh_on(target, v7));
+	CHECK(neigh_on(target, v8));
+	CHECK_INT(neigh_on(target, v8)->nud_state, NUD_PERMANENT);
+	CHECK(neigh_on(target, v9));
+	CHECK(neigh_on(other, v6));
+
+	/*
+	 * The notification socket, untouched by the flush's requests, tells
+	 * of both deletes and of no other.
+	 */
+	seen.n = 0;
+	for (i = 0; i < 30 && !(neigh_seen(CTFD_OBS_NEIGH_DEL, target, v6) &&
+				neigh_seen(CTFD_OBS_NEIGH_DEL, target, v7));
+	     i++) {
+		poll(&p, 1, 100);
+		while (ctfd_rtnl_read(r, collect, &seen) > 0)
+			;
+	}
+	CHECK(neigh_seen(CTFD_OBS_NEIGH_DEL, target, v6));
+	CHECK(neigh_seen(CTFD_OBS_NEIGH_DEL, target, v7));
+	CHECK(!neigh_seen(CTFD_OBS_NEIGH_DEL, target, v8));
+	CHECK(!neigh_seen(CTFD_OBS_NEIGH_DEL, target, v9));
+	CHECK(!neigh_seen(CTFD_OBS_NEIGH_DEL, other, v6));
+	ctfd_rtnl_get_stats(r, &stats);
+	CHECK_INT(stats.overruns, 0);
+
+	/* Again: nothing left to delete, the static ones still skipped. */
+	CHECK_INT(ctfd_rtnl_neigh_flush(r, &a, &res, err, sizeof(err)), 0);
+	CHECK_INT(res.deleted, 0);
+	CHECK_INT(res.skipped, 2);
+
+	ctfd_rtnl_close(r);
+	CHECK_INT(sh("ip link del veth6 && ip link del veth8"), 0);
+}
+
+static void live_neigh_flush_ipv4(void)
+{
+	flush_case("ip", "10.0.6.11", "10.0.6.12");
+}
+
+static void live_neigh_flush_ipv6(void)
+{
+	flush_case("ip -6", "2001:db8:6::11", "2001:db8:6::12");
+}
+
 const struct unit_case unit_cases[] = {
 	{ "parse_neigh_ipv4", parse_neigh_ipv4 },
 	{ "parse_neigh_ipv6_without_lladdr", parse_neigh_ipv6_without_lladdr },
@@ -699,5 +823,7 @@ const struct unit_case unit_cases[] = {
 	{ "live_overrun_reports_enobufs", live_overrun_reports_enobufs },
 	{ "live_forged_sender_dropped", live_forged_sender_dropped },
 	{ "live_dump_ipv6", live_dump_ipv6 },
+	{ "live_neigh_flush_ipv4", live_neigh_flush_ipv4 },
+	{ "live_neigh_flush_ipv6", live_neigh_flush_ipv6 },
 	{ NULL, NULL },
 };

@@ -2,7 +2,8 @@
 /*
  * The rtnetlink listener: notifications of neighbours, links and
  * addresses, and the dumps that (re)build the same picture at start and
- * after the kernel dropped notifications.
+ * after the kernel dropped notifications; and the one change the daemon
+ * makes here, deleting a cycled backend's neighbour entries.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -418,22 +419,54 @@ static int dump_error_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_ERROR;
 }
 
-static int dump_once(struct ctfd_rtnl *r, uint16_t type, uint8_t family,
-		     struct dump_ctx *d)
+/*
+ * Send the request @nlh on the request socket and run its replies through
+ * the dump callbacks until its NLMSG_DONE (a dump) or its ack (anything
+ * else, with NLM_F_ACK): 0 or -errno.
+ */
+static int transact(struct ctfd_rtnl *r, struct nlmsghdr *nlh,
+		    struct dump_ctx *d)
 {
 	static mnl_cb_t ctl[NLMSG_MIN_TYPE] = {
 		[NLMSG_ERROR] = dump_error_cb,
 		[NLMSG_DONE] = dump_done_cb,
 	};
-	char req[256];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(req);
 	int fd = mnl_socket_get_fd(r->dump), ret;
 	bool kernel;
 	ssize_t n;
 
+	d->seq = nlh->nlmsg_seq;
+	if (mnl_socket_sendto(r->dump, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+
+	for (;;) {
+		n = recv_dgram(fd, r->dumpbuf, &kernel);
+		if (n == -EAGAIN || n == -EWOULDBLOCK)
+			return -ETIMEDOUT;
+		if (n < 0)
+			return n;
+		if (!kernel)
+			continue;
+		d->err = 0;
+		errno = 0;
+		ret = mnl_cb_run2(r->dumpbuf, n, 0, r->dump_portid,
+				  dump_data_cb, d, ctl, NLMSG_MIN_TYPE);
+		if (ret == MNL_CB_STOP)
+			return 0;
+		if (ret == MNL_CB_ERROR)
+			return d->err ? d->err : errno ? -errno : -EPROTO;
+	}
+}
+
+static int dump_once(struct ctfd_rtnl *r, uint16_t type, uint8_t family,
+		     struct dump_ctx *d)
+{
+	char req[256] = { 0 };
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(req);
+
 	nlh->nlmsg_type = type;
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	nlh->nlmsg_seq = d->seq = ++r->seq;
+	nlh->nlmsg_seq = ++r->seq;
 	/* Each request's header leads with its family byte. */
 	switch (type) {
 	case RTM_GETLINK: {
@@ -458,26 +491,7 @@ static int dump_once(struct ctfd_rtnl *r, uint16_t type, uint8_t family,
 		break;
 	}
 	}
-	if (mnl_socket_sendto(r->dump, nlh, nlh->nlmsg_len) < 0)
-		return -errno;
-
-	for (;;) {
-		n = recv_dgram(fd, r->dumpbuf, &kernel);
-		if (n == -EAGAIN || n == -EWOULDBLOCK)
-			return -ETIMEDOUT;
-		if (n < 0)
-			return n;
-		if (!kernel)
-			continue;
-		d->err = 0;
-		errno = 0;
-		ret = mnl_cb_run2(r->dumpbuf, n, 0, r->dump_portid,
-				  dump_data_cb, d, ctl, NLMSG_MIN_TYPE);
-		if (ret == MNL_CB_STOP)
-			return 0;
-		if (ret == MNL_CB_ERROR)
-			return d->err ? d->err : errno ? -errno : -EPROTO;
-	}
+	return transact(r, nlh, d);
 }
 
 int ctfd_rtnl_dump(struct ctfd_rtnl *r, ctfd_obs_cb cb, void *data)
@@ -511,6 +525,120 @@ int ctfd_rtnl_dump(struct ctfd_rtnl *r, ctfd_obs_cb cb, void *data)
 		}
 	}
 	return d.delivered;
+}
+
+/* One neighbour entry of the address being flushed. */
+struct flush_entry {
+	int ifindex;
+	uint16_t state; /* NUD_* */
+};
+
+/* The entries of one address, as the dump found them. */
+struct flush_ctx {
+	const struct ctf_addr *addr;
+	struct flush_entry *e;
+	unsigned int n, cap;
+};
+
+static int flush_collect(const struct ctfd_obs *o, void *data)
+{
+	struct flush_ctx *f = data;
+
+	if (o->kind != CTFD_OBS_NEIGH || !ctf_addr_equal(&o->addr, f->addr))
+		return 0;
+	if (f->n == f->cap) {
+		unsigned int cap = f->cap ? 2 * f->cap : 8;
+		struct flush_entry *e = realloc(f->e, cap * sizeof(*e));
+
+		if (!e)
+			return -ENOMEM;
+		f->e = e;
+		f->cap = cap;
+	}
+	f->e[f->n].ifindex = o->ifindex;
+	f->e[f->n].state = o->nud_state;
+	f->n++;
+	return 0;
+}
+
+/* A delete is acked, never answered with data; nothing to deliver. */
+static int no_obs(const struct ctfd_obs *o, void *data)
+{
+	(void)o;
+	(void)data;
+	return 0;
+}
+
+static int neigh_del(struct ctfd_rtnl *r, const struct ctf_addr *addr,
+		     int ifindex)
+{
+	/* Zeroed: libmnl 1.0.4 leaves an attribute's padding unset. */
+	char req[128] = { 0 };
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(req);
+	struct dump_ctx d = { .cb = no_obs };
+	struct ndmsg *ndm;
+
+	nlh->nlmsg_type = RTM_DELNEIGH;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	nlh->nlmsg_seq = ++r->seq;
+	ndm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ndm));
+	ndm->ndm_family = addr->family;
+	ndm->ndm_ifindex = ifindex;
+	mnl_attr_put(nlh, NDA_DST, addr_len(addr->family), &addr->v6);
+	return transact(r, nlh, &d);
+}
+
+int ctfd_rtnl_neigh_flush(struct ctfd_rtnl *r, const struct ctf_addr *addr,
+			  struct ctfd_neigh_flush *res, char *err,
+			  size_t errlen)
+{
+	struct flush_ctx f = { .addr = addr };
+	struct dump_ctx d = { .cb = flush_collect, .data = &f };
+	unsigned int i;
+	int tries, ret, first = 0;
+
+	memset(res, 0, sizeof(*res));
+	for (tries = 0;; tries++) {
+		if (tries == RTNL_DUMP_TRIES) {
+			ret = -EINTR;
+			snprintf(err, errlen,
+				 "the neighbour dump was interrupted %d times",
+				 tries);
+			goto out;
+		}
+		f.n = 0;
+		d.intr = false;
+		ret = dump_once(r, RTM_GETNEIGH, addr->family, &d);
+		if (ret) {
+			snprintf(err, errlen, "neighbour dump: %s",
+				 strerror(-ret));
+			goto out;
+		}
+		if (!d.intr)
+			break;
+	}
+	for (i = 0; i < f.n; i++) {
+		/* An operator's static entry, or a link without ARP/ND. */
+		if (f.e[i].state & (NUD_PERMANENT | NUD_NOARP)) {
+			res->skipped++;
+			continue;
+		}
+		ret = neigh_del(r, addr, f.e[i].ifindex);
+		if (!ret) {
+			res->deleted++;
+		} else if (ret != -ENOENT && !first) {
+			/* Go on with the others; the first failure is told. */
+			first = ret;
+			snprintf(err, errlen,
+				 "deleting the entry on ifindex %d: %s",
+				 f.e[i].ifindex, strerror(-ret));
+		}
+		/* ENOENT: gone since the dump, which is what we wanted. */
+	}
+	ret = first;
+out:
+	free(f.e);
+	return ret;
 }
 
 static struct mnl_socket *open_bound(int flags, unsigned int *portid)

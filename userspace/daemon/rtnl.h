@@ -4,8 +4,9 @@
  * normalised into one struct ctfd_obs per message for events.c to judge.
  *
  * Two sockets: one joined to the multicast groups, only ever read, and one
- * for dumps, so a dump's replies never interleave with notifications and
- * every reply can be checked against its sequence number and our port id.
+ * for requests (dumps, and the deletes of a neighbour flush), so their
+ * replies never interleave with notifications and every reply can be
+ * checked against its sequence number and our port id.
  * Notifications are accepted only from the kernel (sender port id 0): with
  * CAP_NET_ADMIN another process could unicast forged ones to our socket.
  */
@@ -92,6 +93,26 @@ int ctfd_rtnl_read(struct ctfd_rtnl *r, ctfd_obs_cb cb, void *data);
  * -EINTR. Returns the number of observations delivered or -errno.
  */
 int ctfd_rtnl_dump(struct ctfd_rtnl *r, ctfd_obs_cb cb, void *data);
+
+/*
+ * Delete every neighbour entry of @addr, on any link, so that the next
+ * packet to it resolves the address afresh: an instance replaced behind
+ * the same address with a new MAC and no gratuitous ARP would otherwise
+ * get our traffic at the old MAC until the kernel re-probes (tens of
+ * seconds). Entries marked NUD_PERMANENT (an operator's static entry) or
+ * NUD_NOARP (a link without ARP/ND) are left alone and counted in
+ * @res->skipped. The dump and the deletes go over the request socket,
+ * never the notification one. An entry gone before its delete (ENOENT)
+ * is not an error. Returns 0 or the first -errno, with @err; @res counts
+ * what was done either way.
+ */
+struct ctfd_neigh_flush {
+	unsigned int deleted;
+	unsigned int skipped; /* NUD_PERMANENT or NUD_NOARP */
+};
+int ctfd_rtnl_neigh_flush(struct ctfd_rtnl *r, const struct ctf_addr *addr,
+			  struct ctfd_neigh_flush *res, char *err,
+			  size_t errlen);
 
 /* Notifications dropped: not from the kernel, or malformed. */
 struct ctfd_rtnl_stats {
