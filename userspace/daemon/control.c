@@ -27,6 +27,7 @@
 #include "jhash.h"
 #include "json.h"
 #include "kmod.h"
+#include "rtnl.h"
 
 #define REQ_MAX	   1024
 #define MAX_WORDS  8
@@ -266,6 +267,8 @@ static int cmd_stats(struct req *r)
 		ctf_json_uint(&j, "module_stale_hits", c->kmod_stale_seen);
 		ctf_json_uint(&j, "module_errors", c->kmod_errors);
 		ctf_json_uint(&j, "nft_commits", c->nft_commits);
+		ctf_json_uint(&j, "neigh_flushed", c->neigh_flushed);
+		ctf_json_uint(&j, "neigh_flush_errors", c->neigh_errors);
 		ctf_json_uint(&j, "ignored_input", c->ignored_input);
 		ctf_json_end_object(&j);
 		fputc('\n', r->out);
@@ -529,15 +532,46 @@ static int cmd_state(struct req *r)
 }
 
 /*
+ * After a cycle, the neighbour entry of the address may still hold the
+ * old instance's MAC (a VNIC moved with its IP, no gratuitous ARP):
+ * delete it, so the next packet resolves the address afresh instead of
+ * going to a dead MAC until the kernel re-probes. A failure is told in
+ * the reply and the log; the cycle stands.
+ */
+static int cycle_flush(struct req *r, const struct ctf_addr *addr,
+		       struct ctfd_neigh_flush *res, char *err, size_t errlen)
+{
+	char a[CTF_ADDR_STRLEN];
+	int ret = ctfd_neigh_flush(r->d, addr, res, err, errlen);
+
+	if (r->json)
+		return ret;
+	ctf_addr_str(addr, a);
+	if (ret)
+		fprintf(r->out,
+			"neighbour entries of %s: flush failed: %s (the cycle stands)\n",
+			a, err);
+	else
+		fprintf(r->out,
+			"neighbour entries of %s: %u deleted, %u static left in place\n",
+			a, res->deleted, res->skipped);
+	return ret;
+}
+
+/*
  * cycle NAME [ADDRESS]: the instance behind NAME was replaced. Same
  * address: bump its epoch. New address: the slots follow the name to the
- * new address, and entries to the old one go stale.
+ * new address, and entries to the old one go stale. Either way, then,
+ * the neighbour entries of the address (and of the new one, which may be
+ * a reused address with a stale entry) are flushed.
  */
 static int cmd_cycle(struct req *r)
 {
-	char err[CTF_PARSE_ERRLEN], cause[64];
+	char err[CTF_PARSE_ERRLEN], cause[64], ferr[256] = "";
+	struct ctfd_neigh_flush res;
 	struct ctfd_state *next;
-	struct ctf_addr addr;
+	struct ctf_addr addr, old;
+	struct ctf_json j;
 	int i, ret = want_args(r, 1, 2, "NAME [ADDRESS]");
 
 	if (ret || (ret = need_privilege(r)))
@@ -547,13 +581,28 @@ static int cmd_cycle(struct req *r)
 		return EXIT_FAIL;
 	r->d->c.events[CTFD_SRC_CONTROL]++;
 	snprintf(cause, sizeof(cause), "cycle %s", r->argv[1]);
+	old = r->d->run->backends[i].addr;
 	if (r->argc == 2) {
 		if (ctfd_bump(r->d, i, CTFD_SRC_CONTROL, cause))
 			return fail(
 				r, EXIT_FAIL,
 				"cycle: bump failed (see the daemon's log)");
-		fprintf(r->out, "%s epoch %u\n", r->argv[1],
-			r->d->run->backends[i].epoch);
+		if (!r->json)
+			fprintf(r->out, "%s epoch %u\n", r->argv[1],
+				r->d->run->backends[i].epoch);
+		ret = cycle_flush(r, &old, &res, ferr, sizeof(ferr));
+		if (!r->json)
+			return 0;
+		ctf_json_init(&j, r->out);
+		ctf_json_begin_object(&j, NULL);
+		ctf_json_string(&j, "backend", r->argv[1]);
+		ctf_json_uint(&j, "epoch", r->d->run->backends[i].epoch);
+		ctf_json_uint(&j, "neigh_flushed", res.deleted);
+		ctf_json_uint(&j, "neigh_skipped", res.skipped);
+		if (ret)
+			ctf_json_string(&j, "neigh_flush_error", ferr);
+		ctf_json_end_object(&j);
+		fputc('\n', r->out);
 		return 0;
 	}
 	if (ctf_parse_addr(r->argv[2], &addr, err, sizeof(err)))
@@ -576,7 +625,12 @@ static int cmd_cycle(struct req *r)
 		 r->argv[2]);
 	ret = guarded_commit(r, next, false);
 	free(next);
-	return ret;
+	if (ret)
+		return ret;
+	cycle_flush(r, &old, &res, ferr, sizeof(ferr));
+	if (!ctf_addr_equal(&old, &addr))
+		cycle_flush(r, &addr, &res, ferr, sizeof(ferr));
+	return 0;
 }
 
 /*

@@ -254,6 +254,30 @@ int ctfd_bump(struct ctfd *d, unsigned int i, enum ctfd_source src,
 	return 0;
 }
 
+int ctfd_neigh_flush(struct ctfd *d, const struct ctf_addr *addr,
+		     struct ctfd_neigh_flush *res, char *err, size_t errlen)
+{
+	char a[CTF_ADDR_STRLEN];
+	int ret;
+
+	memset(res, 0, sizeof(*res));
+	if (!d->rtnl) {
+		snprintf(err, errlen, "rtnetlink is not open");
+		ret = -ENOTCONN;
+	} else {
+		ret = ctfd_rtnl_neigh_flush(d->rtnl, addr, res, err, errlen);
+	}
+	d->c.neigh_flushed += res->deleted;
+	if (ret)
+		d->c.neigh_errors++;
+	ctfd_log("neigh flush address=%s deleted=%u skipped_permanent=%u%s%s%s",
+		 ctf_addr_str(addr, a), res->deleted, res->skipped,
+		 res->skipped ? " (permanent or noarp: not ours to delete)"
+			      : "",
+		 ret ? " failed: " : "", ret ? err : "");
+	return ret;
+}
+
 int ctfd_act(struct ctfd *d, const struct ctfd_action *a)
 {
 	struct ctfd_state *next;

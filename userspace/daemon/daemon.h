@@ -27,6 +27,7 @@
 
 struct ctfd_nft;
 struct ctfd_rtnl;
+struct ctfd_neigh_flush;
 
 /* Outcomes of a commit, for the apply counters. */
 enum ctfd_outcome { CTFD_OK, CTFD_REFUSED, CTFD_FAILED, __CTFD_OUTCOME_MAX };
@@ -43,6 +44,8 @@ struct ctfd_counters {
 	uint64_t kmod_stale_seen;  /* stale-hit events from the module */
 	uint64_t kmod_swept;	   /* entries the module's sweeps evicted */
 	uint64_t nft_commits;	   /* batches sent */
+	uint64_t neigh_flushed;	   /* neighbour entries deleted by cycle */
+	uint64_t neigh_errors;	   /* neighbour flushes that failed */
 	double nft_commit_seconds; /* the last one */
 	/* From reading an event to its last commit or bump done: the last. */
 	double event_seconds;
@@ -102,6 +105,14 @@ int ctfd_act(struct ctfd *d, const struct ctfd_action *a);
 /* Bump one backend's epoch (module, or own epoch + ctnetlink evict). */
 int ctfd_bump(struct ctfd *d, unsigned int i, enum ctfd_source src,
 	      const char *cause);
+/*
+ * After a cycle: delete the neighbour entries of @addr (not the static
+ * ones) so that the next packet resolves it afresh; logged and counted,
+ * a failure too. @res says what was done; 0 or -errno with @err, for the
+ * reply only: the bump has happened, so a failure must not fail the cycle.
+ */
+int ctfd_neigh_flush(struct ctfd *d, const struct ctf_addr *addr,
+		     struct ctfd_neigh_flush *res, char *err, size_t errlen);
 /* The running backend named @name, or -1. */
 int ctfd_find(const struct ctfd *d, const char *name);
 /* Slots of the running data plane that point at @addr. */

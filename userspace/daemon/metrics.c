@@ -139,6 +139,14 @@ void ctfd_metrics_render(const struct ctfd *d, FILE *f)
 	     "nft batches committed.");
 	fprintf(f, "ctfailover_nft_commits_total %llu\n",
 		(unsigned long long)c->nft_commits);
+	help(f, "ctfailover_neigh_flushed_total", "counter",
+	     "Neighbour entries of cycled backends deleted, to be resolved afresh.");
+	fprintf(f, "ctfailover_neigh_flushed_total %llu\n",
+		(unsigned long long)c->neigh_flushed);
+	help(f, "ctfailover_neigh_flush_errors_total", "counter",
+	     "Neighbour flushes of cycled backends that failed.");
+	fprintf(f, "ctfailover_neigh_flush_errors_total %llu\n",
+		(unsigned long long)c->neigh_errors);
 	help(f, "ctfailover_nft_last_commit_seconds", "gauge",
 	     "Duration of the last nft batch.");
 	fprintf(f, "ctfailover_nft_last_commit_seconds %.6f\n",

@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# `cycle` flushes the backend's neighbour entries (ctnetlink mode: no module
+# on the host kernel). A new instance takes backend1's address with a new
+# MAC and sends no gratuitous ARP (arp_notify and ndisc_notify are 0, the
+# default), as a cloud VNIC moved with its IP does:
+#  - before the cycle, the pinned flow is black-holed: the lb still sends
+#    to the old MAC (this is what the flush is for, and why this test can
+#    fail);
+#  - `cycle backend1` deletes backend1's IPv4 neighbour entries on every
+#    link except an operator's permanent one; the next datagram of the same
+#    pinned 4-tuple resolves the address afresh and is answered by the new
+#    instance; the lb's entry holds the new MAC; the log, the reply and the
+#    metrics say so;
+#  - the IPv6 address, not cycled yet, is still black-holed; `cycle
+#    backend1-v6` heals it the same way;
+#  - the pinned flows stay answered after the re-resolution.
+set -euo pipefail
+# shellcheck source=tests/host/lib/daemon.sh
+. "$(dirname "$0")/lib/daemon.sh"
+
+OLD_MAC=02:00:00:c7:0e:01
+NEW_MAC=02:00:00:c7:0f:01
+STATIC_MAC=02:00:00:c7:5a:01
+
+netns_setup 2
+# The lb's entries stay REACHABLE for 10 minutes, not 15-45 s: the black
+# hole must not heal by itself while the test looks at it.
+for f in ipv4 ipv6; do
+	ns_lb sysctl -qw "net.$f.neigh.be1.base_reachable_time_ms=600000"
+done
+ns_backend 1 ip link set eth0 address "$OLD_MAC"
+daemon_conf -6 -i backend1=be1 -i backend2=be2 -i backend1-v6=be1 -i backend2-v6=be2 \
+	backend1 "${BACKEND4[1]}" backend2 "${BACKEND4[2]}" \
+	backend1-v6 "${BACKEND6[1]}" backend2-v6 "${BACKEND6[2]}"
+udp_serve 1
+udp_serve 2
+daemon_start
+
+# lb_neigh V ADDR DEV: the lb's neighbour entry of ADDR on DEV, one line.
+lb_neigh() { ns_lb ip "-$1" neigh show "$2" dev "$3" nud all; }
+
+# Source ports whose flows go to backend1 (IPv4) and backend1-v6.
+declare -A sport baddr=([4]=${BACKEND4[1]} [6]=${BACKEND6[1]})
+for v in 4 6; do
+	want=backend1
+	[[ $v == 4 ]] || want=backend1-v6
+	for ((p = 42000; p < 42100; p++)); do
+		if [[ $(where "$v" "$p") == "$want" ]]; then
+			sport[$v]=$p
+			break
+		fi
+	done
+	[[ -n ${sport[$v]:-} ]] || fail "no port of 100 maps to $want"
+	assert_eq backend1 "$(flow "$v" "${sport[$v]}")" "IPv$v pinned flow"
+	assert_match "lladdr $OLD_MAC" "$(lb_neigh "$v" "${baddr[$v]}" be1)" \
+		"the lb's IPv$v entry of backend1"
+done
+# Two more entries of backend1's IPv4 address: a dynamic one on another
+# link, flushed with the rest, and an operator's permanent one, kept.
+ns_lb ip neigh replace "${BACKEND4[1]}" dev cl0 lladdr 02:00:00:c7:0d:01 nud stale
+ns_lb ip neigh replace "${BACKEND4[1]}" dev be2 lladdr "$STATIC_MAC" nud permanent
+pass "pinned flows reach backend1; its entries hold the old MAC"
+
+# The new instance: same addresses, new MAC, no announcement.
+ns_backend 1 ip link set eth0 address "$NEW_MAC"
+for v in 4 6; do
+	assert_eq "" "$(flow "$v" "${sport[$v]}")" "IPv$v pinned flow, new instance unannounced"
+done
+for v in 4 6; do
+	assert_match "lladdr $OLD_MAC" "$(lb_neigh "$v" "${baddr[$v]}" be1)" \
+		"the lb's IPv$v entry in the black hole"
+done
+pass "new MAC without gratuitous ARP: the pinned flows are black-holed"
+
+e1=$(backend_field backend1 epoch)
+flushed=$(metric ctfailover_neigh_flushed_total)
+out=$(dctl cycle backend1)
+assert_match "backend1 epoch $((e1 + 1))" "$out" "cycle's reply"
+assert_match "neighbour entries of ${BACKEND4[1]}: 2 deleted, 1 static left in place" "$out" \
+	"cycle's reply on the flush"
+assert_match "neigh flush address=${BACKEND4[1]} deleted=2 skipped_permanent=1" "$(daemon_log)" \
+	"log line of the flush"
+assert_eq $((flushed + 2)) "$(metric ctfailover_neigh_flushed_total)" "ctfailover_neigh_flushed_total"
+assert_eq 0 "$(metric ctfailover_neigh_flush_errors_total)" "ctfailover_neigh_flush_errors_total"
+assert_eq "" "$(lb_neigh 4 "${BACKEND4[1]}" cl0)" "the dynamic entry on cl0 after the flush"
+assert_match "lladdr $STATIC_MAC PERMANENT" "$(lb_neigh 4 "${BACKEND4[1]}" be2)" \
+	"the permanent entry after the flush"
+assert_eq backend1 "$(flow 4 "${sport[4]}")" "IPv4 pinned flow after the cycle"
+assert_match "lladdr $NEW_MAC" "$(lb_neigh 4 "${BACKEND4[1]}" be1)" "the lb's IPv4 entry after the cycle"
+# The IPv6 address was not cycled: its entry still has the old MAC.
+assert_eq "" "$(flow 6 "${sport[6]}")" "IPv6 pinned flow, its address not cycled yet"
+pass "cycle backend1: its entries flushed but the static one, the pinned flow answered"
+
+out=$(dctl cycle backend1-v6)
+assert_match "neighbour entries of ${BACKEND6[1]}: 1 deleted, 0 static left in place" "$out" \
+	"cycle's reply on the IPv6 flush"
+assert_eq backend1 "$(flow 6 "${sport[6]}")" "IPv6 pinned flow after the cycle"
+assert_match "lladdr $NEW_MAC" "$(lb_neigh 6 "${BACKEND6[1]}" be1)" "the lb's IPv6 entry after the cycle"
+pass "cycle backend1-v6: its entry flushed, the pinned flow answered"
+
+# Whatever the neighbour watch makes of the re-created entries, the
+# pinned flows stay answered.
+for i in 1 2 3; do
+	for v in 4 6; do
+		assert_eq backend1 "$(flow "$v" "${sport[$v]}")" "IPv$v pinned flow, datagram $i after the cycles"
+	done
+done
+pass "after the re-resolution the pinned flows stay answered"
