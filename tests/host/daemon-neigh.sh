@@ -15,7 +15,14 @@
 #    metrics say so;
 #  - the IPv6 address, not cycled yet, is still black-holed; `cycle
 #    backend1-v6` heals it the same way;
-#  - the pinned flows stay answered after the re-resolution.
+#  - the entry comes back with the new MAC: the daemon's neighbour watch
+#    takes that as the new instance's first sight, not a second change
+#    (the cycle bumped already). Bumped again, the entry of the call that
+#    just went to the new instance would be evicted, and a reply the
+#    backend sends later (a SIP 180 after its 100) would reach the client
+#    from the backend's own address, not the VIP: backend1 answers each
+#    datagram twice, at once and 300 ms later, and both answers of the
+#    first datagram after each cycle must come from the VIP.
 set -euo pipefail
 # shellcheck source=tests/host/lib/daemon.sh
 . "$(dirname "$0")/lib/daemon.sh"
@@ -34,9 +41,45 @@ ns_backend 1 ip link set eth0 address "$OLD_MAC"
 daemon_conf -6 -i backend1=be1 -i backend2=be2 -i backend1-v6=be1 -i backend2-v6=be2 \
 	backend1 "${BACKEND4[1]}" backend2 "${BACKEND4[2]}" \
 	backend1-v6 "${BACKEND6[1]}" backend2-v6 "${BACKEND6[2]}"
-udp_serve 1
+# backend1 answers "backend1" at once and "backend1 later" 300 ms later,
+# on IPv4 and IPv6.
+cat >"$NETNS_TMP/twice.py" <<'EOF'
+import socket, time
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+s.bind(("::", 5060))
+print("ready", flush=True)
+while True:
+    data, peer = s.recvfrom(2048)
+    s.sendto(b"backend1", peer)
+    time.sleep(0.3)
+    s.sendto(b"backend1 later", peer)
+EOF
+ns_bg "${NS_BACKEND[1]}" "$NETNS_TMP/backend1.log" python3 "$NETNS_TMP/twice.py"
+wait_for 5 grep -q '^ready' "$NETNS_TMP/backend1.log"
 udp_serve 2
 daemon_start
+
+# answers V SPORT: every answer to one datagram from the client's SPORT to
+# the VIP within a second, "SOURCE PAYLOAD" a line, whoever sent it (an
+# unconnected socket: a connected one would drop an answer from elsewhere).
+cat >"$NETNS_TMP/answers.py" <<'EOF'
+import socket, sys
+v6 = sys.argv[1] == "6"
+s = socket.socket(socket.AF_INET6 if v6 else socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("::" if v6 else "0.0.0.0", int(sys.argv[2])))
+s.settimeout(1.0)
+s.sendto(b"ctf", (sys.argv[3], 5060))
+try:
+    while True:
+        data, peer = s.recvfrom(2048)
+        print(peer[0], data.decode())
+except socket.timeout:
+    pass
+EOF
+answers() { ns_client python3 "$NETNS_TMP/answers.py" "$1" "$2" "$(vip "$1")"; }
+vip() { if [[ $1 == 4 ]]; then echo "$VIP4"; else echo "$VIP6"; fi; }
 
 # lb_neigh V ADDR DEV: the lb's neighbour entry of ADDR on DEV, one line.
 lb_neigh() { ns_lb ip "-$1" neigh show "$2" dev "$3" nud all; }
@@ -53,7 +96,11 @@ for v in 4 6; do
 		fi
 	done
 	[[ -n ${sport[$v]:-} ]] || fail "no port of 100 maps to $want"
-	assert_eq backend1 "$(flow "$v" "${sport[$v]}")" "IPv$v pinned flow"
+	# Both answers now: one sent after the MAC change below would make
+	# backend1 resolve the lb's address anew, and its ARP request or
+	# neighbour solicitation would teach the lb the new MAC.
+	assert_eq "$(vip "$v") backend1
+$(vip "$v") backend1 later" "$(answers "$v" "${sport[$v]}")" "IPv$v pinned flow"
 	assert_match "lladdr $OLD_MAC" "$(lb_neigh "$v" "${baddr[$v]}" be1)" \
 		"the lb's IPv$v entry of backend1"
 done
@@ -87,24 +134,29 @@ assert_eq 0 "$(metric ctfailover_neigh_flush_errors_total)" "ctfailover_neigh_fl
 assert_eq "" "$(lb_neigh 4 "${BACKEND4[1]}" cl0)" "the dynamic entry on cl0 after the flush"
 assert_match "lladdr $STATIC_MAC PERMANENT" "$(lb_neigh 4 "${BACKEND4[1]}" be2)" \
 	"the permanent entry after the flush"
-assert_eq backend1 "$(flow 4 "${sport[4]}")" "IPv4 pinned flow after the cycle"
+assert_eq "$VIP4 backend1
+$VIP4 backend1 later" "$(answers 4 "${sport[4]}")" "IPv4 pinned flow after the cycle: both answers, from the VIP"
 assert_match "lladdr $NEW_MAC" "$(lb_neigh 4 "${BACKEND4[1]}" be1)" "the lb's IPv4 entry after the cycle"
+assert_eq $((e1 + 1)) "$(backend_field backend1 epoch)" "backend1's epoch after the re-resolution"
 # The IPv6 address was not cycled: its entry still has the old MAC.
 assert_eq "" "$(flow 6 "${sport[6]}")" "IPv6 pinned flow, its address not cycled yet"
 pass "cycle backend1: its entries flushed but the static one, the pinned flow answered"
 
+e6=$(backend_field backend1-v6 epoch)
 out=$(dctl cycle backend1-v6)
 assert_match "neighbour entries of ${BACKEND6[1]}: 1 deleted, 0 static left in place" "$out" \
 	"cycle's reply on the IPv6 flush"
-assert_eq backend1 "$(flow 6 "${sport[6]}")" "IPv6 pinned flow after the cycle"
+assert_eq "$VIP6 backend1
+$VIP6 backend1 later" "$(answers 6 "${sport[6]}")" "IPv6 pinned flow after the cycle: both answers, from the VIP"
 assert_match "lladdr $NEW_MAC" "$(lb_neigh 6 "${BACKEND6[1]}" be1)" "the lb's IPv6 entry after the cycle"
+assert_eq $((e6 + 1)) "$(backend_field backend1-v6 epoch)" "backend1-v6's epoch after the re-resolution"
 pass "cycle backend1-v6: its entry flushed, the pinned flow answered"
 
-# Whatever the neighbour watch makes of the re-created entries, the
-# pinned flows stay answered.
-for i in 1 2 3; do
-	for v in 4 6; do
-		assert_eq backend1 "$(flow "$v" "${sport[$v]}")" "IPv$v pinned flow, datagram $i after the cycles"
-	done
+# The re-created entries were first sights: no bump came from them.
+if daemon_log | grep 'bump backend=backend1.* source=neigh'; then
+	fail "the re-created neighbour entries bumped backend1 again"
+fi
+for v in 4 6; do
+	assert_eq backend1 "$(flow "$v" "${sport[$v]}")" "IPv$v pinned flow, later"
 done
-pass "after the re-resolution the pinned flows stay answered"
+pass "the re-resolved MAC is the new instance's first sight: no second bump, no un-NATed answer"

@@ -299,6 +299,57 @@ static void neigh_permanent_rewrite_bumps(void)
 	RUN(s);
 }
 
+/*
+ * cycle bumped and flushed the entry: its next lladdr is the new
+ * instance's first sight. Only one: a change after it is a change.
+ */
+static void neigh_cycle_relearns(void)
+{
+	static const struct step before[] = {
+		LINKS_AT_START,
+		{ NEIGH("10.0.1.11", 3, LL1, NUD_REACHABLE), false, NONE },
+		{ NEIGH("10.0.1.12", 3, LL1, NUD_REACHABLE), false, NONE },
+	};
+	/* What the flush and the next packet make the kernel say. */
+	static const struct step after[] = {
+		{ NEIGH("10.0.1.11", 3, LL1, NUD_FAILED), false, NONE },
+		{ NEIGH_DEL("10.0.1.11", 3, LL1), false, NONE },
+		{ NEIGH("10.0.1.11", 3, NULL, NUD_INCOMPLETE), false, NONE },
+		{ NEIGH("10.0.1.11", 3, LL2, NUD_REACHABLE), false, NONE },
+		{ NEIGH("10.0.1.11", 3, LL3, NUD_REACHABLE), false,
+		  BUMP(B1, "neighbour 10.0.1.11 lladdr " LL2 " -> " LL3
+			   " on eth1") },
+		/* b2, on eth1 by config: a sight on eth2 is not its own. */
+		{ NEIGH("10.0.1.12", 4, LL3, NUD_REACHABLE), false, NONE },
+		{ NEIGH("10.0.1.12", 3, LL2, NUD_REACHABLE), false, NONE },
+	};
+	/* Cycled before the instance changed: the old lladdr spends it. */
+	static const struct step early[] = {
+		{ NEIGH("10.0.1.11", 3, LL3, NUD_REACHABLE), false, NONE },
+		{ NEIGH("10.0.1.11", 3, LL1, NUD_REACHABLE), false,
+		  BUMP(B1, "neighbour 10.0.1.11 lladdr " LL3 " -> " LL1
+			   " on eth1") },
+	};
+	char err[CTF_PARSE_ERRLEN];
+	struct ctf_addr a;
+
+	setup();
+	RUN(before);
+	CHECK_INT(ctf_parse_addr("10.0.1.11", &a, err, sizeof(err)), 0);
+	ctfd_events_neigh_relearn(&w, &a);
+	CHECK_INT(ctf_parse_addr("10.0.1.12", &a, err, sizeof(err)), 0);
+	ctfd_events_neigh_relearn(&w, &a);
+	/* Never seen: nothing to relearn, nothing breaks. */
+	CHECK_INT(ctf_parse_addr("2001:db8::11", &a, err, sizeof(err)), 0);
+	ctfd_events_neigh_relearn(&w, &a);
+	RUN(after);
+	if (unit_failed)
+		return;
+	CHECK_INT(ctf_parse_addr("10.0.1.11", &a, err, sizeof(err)), 0);
+	ctfd_events_neigh_relearn(&w, &a);
+	RUN(early);
+}
+
 static void neigh_ipv6(void)
 {
 	static const struct step s[] = {
@@ -875,6 +926,7 @@ const struct unit_case unit_cases[] = {
 	  neigh_unreachable_is_not_an_event },
 	{ "neigh_deleted_keeps_last_lladdr", neigh_deleted_keeps_last_lladdr },
 	{ "neigh_permanent_rewrite_bumps", neigh_permanent_rewrite_bumps },
+	{ "neigh_cycle_relearns", neigh_cycle_relearns },
 	{ "neigh_ipv6", neigh_ipv6 },
 	{ "neigh_not_a_backend", neigh_not_a_backend },
 	{ "neigh_on_another_link_ignored", neigh_on_another_link_ignored },

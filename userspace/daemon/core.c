@@ -265,7 +265,14 @@ int ctfd_neigh_flush(struct ctfd *d, const struct ctf_addr *addr,
 		snprintf(err, errlen, "rtnetlink is not open");
 		ret = -ENOTCONN;
 	} else {
+		/*
+		 * What the kernel said before the flush is judged first, with
+		 * the lladdr we knew; what follows it (the entries deleted,
+		 * then resolved again) is the new instance's first sight.
+		 */
+		ctfd_rtnl_input(d);
 		ret = ctfd_rtnl_neigh_flush(d->rtnl, addr, res, err, errlen);
+		ctfd_events_neigh_relearn(&d->watch, addr);
 	}
 	d->c.neigh_flushed += res->deleted;
 	if (ret)

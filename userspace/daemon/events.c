@@ -180,6 +180,7 @@ static void classify_neigh(struct ctfd_watch *w, const struct ctfd_state *st,
 	const struct ctfd_backend *be;
 	struct ctfd_watch_link *l;
 	struct ctfd_watch_neigh *n;
+	bool relearn;
 	int b;
 
 	b = backend_by_addr(st, &o->addr);
@@ -204,10 +205,12 @@ static void classify_neigh(struct ctfd_watch *w, const struct ctfd_state *st,
 	if (!n)
 		return;
 	n->ifindex = o->ifindex;
+	relearn = n->relearn;
+	n->relearn = false;
 	if (n->lladdr_len == o->lladdr_len &&
 	    !memcmp(n->lladdr, o->lladdr, o->lladdr_len))
 		return;
-	if (n->lladdr_len)
+	if (n->lladdr_len && !relearn)
 		emit(out, CTFD_ACT_BUMP, b, 0, CTFD_SRC_NEIGH,
 		     "neighbour %s lladdr %s -> %s on %s",
 		     ctf_addr_str(&o->addr, abuf),
@@ -216,6 +219,15 @@ static void classify_neigh(struct ctfd_watch *w, const struct ctfd_state *st,
 		     ifname_of(w, o->ifindex, o->ifname, ibuf));
 	memcpy(n->lladdr, o->lladdr, o->lladdr_len);
 	n->lladdr_len = o->lladdr_len;
+}
+
+void ctfd_events_neigh_relearn(struct ctfd_watch *w, const struct ctf_addr *a)
+{
+	struct ctfd_watch_neigh *n = neigh_find(w, a);
+
+	/* Never seen: its next sight is a first one anyway. */
+	if (n)
+		n->relearn = true;
 }
 
 static bool backend_on_link(struct ctfd_watch *w, const struct ctfd_backend *be,

@@ -17,7 +17,13 @@
  * entries of idle neighbours, and an instance replaced while its entry was
  * gone must still show as a change when the entry comes back. Every NUD
  * state counts, PERMANENT included: an operator or an agent rewriting a
- * static entry is moving the address to another instance.
+ * static entry is moving the address to another instance. A cycle (the
+ * control socket says the instance was replaced) bumps and flushes the
+ * address's entries itself; the lladdr the address resolves to next is
+ * then the new instance's first sight, not a second change
+ * (ctfd_events_neigh_relearn()): bumped again, the flows placed since the
+ * cycle would be evicted a second time, and without the module a reply
+ * the backend sends after that eviction leaves un-NATed.
  *
  * Links. A backend's link is its configured ifname or, without one, the
  * link its neighbour entry was last seen on. Up is IFF_UP && IFF_RUNNING
@@ -103,6 +109,7 @@ struct ctfd_watch_neigh {
 	int ifindex;	      /* where it was last seen */
 	uint8_t lladdr[32];
 	unsigned int lladdr_len; /* 0: none seen yet */
+	bool relearn;		 /* cycled: the next lladdr is a first sight */
 };
 
 struct ctfd_watch_link {
@@ -155,6 +162,14 @@ void ctfd_watch_init(struct ctfd_watch *w);
 int ctfd_events_classify(struct ctfd_watch *w, const struct ctfd_state *st,
 			 const struct ctfd_obs *o, bool initial,
 			 struct ctfd_action *acts, int max);
+
+/*
+ * The backend at @a was cycled (bumped, its neighbour entries flushed):
+ * the next usable lladdr seen for @a is recorded without a bump, as a
+ * first sight. Call it after the flush, so that what the kernel said
+ * before is judged as before.
+ */
+void ctfd_events_neigh_relearn(struct ctfd_watch *w, const struct ctf_addr *a);
 
 /*
  * Around a resync dump (after -ENOBUFS) whose observations go to
