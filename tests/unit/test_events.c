@@ -204,6 +204,13 @@ static void run(const struct step *s, size_t n)
 			CTFD_ACT_BUMP_ALL, 0, 0, cause \
 		}                                      \
 	}
+#define TAKE(cause)                                    \
+	1,                                             \
+	{                                              \
+		{                                      \
+			CTFD_ACT_TAKEOVER, 0, 0, cause \
+		}                                      \
+	}
 
 static void neigh_lladdr_change_bumps(void)
 {
@@ -573,12 +580,13 @@ static void link_carries_several_backends(void)
 	CHECK_INT(acts[0].kind, CTFD_ACT_SET_STATE);
 }
 
+/* Gaining a VIP is a TAKEOVER, losing it a BUMP_ALL; repeats are nothing. */
 static void vip_add_remove_repeat(void)
 {
 	static const struct step s[] = {
 		LINKS_AT_START,
 		{ ADDR("203.0.113.10", 2, "eth0"), false,
-		  ALL("vip 203.0.113.10 added on eth0: this host took over") },
+		  TAKE("vip 203.0.113.10 added on eth0: this host took over") },
 		{ ADDR("203.0.113.10", 2, "eth0"), false, NONE },
 		/* Not a VIP. */
 		{ ADDR("203.0.113.11", 2, "eth0"), false, NONE },
@@ -588,11 +596,11 @@ static void vip_add_remove_repeat(void)
 		      "up") },
 		{ ADDR_DEL("203.0.113.10", 2, "eth0"), false, NONE },
 		{ ADDR("203.0.113.10", 2, "eth0"), false,
-		  ALL("vip 203.0.113.10 added on eth0: this host took over") },
+		  TAKE("vip 203.0.113.10 added on eth0: this host took over") },
 		/* IPv6: one NEWADDR per flag change (tentative, then not). */
 		{ ADDR("2001:db8:ff::10", 2, NULL), false,
-		  ALL("vip 2001:db8:ff::10 added on eth0: this host took "
-		      "over") },
+		  TAKE("vip 2001:db8:ff::10 added on eth0: this host took "
+		       "over") },
 		{ ADDR("2001:db8:ff::10", 2, NULL), false, NONE },
 		/* A second copy elsewhere going away moves nothing. */
 		{ ADDR_DEL("2001:db8:ff::10", 3, NULL), false, NONE },
@@ -656,18 +664,53 @@ static void resync_sweeps_what_is_gone(void)
 	CHECK_INT(ctfd_events_resync_end(&w, &st, acts, N(acts)), 0);
 }
 
-/* At start, the bracket teaches "not here", so the first add is a move. */
+/*
+ * At start, the bracket teaches "not here" and does nothing else (a start
+ * evicts nothing), so the first add is a takeover.
+ */
 static void resync_at_start_learns_absent_vips(void)
 {
 	static const struct step s[] = {
 		{ ADDR("203.0.113.10", 2, "eth0"), false,
-		  ALL("vip 203.0.113.10 added on eth0: this host took over") },
+		  TAKE("vip 203.0.113.10 added on eth0: this host took over") },
 	};
 
 	setup();
 	ctfd_events_resync_begin(&w);
 	CHECK_INT(ctfd_events_resync_end(&w, &st, acts, N(acts)), 0);
 	RUN(s);
+}
+
+/* The VIP came back while notifications were lost: a takeover still. */
+static void resync_dump_shows_lost_takeover(void)
+{
+	static const struct step start[] = {
+		LINKS_AT_START,
+		{ ADDR("203.0.113.10", 2, "eth0"), true, NONE },
+	};
+	static const struct step gone[] = {
+		{ ADDR_DEL("203.0.113.10", 2, "eth0"), false,
+		  ALL("vip 203.0.113.10 removed from eth0: this host gave it "
+		      "up") },
+	};
+	/* ENOBUFS; the dump shows it back. */
+	static const struct step dump[] = {
+		{ LINK(2, "eth0", true), true, NONE },
+		{ LINK(3, "eth1", true), true, NONE },
+		{ LINK(4, "eth2", true), true, NONE },
+		{ ADDR("203.0.113.10", 2, "eth0"), true,
+		  TAKE("vip 203.0.113.10 added on eth0: this host took over") },
+	};
+
+	setup();
+	ctfd_events_resync_begin(&w);
+	RUN(start);
+	CHECK_INT(ctfd_events_resync_end(&w, &st, acts, N(acts)), 0);
+	RUN(gone);
+	ctfd_events_resync_begin(&w);
+	RUN(dump);
+	/* What the dump showed is not "gone" again. */
+	CHECK_INT(ctfd_events_resync_end(&w, &st, acts, N(acts)), 0);
 }
 
 static const struct {
@@ -740,33 +783,47 @@ static void keepalived_parse_table(void)
 static const struct {
 	const char *line;
 	int ret;
-	const char *cause; /* of the BUMP_ALL when ret == 1 */
+	enum ctfd_action_kind kind; /* when ret == 1 */
+	const char *cause;
 } ka_cases[] = {
-	{ "INSTANCE \"VI_1\" BACKUP 100", 1,
+	/* Its first line: the state before is unknown. */
+	{ "INSTANCE \"VI_1\" BACKUP 100", 1, CTFD_ACT_BUMP_ALL,
 	  "keepalived INSTANCE VI_1 BACKUP" },
-	{ "INSTANCE \"VI_1\" BACKUP 100", 0, NULL },
-	{ "INSTANCE \"VI_1\" MASTER 100", 1,
+	{ "INSTANCE \"VI_1\" BACKUP 100", 0, 0, NULL },
+	/* Gaining the VIP: a takeover. */
+	{ "INSTANCE \"VI_1\" MASTER 100", 1, CTFD_ACT_TAKEOVER,
 	  "keepalived INSTANCE VI_1 BACKUP -> MASTER" },
-	{ "INSTANCE \"VI_1\" MASTER 100", 0, NULL },
-	{ "INSTANCE \"VI_1\" MASTER_RX_LOWER_PRI 100", 0, NULL },
-	{ "INSTANCE \"VI_1\" MASTER_PRIORITY 90", 0, NULL },
+	{ "INSTANCE \"VI_1\" MASTER 100", 0, 0, NULL },
+	{ "INSTANCE \"VI_1\" MASTER_RX_LOWER_PRI 100", 0, 0, NULL },
+	{ "INSTANCE \"VI_1\" MASTER_PRIORITY 90", 0, 0, NULL },
 	/* Its group is another thing keepalived reports on. */
-	{ "GROUP \"VI_1\" MASTER 0", 1, "keepalived GROUP VI_1 MASTER" },
-	{ "INSTANCE \"VI_2\" MASTER 100", 1,
+	{ "GROUP \"VI_1\" MASTER 0", 1, CTFD_ACT_TAKEOVER,
+	  "keepalived GROUP VI_1 MASTER" },
+	{ "INSTANCE \"VI_2\" MASTER 100", 1, CTFD_ACT_TAKEOVER,
 	  "keepalived INSTANCE VI_2 MASTER" },
-	{ "INSTANCE \"VI_1\" FAULT 0", 1,
+	/* Losing it, every way keepalived says so: evict. */
+	{ "INSTANCE \"VI_1\" FAULT 0", 1, CTFD_ACT_BUMP_ALL,
 	  "keepalived INSTANCE VI_1 MASTER -> FAULT" },
-	{ "INSTANCE \"VI_1\" BACKUP 100", 1,
+	{ "INSTANCE \"VI_1\" BACKUP 100", 1, CTFD_ACT_BUMP_ALL,
 	  "keepalived INSTANCE VI_1 FAULT -> BACKUP" },
-	{ "INSTANCE \"VI_1\" STOP 0", 1,
+	{ "INSTANCE \"VI_1\" MASTER 100", 1, CTFD_ACT_TAKEOVER,
+	  "keepalived INSTANCE VI_1 BACKUP -> MASTER" },
+	{ "INSTANCE \"VI_1\" BACKUP 100", 1, CTFD_ACT_BUMP_ALL,
+	  "keepalived INSTANCE VI_1 MASTER -> BACKUP" },
+	{ "INSTANCE \"VI_1\" STOP 0", 1, CTFD_ACT_BUMP_ALL,
 	  "keepalived INSTANCE VI_1 BACKUP -> STOP" },
-	{ "INSTANCE \"VI_1\" DELETED 0", 1,
+	{ "INSTANCE \"VI_1\" DELETED 0", 1, CTFD_ACT_BUMP_ALL,
 	  "keepalived INSTANCE VI_1 STOP -> DELETED" },
+	{ "INSTANCE \"VI_2\" STOP 0", 1, CTFD_ACT_BUMP_ALL,
+	  "keepalived INSTANCE VI_2 MASTER -> STOP" },
+	/* A first line of MASTER: a takeover too. */
+	{ "INSTANCE \"VI_3\" MASTER 100", 1, CTFD_ACT_TAKEOVER,
+	  "keepalived INSTANCE VI_3 MASTER" },
 	/* Bad lines are errors to log; they change nothing. */
-	{ "INSTANCE \"VI_1\" SLEEPING 0", -EINVAL, NULL },
-	{ "INSTANCE VI_1 MASTER 100", -EINVAL, NULL },
-	{ "VS [192.168.201.15]:tcp:80 UP", 0, NULL },
-	{ "INSTANCE \"VI_1\" DELETED 0", 0, NULL },
+	{ "INSTANCE \"VI_1\" SLEEPING 0", -EINVAL, 0, NULL },
+	{ "INSTANCE VI_1 MASTER 100", -EINVAL, 0, NULL },
+	{ "VS [192.168.201.15]:tcp:80 UP", 0, 0, NULL },
+	{ "INSTANCE \"VI_1\" DELETED 0", 0, 0, NULL },
 };
 
 static void keepalived_transitions(void)
@@ -787,7 +844,9 @@ static void keepalived_transitions(void)
 			CHECK(err[0]);
 		if (ret != 1)
 			continue;
-		CHECK_INT(acts[0].kind, CTFD_ACT_BUMP_ALL);
+		if (acts[0].kind != ka_cases[i].kind)
+			fprintf(stderr, "  '%s'\n", ka_cases[i].line);
+		CHECK_INT(acts[0].kind, ka_cases[i].kind);
 		CHECK_INT(acts[0].source, CTFD_SRC_KEEPALIVED);
 		CHECK_STR(acts[0].cause, ka_cases[i].cause);
 	}
@@ -795,6 +854,72 @@ static void keepalived_transitions(void)
 			       N(acts), err, sizeof(err));
 	CHECK_STR(err, "unknown keepalived state 'SLEEPING' of INSTANCE VI_1 "
 		       "(MASTER, BACKUP, FAULT, STOP, DELETED)");
+}
+
+/* What the daemon carries out, by eviction mode. */
+static void action_effect_by_mode(void)
+{
+	static const struct {
+		enum ctfd_action_kind kind;
+		enum ctfd_action_kind kmod, ctnetlink;
+	} cases[] = {
+		{ CTFD_ACT_NONE, CTFD_ACT_NONE, CTFD_ACT_NONE },
+		{ CTFD_ACT_BUMP, CTFD_ACT_BUMP, CTFD_ACT_BUMP },
+		{ CTFD_ACT_SET_STATE, CTFD_ACT_SET_STATE, CTFD_ACT_SET_STATE },
+		/* Losing the VIP evicts in both. */
+		{ CTFD_ACT_BUMP_ALL, CTFD_ACT_BUMP_ALL, CTFD_ACT_BUMP_ALL },
+		/* Gaining it: lazy with the module, nothing without. */
+		{ CTFD_ACT_TAKEOVER, CTFD_ACT_BUMP_ALL, CTFD_ACT_NONE },
+	};
+	struct ctfd_action a = { 0 };
+	size_t i;
+
+	for (i = 0; i < N(cases); i++) {
+		a.kind = cases[i].kind;
+		CHECK_INT(ctfd_action_effect(&a, true), cases[i].kmod);
+		CHECK_INT(ctfd_action_effect(&a, false), cases[i].ctnetlink);
+	}
+}
+
+/*
+ * A VIP moving here and away, in the order the daemon sees it (keepalived
+ * adds the VIP, sends its gratuitous ARP, then writes MASTER): in
+ * ctnetlink mode nothing of the takeover evicts, and everything of the loss
+ * does.
+ */
+static void ctnetlink_evicts_on_loss_only(void)
+{
+	static const struct step gain[] = {
+		LINKS_AT_START,
+		{ ADDR("203.0.113.10", 2, "eth0"), false,
+		  TAKE("vip 203.0.113.10 added on eth0: this host took over") },
+	};
+	static const struct step loss[] = {
+		{ ADDR_DEL("203.0.113.10", 2, "eth0"), false,
+		  ALL("vip 203.0.113.10 removed from eth0: this host gave it "
+		      "up") },
+	};
+	char err[CTF_PARSE_ERRLEN];
+
+	setup();
+	ctfd_events_resync_begin(&w);
+	CHECK_INT(ctfd_events_resync_end(&w, &st, acts, N(acts)), 0);
+	RUN(gain);
+	CHECK_INT(ctfd_action_effect(&acts[0], false), CTFD_ACT_NONE);
+	CHECK_INT(ctfd_events_keepalived(&w, &st,
+					 "INSTANCE \"VI_1\" MASTER 100", acts,
+					 N(acts), err, sizeof(err)),
+		  1);
+	CHECK_INT(ctfd_action_effect(&acts[0], false), CTFD_ACT_NONE);
+	CHECK_INT(ctfd_action_effect(&acts[0], true), CTFD_ACT_BUMP_ALL);
+
+	CHECK_INT(ctfd_events_keepalived(&w, &st,
+					 "INSTANCE \"VI_1\" BACKUP 100", acts,
+					 N(acts), err, sizeof(err)),
+		  1);
+	CHECK_INT(ctfd_action_effect(&acts[0], false), CTFD_ACT_BUMP_ALL);
+	RUN(loss);
+	CHECK_INT(ctfd_action_effect(&acts[0], false), CTFD_ACT_BUMP_ALL);
 }
 
 static void linebuf_partial_lines(void)
@@ -944,8 +1069,11 @@ const struct unit_case unit_cases[] = {
 	{ "resync_sweeps_what_is_gone", resync_sweeps_what_is_gone },
 	{ "resync_at_start_learns_absent_vips",
 	  resync_at_start_learns_absent_vips },
+	{ "resync_dump_shows_lost_takeover", resync_dump_shows_lost_takeover },
 	{ "keepalived_parse_table", keepalived_parse_table },
 	{ "keepalived_transitions", keepalived_transitions },
+	{ "action_effect_by_mode", action_effect_by_mode },
+	{ "ctnetlink_evicts_on_loss_only", ctnetlink_evicts_on_loss_only },
 	{ "linebuf_partial_lines", linebuf_partial_lines },
 	{ "linebuf_overlong_line_discarded", linebuf_overlong_line_discarded },
 	{ "linebuf_nul_byte", linebuf_nul_byte },

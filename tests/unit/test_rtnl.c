@@ -522,7 +522,7 @@ static void live_neigh_addr_link(void)
 	CHECK(o);
 	CHECK_STR(o->ifname, "veth1"); /* IFA_LABEL */
 	CHECK_INT(classify_seen(false, got, 64), 1);
-	CHECK_INT(got[0].kind, CTFD_ACT_BUMP_ALL);
+	CHECK_INT(got[0].kind, CTFD_ACT_TAKEOVER);
 	CHECK_STR(got[0].cause,
 		  "vip 203.0.113.10 added on veth1: this host took over");
 	seen.n = 0;

@@ -459,7 +459,7 @@ static void classify_addr(struct ctfd_watch *w, const struct ctfd_state *st,
 		v->ifindex = o->ifindex;
 		if (was == CTFD_VIP_UNKNOWN && initial)
 			return;
-		emit(out, CTFD_ACT_BUMP_ALL, 0, 0, CTFD_SRC_ADDR,
+		emit(out, CTFD_ACT_TAKEOVER, 0, 0, CTFD_SRC_ADDR,
 		     "vip %s added on %s: this host took over",
 		     ctf_addr_str(&o->addr, abuf),
 		     ifname_of(w, o->ifindex, o->ifname, ibuf));
@@ -671,7 +671,7 @@ static struct ctfd_watch_vrrp *vrrp_add(struct ctfd_watch *w)
 			return &w->vrrp[i];
 	/*
 	 * More instances than slots: forgetting one costs at most one extra
-	 * BUMP_ALL, on its next line.
+	 * action, on its next line.
 	 */
 	i = w->vrrp_next++ % CTFD_WATCH_VRRP;
 	return &w->vrrp[i];
@@ -726,10 +726,19 @@ int ctfd_events_keepalived(struct ctfd_watch *w, const struct ctfd_state *st,
 	strcpy(v->kind, kind);
 	strcpy(v->name, name);
 	strcpy(v->state, state);
-	emit(&out, CTFD_ACT_BUMP_ALL, 0, 0, CTFD_SRC_KEEPALIVED,
-	     "keepalived %s %s %s%s%s", kind, name, prev, prev[0] ? " -> " : "",
-	     state);
+	/* MASTER brings the VIP here; the others take it away. */
+	emit(&out,
+	     strcmp(state, "MASTER") ? CTFD_ACT_BUMP_ALL : CTFD_ACT_TAKEOVER, 0,
+	     0, CTFD_SRC_KEEPALIVED, "keepalived %s %s %s%s%s", kind, name,
+	     prev, prev[0] ? " -> " : "", state);
 	return result(&out);
+}
+
+enum ctfd_action_kind ctfd_action_effect(const struct ctfd_action *a, bool kmod)
+{
+	if (a->kind != CTFD_ACT_TAKEOVER)
+		return a->kind;
+	return kmod ? CTFD_ACT_BUMP_ALL : CTFD_ACT_NONE;
 }
 
 void ctfd_linebuf_init(struct ctfd_linebuf *lb)

@@ -34,11 +34,15 @@
  * behind a link that flapped may have changed. The first sight of a link
  * records its state and does nothing.
  *
- * VIPs. A configured VIP appearing on this host means this host took over
- * (the VNIC or floating address moved here); leaving means it moved away:
- * either way every conntrack entry predates the move, so BUMP_ALL. A
- * repeated add (IPv6 sends one on every flag or lifetime change) is not a
- * move.
+ * VIPs. A configured VIP leaving this host means it moved away: every
+ * conntrack entry here belongs to a tenure that ended, so BUMP_ALL. One
+ * appearing means this host took over (the VNIC or floating address moved
+ * here): TAKEOVER, which is not a BUMP_ALL. By the time it is seen, the
+ * calls that moved may already be forwarded here, and their entries are
+ * live; the table was cleaned when this host last lost the VIP, and while
+ * it did not hold it no traffic came to fill it again. What a takeover does
+ * depends on the eviction mode (ctfd_action_effect()). A repeated add (IPv6
+ * sends one on every flag or lifetime change) is not a move.
  *
  * Dumps. Observations with @initial come from a dump. They record, but
  * the first sight of anything does nothing. A dump after an overrun may
@@ -48,10 +52,12 @@
  * bracketed by ctfd_events_resync_begin() and _end(), which acts on the
  * links and VIPs that were recorded but not seen again.
  *
- * Keepalived. BUMP_ALL when an instance or group enters MASTER, BACKUP,
- * FAULT, STOP or DELETED from another state, or on its first line (its
- * state before is unknown, and keepalived writes a line on every
- * transition only). A repeat of its state, or a priority line, is NONE.
+ * Keepalived. An instance or group that enters MASTER took over: TAKEOVER,
+ * like a VIP added. One that enters BACKUP, FAULT, STOP or DELETED gave the
+ * VIP up: BUMP_ALL, like a VIP removed. Both on a change of state, or on its
+ * first line (its state before is unknown, and keepalived writes a line on
+ * every transition only). A repeat of its state, or a priority line, is
+ * NONE.
  */
 #ifndef CTFD_EVENTS_H
 #define CTFD_EVENTS_H
@@ -68,7 +74,8 @@ enum ctfd_action_kind {
 	CTFD_ACT_NONE,
 	CTFD_ACT_BUMP,	    /* one backend: a new instance */
 	CTFD_ACT_SET_STATE, /* one backend: a new state, and a bump */
-	CTFD_ACT_BUMP_ALL,  /* every backend: the VIP moved */
+	CTFD_ACT_BUMP_ALL,  /* every backend: the VIP left this host */
+	CTFD_ACT_TAKEOVER,  /* this host gained the VIP: ctfd_action_effect() */
 };
 
 enum ctfd_source {
@@ -87,7 +94,7 @@ const char *ctfd_source_name(enum ctfd_source src);
 
 struct ctfd_action {
 	enum ctfd_action_kind kind;
-	unsigned int backend; /* index into st->backends; 0 for BUMP_ALL */
+	unsigned int backend; /* index into st->backends; 0 for the others */
 	uint8_t state;	      /* SET_STATE: enum ctf_backend_state */
 	enum ctfd_source source;
 	char cause[160]; /* one log line's worth, without the backend name */
@@ -162,6 +169,23 @@ void ctfd_watch_init(struct ctfd_watch *w);
 int ctfd_events_classify(struct ctfd_watch *w, const struct ctfd_state *st,
 			 const struct ctfd_obs *o, bool initial,
 			 struct ctfd_action *acts, int max);
+
+/*
+ * What the daemon carries out for @a: its kind, except for a TAKEOVER,
+ * which is a BUMP_ALL with the module (@kmod) and NONE without it.
+ *
+ * With the module a bump is lazy: a pinned flow is re-steered on its next
+ * packet from the provider, to the backend the slot map names, so a flow
+ * that moved here stays on its backend; and a takeover still covers a loss
+ * the daemon did not see (it was restarting), at the cost described in
+ * docs/architecture.md (the sweep). Without it a bump deletes every entry
+ * at once, those of the calls that just moved here included, and a reply
+ * their backend sends after that leaves this host un-NATed; and there is
+ * nothing stale to delete: losing the VIP evicted everything, and no
+ * traffic came while it was elsewhere.
+ */
+enum ctfd_action_kind ctfd_action_effect(const struct ctfd_action *a,
+					 bool kmod);
 
 /*
  * The backend at @a was cycled (bumped, its neighbour entries flushed):
