@@ -629,6 +629,35 @@ int ctfd_rtnl_sync(struct ctfd *d, bool act)
 	return ret < 0 ? ret : 0;
 }
 
+void ctfd_log_vips_at_start(struct ctfd *d)
+{
+	const struct ctfd_state *st = d->run;
+	char *text = NULL, a[CTF_ADDR_STRLEN];
+	const char *where;
+	unsigned int i, j;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	if (!f)
+		return;
+	for (i = 0; i < st->n_vips; i++) {
+		where = "not on this host";
+		for (j = 0; j < CTFD_MAX_VIPS; j++)
+			if (d->watch.vips[j].addr.family &&
+			    ctf_addr_equal(&d->watch.vips[j].addr,
+					   &st->vips[i]) &&
+			    d->watch.vips[j].where == CTFD_VIP_HERE)
+				where = "on this host";
+		fprintf(f, "%s%s %s", i ? ", " : "",
+			ctf_addr_str(&st->vips[i], a), where);
+	}
+	fclose(f);
+	ctfd_log(
+		"vips at start: %s; conntrack left as it is (a start evicts nothing)",
+		text);
+	free(text);
+}
+
 /* Work done so far: a change in it means an event was acted on. */
 static uint64_t work(const struct ctfd *d)
 {

@@ -126,6 +126,11 @@ void ctfd_kmod_events(struct ctfd *d);
 void ctfd_rtnl_input(struct ctfd *d);
 /* A full dump into the watch; act on what changed only if @act. */
 int ctfd_rtnl_sync(struct ctfd *d, bool act);
+/*
+ * After the first dump: say where the VIPs are, and that the start evicted
+ * nothing whatever it found (events.h, "Start", says why).
+ */
+void ctfd_log_vips_at_start(struct ctfd *d);
 /* keepalived's notify_fifo: read lines, act on them. */
 void ctfd_fifo_input(struct ctfd *d);
 

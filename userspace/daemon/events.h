@@ -58,6 +58,12 @@
  * first line (its state before is unknown, and keepalived writes a line on
  * every transition only). A repeat of its state, or a priority line, is
  * NONE.
+ *
+ * Start. Nothing: the first dump records, and keepalived's state is unknown
+ * until its next line. A VIP that is not on this host at start is no proof
+ * that this host carries no calls (a VIP routed to the host is DNATed
+ * without being one of its addresses), and a restart must leave the data
+ * plane as it was.
  */
 #ifndef CTFD_EVENTS_H
 #define CTFD_EVENTS_H

@@ -320,6 +320,7 @@ int main(int argc, char **argv)
 		ctfd_log("rtnetlink dump failed: %s", strerror(-ret));
 		goto fail;
 	}
+	ctfd_log_vips_at_start(&d);
 	if (d.run->keepalived_fifo[0]) {
 		d.fifo_fd = open_fifo(d.run->keepalived_fifo, err, sizeof(err));
 		if (d.fifo_fd < 0)
