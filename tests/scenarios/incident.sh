@@ -1,0 +1,386 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The reference incident, end to end, with real SIP calls, in one of three
+# load-balancer modes; run in a VM guest (tests/scenarios/run for make demo,
+# tests/vm/tests/incident.sh for make check):
+#
+#   incident.sh [--short] [--check] MODE...     MODE: plain ctnetlink module
+#
+# Two providers call the VIP with sipp (INVITE, 180, 200, ACK, BYE, 200) at
+# RATE calls/s each: provider-pinned from ONE source port, as the providers
+# of the incident do; provider-fresh from a new source port per call, as
+# health pings do. Two load balancers, lb-a and lb-b, share the VIP with
+# keepalived. Backends 1..3 run sipp UAS. Events, in order:
+#   e1        backend1's instance is replaced by one at a NEW address, in
+#             rolling-deploy order: new instance up, load balancers told
+#             (rules rewritten / `ctfailoverctl cycle backend1 NEWADDR`),
+#             old instance dead a second later;
+#   e2garp    backend1's instance is replaced by one at the SAME address
+#             with a new MAC, which announces itself (gratuitous ARP);
+#   e2nogarp  the same, silently (no gratuitous ARP);
+#   e3out     the VIP moves from lb-a to lb-b (keepalived stopped on lb-a);
+#   e3back    and back (keepalived started again on lb-a, which preempts),
+#             so lb-a meets the entries of its first tenure again.
+# Modes: plain (stock conntrack + an nft jhash DNAT rule that a deploy
+# script rewrites), ctnetlink (ctfailoverd without the module: it evicts
+# entries over ctnetlink), module (ctfailover.ko + ctfailoverd).
+#
+# Output for tests/scenarios/run, one "SCN ..." line per fact (see report()),
+# and "PASS:"/"ERROR:" lines for the expectations. --check makes an unmet
+# expectation fail the script (make check); without it the run goes on and
+# the exit status says whether every expectation held.
+set -euo pipefail
+# shellcheck source=tests/scenarios/lib/topology.sh
+. "$(dirname "$0")/lib/topology.sh"
+CALLS_AWK=$(cd "$(dirname "$0")" && pwd)/lib/calls.awk
+
+short=0
+check=0
+while [[ ${1:-} == --* ]]; do
+	case $1 in
+	--short) short=1 ;;
+	--check) check=1 ;;
+	*) fail "unknown option $1" ;;
+	esac
+	shift
+done
+(($#)) || fail "usage: incident.sh [--short] [--check] plain|ctnetlink|module..."
+for m in "$@"; do
+	[[ $m == plain || $m == ctnetlink || $m == module ]] || fail "unknown mode '$m'"
+done
+
+RATE=10            # calls/s, each provider
+RECV_TIMEOUT=4000  # ms: INVITE retransmitted at 0.5, 1.5, 3.5 s, then the call fails
+SEED=0x5eed        # the plain rule's jhash seed
+# Event times, in seconds from the first call, and the end of the calls.
+if ((short)); then
+	declare -A AT=([e1]=4 [e2garp]=14 [e2nogarp]=21 [e3out]=28 [e3back]=35 [end]=42)
+else
+	declare -A AT=([e1]=10 [e2garp]=22 [e2nogarp]=34 [e3out]=50 [e3back]=62 [end]=76)
+fi
+EVENTS=(e1 e2garp e2nogarp e3out e3back)
+UNMET=0
+
+# expect COND WHAT: an expectation; --check stops at the first unmet one.
+expect() {
+	if eval "$1"; then
+		pass "$MODE: $2"
+	elif ((check)); then
+		fail "$MODE: $2 (unmet: $1)"
+	else
+		echo "ERROR: $MODE: $2 (unmet: $1)"
+		UNMET=$((UNMET + 1))
+	fi
+}
+
+since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.2f", b - a }'; }
+
+# --- the load balancers in each mode -----------------------------------------
+
+# plain: nft DNAT by jhash of the source address and port over the three
+# backends; a deploy tool rewrites the map when an instance moves.
+plain_rules() { # a|b
+	ns_lbx "$1" nft -f - <<-EOF
+		table inet ctf_lb
+		delete table inet ctf_lb
+		table inet ctf_lb {
+			chain prerouting {
+				type nat hook prerouting priority dstnat; policy accept;
+				ip daddr $VIP udp dport 5060 dnat ip to jhash ip saddr . udp sport mod 3 seed $SEED map { 0 : ${ADDR[backend1]}, 1 : ${ADDR[backend2]}, 2 : ${ADDR[backend3]} }
+			}
+		}
+	EOF
+}
+
+# daemon_up a|b [ARGS...]: ctfailoverd on lb-X with the three backends.
+declare -A D_PID=()
+daemon_up() {
+	local a=$1 conf
+	conf=$TOPO_TMP/ctfailover-$a.conf
+	shift
+	cat >"$conf" <<-EOF
+		vips = [ "$VIP" ];
+		sip_ports = [ 5060 ];
+		backends = (
+			{ name = "backend1"; address = "${ADDR[backend1]}"; },
+			{ name = "backend2"; address = "${ADDR[backend2]}"; },
+			{ name = "backend3"; address = "${ADDR[backend3]}"; }
+		);
+		maglev = { table_size = 1009; };
+		metrics = { listen = "127.0.0.1:9477"; };
+		control_socket = "$TOPO_TMP/control-$a.sock";
+		keepalived = { notify_fifo = "$TOPO_TMP/fifo-$a"; };
+	EOF
+	ns_bg "${NS_LBS[$a]}" "$TOPO_TMP/daemon-$a.log" ctfailoverd -c "$conf" "$@"
+	D_PID[$a]=$NETNS_LAST_PID
+	wait_for 10 dctlx "$a" status
+}
+dctlx() { # a|b ARGS...
+	local a=$1
+	shift
+	ctfailoverctl -s "$TOPO_TMP/control-$a.sock" "$@"
+}
+
+lbs_start() {
+	local a
+	case $MODE in
+	plain) for a in a b; do plain_rules "$a"; done ;;
+	ctnetlink) for a in a b; do daemon_up "$a" --no-module; done ;;
+	module)
+		for a in a b; do daemon_up "$a"; done
+		assert_match 'eviction module' "$(dctlx a status)" "module: lb-a's eviction mode"
+		;;
+	esac
+	for a in a b; do
+		# Datagrams each lb routes to backend1's first address: it is never
+		# reused, so after its instance died they all went to a dead one.
+		ns_lbx "$a" nft -f - <<-EOF
+			table inet ctf_watch {
+				counter to_old {}
+				chain postrouting {
+					type filter hook postrouting priority 0; policy accept;
+					ip daddr ${ADDR[backend1]} udp dport 5060 counter name to_old
+				}
+			}
+		EOF
+	done
+	keepalived_start a 150
+	keepalived_start b 100
+	wait_for 15 is_master a
+}
+to_old() { echo $(($(nft_counter "${NS_LBS[a]}" inet ctf_watch to_old) + $(nft_counter "${NS_LBS[b]}" inet ctf_watch to_old))); }
+
+# deploy NAME [ADDR]: what the deploy tool does when backend NAME's
+# instance was replaced (at ADDR if it moved), on both load balancers.
+deploy() {
+	local a
+	for a in a b; do
+		if [[ $MODE == plain ]]; then
+			# Same address: nothing in the rules changes, nothing to do.
+			[[ -z ${2:-} ]] || plain_rules "$a"
+		else
+			dctlx "$a" cycle "$@" >/dev/null
+		fi
+	done
+}
+
+# pinned_port: a source port whose new flow lb-a sends to backend1.
+pinned_port() {
+	local p i src
+	if [[ $MODE != plain ]]; then
+		for ((p = 40000; p < 40200; p++)); do
+			[[ $(dctlx a where "$PINNED4" "$p" | awk '{ print $4 }') != backend1 ]] ||
+				{ echo "$p"; return; }
+		done
+		fail "no port maps to backend1"
+	fi
+	for ((p = 40000; p < 40064; p++)); do
+		udp_send "$NS_PINNED" -s "$p" -n 1 "$VIP" 5060 2>/dev/null
+		for ((i = 0; i < 20; i++)); do
+			src=$(ct_list "${NS_LBS[a]}" -p udp --sport "$p" | ct_reply_src)
+			[[ -z $src ]] || break
+			sleep 0.05
+		done
+		[[ $src != "${ADDR[backend1]}" ]] || { echo "$p"; return; }
+	done
+	fail "no source port maps to backend1"
+}
+
+pinned_entry() { ct_list "${NS_LBS[$1]}" -p udp --src "$PINNED4" --sport "$PORT"; }
+
+# --- the events ---------------------------------------------------------------
+
+# Each sets T[EVENT] (when it happened, the moment a dead instance died or
+# the VIP moved) and, for a replacement, DEAD[EVENT]: the dead instance's
+# namespace and DEAD0[EVENT]: what had reached it once its successor was
+# up and the load balancers told.
+declare -A T=() DEAD=() DEAD0=()
+
+event_e1() {
+	local old=${NS_INST[backend1]}
+	instance_up backend1 "$NEW_ADDR1"
+	ADDR[backend1]=$NEW_ADDR1
+	deploy backend1 "$NEW_ADDR1"
+	sleep 1
+	instance_kill "$old"
+	T[e1]=$EPOCHREALTIME
+	TO_OLD0=$(to_old)
+	info "$MODE e1: backend1 moved to $NEW_ADDR1; pinned entry on lb-a:" \
+		"$(pinned_entry a | ct_reply_src)"
+}
+
+event_e2() { # e2garp|e2nogarp garp|""
+	local ev=$1 old=${NS_INST[backend1]} mac0
+	mac0=$(lladdr "$old" eth0)
+	instance_kill "$old"
+	T[$ev]=$EPOCHREALTIME
+	instance_up backend1 "${ADDR[backend1]}" "$2"
+	deploy backend1
+	DEAD[$ev]=$old
+	DEAD0[$ev]=$(dead_rx "$old")
+	info "$MODE $ev: backend1 ${ADDR[backend1]} now at $(lladdr "${NS_INST[backend1]}" eth0)" \
+		"(was $mac0); lb-a's neighbour: $(ip -n "${NS_LBS[a]}" neigh show "${ADDR[backend1]}")"
+}
+
+event_e3out() {
+	T[e3out]=$EPOCHREALTIME
+	keepalived_stop a
+	wait_for 10 is_master b
+	info "$MODE e3out: lb-b master after $(since "${T[e3out]}") s"
+}
+
+event_e3back() {
+	T[e3back]=$EPOCHREALTIME
+	keepalived_start a 150
+	wait_for 15 is_master a
+	info "$MODE e3back: lb-a master again after $(since "${T[e3back]}") s; pinned entry on lb-a:" \
+		"$(pinned_entry a | ct_reply_src)"
+}
+
+# --- one run --------------------------------------------------------------------
+
+uac() { # NAME SIPP_ARGS...
+	local name=$1
+	shift
+	ns_bg "$NS" "$TOPO_TMP/$name.log" sipp -sn uac "$VIP:5060" -r "$RATE" -m $((RATE * AT[end])) \
+		-l 200 -recv_timeout "$RECV_TIMEOUT" -timeout $((AT[end] + 60)) -nostdin \
+		-trace_shortmsg -shortmessage_file "$TOPO_TMP/$name.csv" "$@"
+}
+
+# at SECONDS: sleep until SECONDS after the first call.
+at() {
+	local d
+	d=$(awk -v t0="$T0" -v s="$1" -v now="$EPOCHREALTIME" 'BEGIN { d = t0 + s - now; printf "%.3f", (d > 0 ? d : 0) }')
+	sleep "$d"
+}
+
+run_mode() {
+	MODE=$1
+	info "=== $MODE ==="
+	[[ $MODE != module ]] || modprobe ctfailover
+	ADDR[backend1]=10.0.10.21
+	topo_setup
+	local b
+	for b in backend1 backend2 backend3; do instance_up "$b" "${ADDR[$b]}"; done
+	lbs_start
+	PORT=$(pinned_port)
+	ns_lbx a conntrack -F 2>/dev/null
+	info "$MODE: provider-pinned calls from $PINNED4:$PORT (lb-a sends it to backend1)"
+
+	T0=$EPOCHREALTIME
+	NS=$NS_PINNED uac pinned -i "$PINNED4" -p "$PORT" -t u1
+	local pinned=$NETNS_LAST_PID
+	NS=$NS_FRESH uac fresh -i "$FRESH4" -t un -max_socket 512
+	local fresh=$NETNS_LAST_PID
+
+	at "${AT[e1]}"
+	event_e1
+	at "${AT[e2garp]}"
+	event_e2 e2garp garp
+	at "${AT[e2nogarp]}"
+	event_e2 e2nogarp ""
+	at "${AT[e3out]}"
+	event_e3out
+	at "${AT[e3back]}"
+	event_e3back
+
+	local p rc
+	for p in "$pinned" "$fresh"; do
+		rc=0
+		wait "$p" || rc=$?
+		reaped "$p"
+		((rc <= 1)) || fail "$MODE: sipp UAC exited with $rc (see its log)"
+	done
+	report
+	expectations
+	if [[ -f $TOPO_TMP/syslog.log ]]; then
+		info "$MODE: keepalived's state changes:"
+		grep -E 'Entering|priority 0' "$TOPO_TMP/syslog.log" | sed 's/^/#   /'
+	fi
+	if [[ $MODE != plain ]]; then
+		for b in a b; do kill -TERM "${D_PID[$b]}"; done
+	fi
+	netns_cleanup
+	[[ $MODE != module ]] || rmmod ctfailover
+}
+
+# --- the numbers ------------------------------------------------------------------
+
+# report: "SCN" lines for tests/scenarios/run, and S[...] for expectations:
+#   SCN event MODE EVENT SECONDS
+#   SCN sec MODE PROVIDER SECOND ATTEMPTED ANSWERED FAILED
+#   SCN sum MODE PROVIDER ATTEMPTED ANSWERED FAILED LONGEST_GAP_S
+#   SCN window MODE PROVIDER EVENT ATTEMPTED FAILED FIRST_ANSWER_MS|never
+#   SCN dead MODE EVENT DATAGRAMS    to the instance that died at EVENT, after
+#                                    its successor was up and the lbs told
+declare -A S=()
+report() {
+	local ev evs=() p k n first rest
+	for ev in "${EVENTS[@]}"; do
+		evs+=("$ev=${T[$ev]}")
+		echo "SCN event $MODE $ev $(awk -v a="$T0" -v b="${T[$ev]}" 'BEGIN { printf "%.2f", b - a }')"
+	done
+	S=()
+	for p in pinned fresh; do
+		# A file, not a process substitution: the guest has no /dev/fd.
+		awk -F'\t' -v t0="$T0" -v events="${evs[*]}" -v margin=$((RECV_TIMEOUT / 1000)) -f "$CALLS_AWK" "$TOPO_TMP/$p.csv" >"$TOPO_TMP/$p.calls"
+		while read -r k rest; do
+			case $k in
+			sec) echo "SCN sec $MODE $p $rest" ;;
+			sum)
+				echo "SCN sum $MODE $p $rest"
+				read -r S[$p.attempted] S[$p.answered] S[$p.failed] S[$p.gap] <<<"$rest"
+				;;
+			window)
+				echo "SCN window $MODE $p $rest"
+				read -r ev k n first <<<"$rest"
+				S[$p.$ev.attempted]=$k
+				S[$p.$ev.failed]=$n
+				S[$p.$ev.first]=$first
+				;;
+			esac
+		done <"$TOPO_TMP/$p.calls"
+		info "$MODE $p: attempted ${S[$p.attempted]} answered ${S[$p.answered]}" \
+			"failed ${S[$p.failed]}, longest gap ${S[$p.gap]} s"
+	done
+	S[dead.e1]=$(($(to_old) - TO_OLD0))
+	for ev in e2garp e2nogarp; do
+		S[dead.$ev]=$(($(dead_rx "${DEAD[$ev]}") - DEAD0[$ev]))
+	done
+	for ev in e1 e2garp e2nogarp; do
+		echo "SCN dead $MODE $ev ${S[dead.$ev]}"
+	done
+	S[dead]=$((${S[dead.e1]} + ${S[dead.e2garp]} + ${S[dead.e2nogarp]}))
+	info "$MODE: datagrams to a dead instance after its successor was up: ${S[dead]}" \
+		"(e1 ${S[dead.e1]}, e2garp ${S[dead.e2garp]}, e2nogarp ${S[dead.e2nogarp]})"
+}
+
+expectations() {
+	local p
+	expect "((S[pinned.attempted] >= RATE * AT[end] * 9 / 10))" \
+		"the pinned provider placed its calls (${S[pinned.attempted]})"
+	expect "((S[fresh.attempted] >= RATE * AT[end] * 9 / 10))" \
+		"the fresh provider placed its calls (${S[fresh.attempted]})"
+	if [[ $MODE == plain ]]; then
+		# The incident: from e1 on, every pinned call fails; lb-b, which
+		# never saw the flow, serves it; back on lb-a it fails again.
+		for p in e1 e2garp e2nogarp; do
+			expect "((S[pinned.$p.failed] * 10 >= S[pinned.$p.attempted] * 9 && S[pinned.$p.attempted] > 0))" \
+				"pinned calls after $p fail (${S[pinned.$p.failed]} of ${S[pinned.$p.attempted]})"
+		done
+		expect "((S[dead.e1] > 0))" "datagrams went to the dead instance of e1 (${S[dead.e1]})"
+		expect "((S[fresh.failed] * 10 < S[fresh.attempted]))" \
+			"the fresh provider loses under 10% (${S[fresh.failed]} of ${S[fresh.attempted]}): the blind spot"
+	else
+		for p in pinned fresh; do
+			expect "((S[$p.failed] == 0))" "no $p call failed (${S[$p.failed]} of ${S[$p.attempted]})"
+		done
+		expect "((S[dead] == 0))" "no datagram to a dead instance after its successor was up (${S[dead]})"
+	fi
+}
+
+for m in "$@"; do
+	run_mode "$m"
+done
+((UNMET == 0)) || fail "$UNMET expectation(s) unmet"

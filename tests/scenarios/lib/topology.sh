@@ -1,0 +1,245 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash disable=SC2034 # variables are for the scripts that source this
+#
+# topology.sh: the incident's network, in namespaces (in the VM guest, or on
+# any host as root). Two L2 segments, each a bridge in the "sw" namespace:
+#
+#   front 10.0.1.0/24                      back 10.0.10.0/24
+#   provider-pinned .2 --+              +-- backend1 instance(s)  .21, then .31
+#   provider-fresh  .3 --+- br-front   |    backend2              .22
+#   lb-a .11  lb-b .12 --+  (VIP .10)  |    backend3              .23
+#                                       +-- lb-a .11, lb-b .12  (gateway VIP .1)
+#
+# keepalived (VRRP, unicast) puts both VIPs on the master: the service VIP
+# 10.0.1.10 the providers call and the backends' gateway 10.0.10.1, so the
+# replies go back through the load balancer that DNATed the request.
+#
+# A backend "instance" is a namespace of its own plugged into the back
+# bridge; replacing an instance makes a new namespace (a new MAC, the same
+# or a new address) and kills the old one: its SIP server stops, its address
+# goes (it no longer answers ARP) and it keeps a counter of what still
+# reaches it, which is how datagrams to a dead instance are counted.
+#
+# Variables after topo_setup: NS_SW, NS_PINNED, NS_FRESH, NS_LBS[a|b],
+# NS_INST[backendN] (the current instance's namespace), ADDR[backendN],
+# TOPO_TMP (scratch, removed at exit), and every address below.
+
+# shellcheck source=tests/vm/lib/netns.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../../vm/lib/netns.sh"
+
+VIP=10.0.1.10
+GW_VIP=10.0.10.1
+PINNED4=10.0.1.2
+FRESH4=10.0.1.3
+declare -A LB_FRONT=([a]=10.0.1.11 [b]=10.0.1.12)
+declare -A LB_BACK=([a]=10.0.10.11 [b]=10.0.10.12)
+declare -A NS_LBS=()
+declare -A NS_INST=()
+declare -A ADDR=([backend1]=10.0.10.21 [backend2]=10.0.10.22 [backend3]=10.0.10.23)
+NEW_ADDR1=10.0.10.31 # backend1's new instance in event 1
+NS_SW=
+NS_PINNED=
+NS_FRESH=
+TOPO_TMP=
+TOPO_PREFIX=
+TOPO_PORTS=0
+SW_LAST_PORT=
+TOPO_INSTANCES=0
+
+# plug NS IF BRIDGE: a veth from NS (named IF) to a port of BRIDGE.
+plug() {
+	local port=p$((TOPO_PORTS++))
+	ip link add "ctf$$x" type veth peer name "ctf$$y"
+	ip link set "ctf$$x" netns "$NS_SW" name "$port"
+	ip link set "ctf$$y" netns "$1" name "$2"
+	ip -n "$NS_SW" link set "$port" master "$3" up
+	SW_LAST_PORT=$port
+}
+port_forwarding() { bridge -n "$NS_SW" link show dev "$1" | grep -q 'state forwarding'; }
+
+topo_setup() {
+	[[ $(id -u) == 0 ]] || fail "topo_setup: needs root"
+	trap topo_exit EXIT
+	NETNS_TMP=$(mktemp -d "${TMPDIR:-/tmp}/ctf-scn.XXXXXX")
+	TOPO_TMP=$NETNS_TMP
+	CTF_UDP=$(ctf_udp_path)
+	TOPO_PREFIX=ctf-$$
+	NS_SW=$TOPO_PREFIX-sw
+	netns_add "$NS_SW"
+	local br
+	for br in br-front br-back; do
+		# No multicast snooping: VRRP and ARP go everywhere, like a VLAN.
+		ip -n "$NS_SW" link add "$br" type bridge mcast_snooping 0
+		ip -n "$NS_SW" link set "$br" up
+	done
+
+	# keepalived logs to syslog only (this build has no log file): in a
+	# guest, which has none, a busybox syslogd collects it.
+	if [[ ! -e /dev/log ]] && command -v syslogd >/dev/null; then
+		ns_bg "$NS_SW" /dev/null syslogd -n -O "$TOPO_TMP/syslog.log"
+	fi
+
+	NS_PINNED=$TOPO_PREFIX-provider-pinned
+	NS_FRESH=$TOPO_PREFIX-provider-fresh
+	local ns a
+	for ns in "$NS_PINNED" "$NS_FRESH"; do
+		netns_add "$ns"
+		plug "$ns" eth0 br-front
+		ip -n "$ns" link set eth0 up
+	done
+	ip -n "$NS_PINNED" addr add "$PINNED4/24" dev eth0
+	ip -n "$NS_FRESH" addr add "$FRESH4/24" dev eth0
+
+	for a in a b; do
+		ns=$TOPO_PREFIX-lb-$a
+		NS_LBS[$a]=$ns
+		netns_add "$ns"
+		ip netns exec "$ns" sysctl -qw net.ipv4.ip_forward=1
+		ip netns exec "$ns" sysctl -qw net.ipv4.conf.all.rp_filter=0
+		plug "$ns" front br-front
+		plug "$ns" back br-back
+		ip -n "$ns" addr add "${LB_FRONT[$a]}/24" dev front
+		ip -n "$ns" addr add "${LB_BACK[$a]}/24" dev back
+		ip -n "$ns" link set front up
+		ip -n "$ns" link set back up
+	done
+}
+
+# On a failure, the last lines of every daemon's log before they go.
+topo_exit() {
+	local rc=$? f
+	if ((rc != 0)) && [[ -d $TOPO_TMP ]]; then
+		for f in "$TOPO_TMP"/*.log "$TOPO_TMP"/*.out; do
+			[[ -s $f ]] || continue
+			echo "# --- ${f##*/}"
+			tail -n 15 "$f" | sed 's/^/#   /'
+		done
+	fi
+	netns_cleanup
+}
+
+# --- backend instances --------------------------------------------------------
+
+# instance_up NAME ADDR [garp]: a new instance of backend NAME at ADDR, its
+# SIP server (sipp UAS) answering on UDP 5060. With "garp" its link comes
+# up with arp_notify set, so the kernel announces the address (a
+# gratuitous ARP); without, it stays silent until asked, as an instance
+# does whose address simply moved. Sets NS_INST[NAME].
+instance_up() {
+	local name=$1 addr=$2 garp=${3:-} ns
+	ns=$TOPO_PREFIX-$name-$((TOPO_INSTANCES++))
+	netns_add "$ns"
+	plug "$ns" eth0 br-back
+	ip -n "$ns" addr add "$addr/24" dev eth0
+	ip -n "$ns" link set eth0 up
+	ip -n "$ns" route add default via "$GW_VIP"
+	wait_for 5 port_forwarding "$SW_LAST_PORT"
+	if [[ $garp == garp ]]; then
+		# Once the switch forwards its frames: sent any earlier (the
+		# kernel's arp_notify at link up), the announcement is lost.
+		ip netns exec "$ns" arping -q -U -c 1 -I eth0 "$addr" || true
+	fi
+	NS_INST[$name]=$ns
+	ns_bg "$ns" "$TOPO_TMP/$ns.uas.log" sipp -sn uas -i "$addr" -p 5060 -nostdin \
+		-trace_shortmsg -shortmessage_file "$TOPO_TMP/$ns.uas.csv"
+	echo "$NETNS_LAST_PID" >"$TOPO_TMP/$ns.pid"
+	wait_for 10 ip netns exec "$ns" ss -Hlun "sport = :5060"
+}
+
+# instance_kill NS: the instance is destroyed. Its SIP server stops, its
+# address goes (no more ARP answers), and an nft counter counts the
+# datagrams that still reach its MAC (dead_rx NS reads it).
+instance_kill() {
+	local ns=$1 pid
+	ip netns exec "$ns" nft -f - <<-EOF
+		table inet dead {
+			counter rx {}
+			chain prerouting {
+				type filter hook prerouting priority -300; policy drop;
+				meta l4proto udp counter name rx
+			}
+		}
+	EOF
+	pid=$(cat "$TOPO_TMP/$ns.pid")
+	kill -KILL "$pid" 2>/dev/null || true
+	{ wait "$pid"; } 2>/dev/null || true
+	reaped "$pid"
+	ip -n "$ns" addr flush dev eth0
+}
+dead_rx() { nft_counter "$1" inet dead rx; }
+
+# reaped PID: a background process already waited for; netns_cleanup must
+# not signal its pid again (it may belong to another process by then).
+reaped() {
+	local p keep=()
+	for p in "${NETNS_PIDS[@]}"; do
+		[[ $p == "$1" ]] || keep+=("$p")
+	done
+	NETNS_PIDS=("${keep[@]}")
+}
+
+lladdr() { ip -n "$1" -br link show dev "$2" | awk '{ print $3 }'; }
+
+# --- load balancers -----------------------------------------------------------
+
+ns_lbx() { # a|b CMD...
+	local a=$1
+	shift
+	ip netns exec "${NS_LBS[$a]}" "$@"
+}
+
+# keepalived_start a|b PRIORITY: VRRP on lb-X's front link, both VIPs,
+# state changes written to the daemon's fifo (notify_fifo).
+declare -A KA_PID=()
+keepalived_start() {
+	local a=$1 prio=$2 peer=b conf
+	[[ $a == a ]] || peer=a
+	conf=$TOPO_TMP/keepalived-$a.conf
+	cat >"$conf" <<-EOF
+		global_defs {
+			router_id lb-$a
+			notify_fifo $TOPO_TMP/fifo-$a
+			vrrp_garp_master_delay 1
+			vrrp_garp_master_repeat 2
+			enable_script_security
+		}
+		vrrp_instance sip {
+			state BACKUP
+			interface front
+			virtual_router_id 51
+			priority $prio
+			advert_int 1
+			unicast_src_ip ${LB_FRONT[$a]}
+			unicast_peer {
+				${LB_FRONT[$peer]}
+			}
+			virtual_ipaddress {
+				$VIP/24 dev front
+				$GW_VIP/24 dev back
+			}
+		}
+	EOF
+	ns_bg "${NS_LBS[$a]}" "$TOPO_TMP/keepalived-$a.out" keepalived -n -D -P -f "$conf" \
+		-p "$TOPO_TMP/keepalived-$a.pid" -r "$TOPO_TMP/vrrp-$a.pid"
+	KA_PID[$a]=$NETNS_LAST_PID
+}
+
+# keepalived_stop a|b: a clean stop, as for maintenance: keepalived sends a
+# priority-0 advert, the peer takes over at once.
+keepalived_stop() {
+	kill -TERM "${KA_PID[$1]}"
+	{ wait "${KA_PID[$1]}"; } 2>/dev/null || true
+	reaped "${KA_PID[$1]}"
+}
+
+# master: which lb holds the service VIP ("a", "b", or "" if none).
+master() {
+	local a
+	for a in a b; do
+		if ip -n "${NS_LBS[$a]}" -br addr show dev front | grep -qw "$VIP/24"; then
+			echo "$a"
+			return
+		fi
+	done
+}
+is_master() { [[ $(master) == "$1" ]]; }
