@@ -30,7 +30,7 @@ D_SRC	:= $(filter-out userspace/daemon/main.c,$(wildcard userspace/daemon/*.c))
 D_OBJ	:= $(patsubst userspace/%.c,$(US)/%.o,$(D_SRC))
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))
 
-.PHONY: all kmod userspace kmod-matrix bench bench-tools unit-tests check check-unit check-build check-style \
+.PHONY: all kmod userspace kmod-matrix demo bench bench-tools unit-tests check check-unit check-build check-style \
 	check-host check-kunit check-vm setup clean
 .DEFAULT_GOAL := all
 
@@ -73,6 +73,11 @@ kmod-matrix:
 
 setup:
 	scripts/setup
+
+# The incident end to end in a VM, three modes compared: a table and a
+# timeline plot in build/demo/ (tests/scenarios/run --help).
+demo: setup
+	tests/scenarios/run
 
 # Benchmarks in a VM, with ratios against a baseline of the same run.
 bench: setup
