@@ -10,8 +10,8 @@
 #  - the backend's link goes down: it is down, its slots go to the others;
 #    up again: active with a new epoch;
 #  - the VIP leaves this host: every epoch is bumped; it comes back: no
-#    epoch is (a takeover evicts nothing in ctnetlink mode; see
-#    daemon-takeover.sh for the entries);
+#    epoch is (a takeover evicts nothing; see daemon-takeover.sh for the
+#    entries);
 #  - keepalived's notify_fifo says BACKUP: every epoch is bumped; MASTER:
 #    none is, and the log says why; a malformed line is counted and
 #    ignored.
@@ -86,10 +86,10 @@ ns_lb ip addr del "$VIP4/32" dev lo
 wait_for 5 epoch_above backend2 "$e2"
 wait_for 5 epoch_above backend1 "$e1"
 ns_lb ip addr add "$VIP4/32" dev lo
-wait_for 5 logged "event source=addr: no eviction in ctnetlink mode (entries are live): vip $VIP4 added"
+wait_for 5 logged "event source=addr: takeover, nothing evicted (entries are live): vip $VIP4 added"
 assert_eq $((e1 + 1)) "$(backend_field backend1 epoch)" "backend1 after the VIP moved away and back"
 assert_eq $((e2 + 1)) "$(backend_field backend2 epoch)" "backend2 after the VIP moved away and back"
-assert_eq 1 "$(metric 'ctfailover_takeovers_total{action="none"}')" "takeovers without eviction"
+assert_eq 1 "$(metric ctfailover_takeovers_total)" "takeovers"
 pass "VIP away: every epoch bumped; back: none"
 
 # keepalived: leaving MASTER bumps all, entering it does not; a repeat and
@@ -99,12 +99,12 @@ ignored=$(metric ctfailover_ignored_input_total)
 echo 'INSTANCE "VI_1" BACKUP 100' >"$FIFO"
 wait_for 5 epoch_above backend1 "$e1"
 echo 'INSTANCE "VI_1" MASTER 100' >"$FIFO"
-wait_for 5 logged 'event source=keepalived: no eviction in ctnetlink mode (entries are live): keepalived INSTANCE VI_1 BACKUP -> MASTER'
+wait_for 5 logged 'event source=keepalived: takeover, nothing evicted (entries are live): keepalived INSTANCE VI_1 BACKUP -> MASTER'
 echo 'INSTANCE "VI_1" MASTER 100' >"$FIFO"
 echo 'this is not keepalived' >"$FIFO"
 wait_for 5 ignored_above "$ignored"
 assert_eq $((e1 + 1)) "$(backend_field backend1 epoch)" "epoch after BACKUP, MASTER, MASTER again, junk"
-assert_eq 2 "$(metric 'ctfailover_takeovers_total{action="none"}')" "takeovers without eviction"
+assert_eq 2 "$(metric ctfailover_takeovers_total)" "takeovers"
 assert_match 'keepalived fifo: ignored line' "$(daemon_log)" "log of the bad line"
 assert_ge 2 "$(metric 'ctfailover_events_total{source="keepalived"}')" "keepalived events metric"
 assert_ge 1 "$(metric 'ctfailover_events_total{source="neigh"}')" "neighbour events metric"

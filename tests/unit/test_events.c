@@ -856,38 +856,13 @@ static void keepalived_transitions(void)
 		       "(MASTER, BACKUP, FAULT, STOP, DELETED)");
 }
 
-/* What the daemon carries out, by eviction mode. */
-static void action_effect_by_mode(void)
-{
-	static const struct {
-		enum ctfd_action_kind kind;
-		enum ctfd_action_kind kmod, ctnetlink;
-	} cases[] = {
-		{ CTFD_ACT_NONE, CTFD_ACT_NONE, CTFD_ACT_NONE },
-		{ CTFD_ACT_BUMP, CTFD_ACT_BUMP, CTFD_ACT_BUMP },
-		{ CTFD_ACT_SET_STATE, CTFD_ACT_SET_STATE, CTFD_ACT_SET_STATE },
-		/* Losing the VIP evicts in both. */
-		{ CTFD_ACT_BUMP_ALL, CTFD_ACT_BUMP_ALL, CTFD_ACT_BUMP_ALL },
-		/* Gaining it: lazy with the module, nothing without. */
-		{ CTFD_ACT_TAKEOVER, CTFD_ACT_BUMP_ALL, CTFD_ACT_NONE },
-	};
-	struct ctfd_action a = { 0 };
-	size_t i;
-
-	for (i = 0; i < N(cases); i++) {
-		a.kind = cases[i].kind;
-		CHECK_INT(ctfd_action_effect(&a, true), cases[i].kmod);
-		CHECK_INT(ctfd_action_effect(&a, false), cases[i].ctnetlink);
-	}
-}
-
 /*
  * A VIP moving here and away, in the order the daemon sees it (keepalived
- * adds the VIP, sends its gratuitous ARP, then writes MASTER): in
- * ctnetlink mode nothing of the takeover evicts, and everything of the loss
- * does.
+ * adds the VIP, sends its gratuitous ARP, then writes MASTER; it writes
+ * BACKUP, then removes the VIP): nothing of the takeover is a bump, in
+ * either eviction mode, and everything of the loss is.
  */
-static void ctnetlink_evicts_on_loss_only(void)
+static void takeover_evicts_nothing_loss_all(void)
 {
 	static const struct step gain[] = {
 		LINKS_AT_START,
@@ -905,21 +880,17 @@ static void ctnetlink_evicts_on_loss_only(void)
 	ctfd_events_resync_begin(&w);
 	CHECK_INT(ctfd_events_resync_end(&w, &st, acts, N(acts)), 0);
 	RUN(gain);
-	CHECK_INT(ctfd_action_effect(&acts[0], false), CTFD_ACT_NONE);
 	CHECK_INT(ctfd_events_keepalived(&w, &st,
 					 "INSTANCE \"VI_1\" MASTER 100", acts,
 					 N(acts), err, sizeof(err)),
 		  1);
-	CHECK_INT(ctfd_action_effect(&acts[0], false), CTFD_ACT_NONE);
-	CHECK_INT(ctfd_action_effect(&acts[0], true), CTFD_ACT_BUMP_ALL);
-
+	CHECK_INT(acts[0].kind, CTFD_ACT_TAKEOVER);
 	CHECK_INT(ctfd_events_keepalived(&w, &st,
 					 "INSTANCE \"VI_1\" BACKUP 100", acts,
 					 N(acts), err, sizeof(err)),
 		  1);
-	CHECK_INT(ctfd_action_effect(&acts[0], false), CTFD_ACT_BUMP_ALL);
+	CHECK_INT(acts[0].kind, CTFD_ACT_BUMP_ALL);
 	RUN(loss);
-	CHECK_INT(ctfd_action_effect(&acts[0], false), CTFD_ACT_BUMP_ALL);
 }
 
 static void linebuf_partial_lines(void)
@@ -1072,8 +1043,8 @@ const struct unit_case unit_cases[] = {
 	{ "resync_dump_shows_lost_takeover", resync_dump_shows_lost_takeover },
 	{ "keepalived_parse_table", keepalived_parse_table },
 	{ "keepalived_transitions", keepalived_transitions },
-	{ "action_effect_by_mode", action_effect_by_mode },
-	{ "ctnetlink_evicts_on_loss_only", ctnetlink_evicts_on_loss_only },
+	{ "takeover_evicts_nothing_loss_all",
+	  takeover_evicts_nothing_loss_all },
 	{ "linebuf_partial_lines", linebuf_partial_lines },
 	{ "linebuf_overlong_line_discarded", linebuf_overlong_line_discarded },
 	{ "linebuf_nul_byte", linebuf_nul_byte },

@@ -258,10 +258,7 @@ static int cmd_stats(struct req *r)
 			ctf_json_uint(&j, ctfd_source_name(i), c->events[i]);
 		ctf_json_end_object(&j);
 		ctf_json_uint(&j, "bumps", c->bumps);
-		ctf_json_begin_object(&j, "takeovers");
-		ctf_json_uint(&j, "bump_all", c->takeovers_bump);
-		ctf_json_uint(&j, "none", c->takeovers_none);
-		ctf_json_end_object(&j);
+		ctf_json_uint(&j, "takeovers", c->takeovers);
 		ctf_json_uint(&j, "applies_ok", c->applies[CTFD_OK]);
 		ctf_json_uint(&j, "applies_refused", c->applies[CTFD_REFUSED]);
 		ctf_json_uint(&j, "applies_failed", c->applies[CTFD_FAILED]);

@@ -287,7 +287,6 @@ int ctfd_neigh_flush(struct ctfd *d, const struct ctf_addr *addr,
 
 int ctfd_act(struct ctfd *d, const struct ctfd_action *a)
 {
-	enum ctfd_action_kind effect;
 	struct ctfd_state *next;
 	char err[512];
 	unsigned int i;
@@ -296,18 +295,14 @@ int ctfd_act(struct ctfd *d, const struct ctfd_action *a)
 	if (a->kind == CTFD_ACT_NONE)
 		return 0;
 	d->c.events[a->source]++;
-	effect = ctfd_action_effect(a, d->kmod);
-	if (a->kind == CTFD_ACT_TAKEOVER && effect == CTFD_ACT_NONE) {
+	switch (a->kind) {
+	case CTFD_ACT_TAKEOVER:
 		/* Said, so that nothing evicted reads as a decision. */
-		d->c.takeovers_none++;
+		d->c.takeovers++;
 		ctfd_log(
-			"event source=%s: no eviction in ctnetlink mode (entries are live): %s",
+			"event source=%s: takeover, nothing evicted (entries are live): %s",
 			ctfd_source_name(a->source), a->cause);
 		return 0;
-	}
-	if (a->kind == CTFD_ACT_TAKEOVER)
-		d->c.takeovers_bump++;
-	switch (effect) {
 	case CTFD_ACT_BUMP:
 		return ctfd_bump(d, a->backend, a->source, a->cause);
 	case CTFD_ACT_SET_STATE:

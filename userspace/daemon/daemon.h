@@ -49,9 +49,7 @@ struct ctfd_counters {
 	double nft_commit_seconds; /* the last one */
 	/* From reading an event to its last commit or bump done: the last. */
 	double event_seconds;
-	/* This host gained a VIP (keepalived MASTER, a VIP added), and: */
-	uint64_t takeovers_bump; /* module: every epoch bumped (lazy) */
-	uint64_t takeovers_none; /* ctnetlink: nothing evicted (live) */
+	uint64_t takeovers; /* VIPs gained (MASTER, added): nothing evicted */
 };
 
 struct ctfd {

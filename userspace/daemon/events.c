@@ -734,13 +734,6 @@ int ctfd_events_keepalived(struct ctfd_watch *w, const struct ctfd_state *st,
 	return result(&out);
 }
 
-enum ctfd_action_kind ctfd_action_effect(const struct ctfd_action *a, bool kmod)
-{
-	if (a->kind != CTFD_ACT_TAKEOVER)
-		return a->kind;
-	return kmod ? CTFD_ACT_BUMP_ALL : CTFD_ACT_NONE;
-}
-
 void ctfd_linebuf_init(struct ctfd_linebuf *lb)
 {
 	memset(lb, 0, sizeof(*lb));

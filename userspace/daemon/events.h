@@ -37,11 +37,18 @@
  * VIPs. A configured VIP leaving this host means it moved away: every
  * conntrack entry here belongs to a tenure that ended, so BUMP_ALL. One
  * appearing means this host took over (the VNIC or floating address moved
- * here): TAKEOVER, which is not a BUMP_ALL. By the time it is seen, the
+ * here): TAKEOVER, which the daemon logs and counts and which evicts
+ * nothing, with the module or without it. By the time it is seen, the
  * calls that moved may already be forwarded here, and their entries are
- * live; the table was cleaned when this host last lost the VIP, and while
- * it did not hold it no traffic came to fill it again. What a takeover does
- * depends on the eviction mode (ctfd_action_effect()). A repeated add (IPv6
+ * live. Without the module a bump deletes them at once; with it, the sweep
+ * that a bump schedules deletes, after sweep-delay, those that saw no
+ * packet from the provider meanwhile (a call ringing: the provider sends
+ * nothing until the answer). Either way a reply their backend sends after
+ * that leaves this host un-NATed. And there is nothing stale to evict: the
+ * table was cleaned when this host last lost the VIP (BUMP_ALL), and while
+ * it did not hold it no traffic came to fill it again. What this gives
+ * up: if the daemon was not running when this host lost the VIP, that
+ * tenure's entries are left to conntrack's timeouts. A repeated add (IPv6
  * sends one on every flag or lifetime change) is not a move.
  *
  * Dumps. Observations with @initial come from a dump. They record, but
@@ -81,7 +88,7 @@ enum ctfd_action_kind {
 	CTFD_ACT_BUMP,	    /* one backend: a new instance */
 	CTFD_ACT_SET_STATE, /* one backend: a new state, and a bump */
 	CTFD_ACT_BUMP_ALL,  /* every backend: the VIP left this host */
-	CTFD_ACT_TAKEOVER,  /* this host gained the VIP: ctfd_action_effect() */
+	CTFD_ACT_TAKEOVER,  /* this host gained the VIP: evict nothing */
 };
 
 enum ctfd_source {
@@ -175,23 +182,6 @@ void ctfd_watch_init(struct ctfd_watch *w);
 int ctfd_events_classify(struct ctfd_watch *w, const struct ctfd_state *st,
 			 const struct ctfd_obs *o, bool initial,
 			 struct ctfd_action *acts, int max);
-
-/*
- * What the daemon carries out for @a: its kind, except for a TAKEOVER,
- * which is a BUMP_ALL with the module (@kmod) and NONE without it.
- *
- * With the module a bump is lazy: a pinned flow is re-steered on its next
- * packet from the provider, to the backend the slot map names, so a flow
- * that moved here stays on its backend; and a takeover still covers a loss
- * the daemon did not see (it was restarting), at the cost described in
- * docs/architecture.md (the sweep). Without it a bump deletes every entry
- * at once, those of the calls that just moved here included, and a reply
- * their backend sends after that leaves this host un-NATed; and there is
- * nothing stale to delete: losing the VIP evicted everything, and no
- * traffic came while it was elsewhere.
- */
-enum ctfd_action_kind ctfd_action_effect(const struct ctfd_action *a,
-					 bool kmod);
 
 /*
  * The backend at @a was cycled (bumped, its neighbour entries flushed):

@@ -106,11 +106,9 @@ void ctfd_metrics_render(const struct ctfd *d, FILE *f)
 		fprintf(f, "ctfailover_events_total{source=\"%s\"} %llu\n",
 			ctfd_source_name(i), (unsigned long long)c->events[i]);
 	help(f, "ctfailover_takeovers_total", "counter",
-	     "This host gained a VIP (keepalived MASTER, VIP added): bump_all with the module, none (its entries are live) with ctnetlink.");
-	fprintf(f, "ctfailover_takeovers_total{action=\"bump_all\"} %llu\n",
-		(unsigned long long)c->takeovers_bump);
-	fprintf(f, "ctfailover_takeovers_total{action=\"none\"} %llu\n",
-		(unsigned long long)c->takeovers_none);
+	     "This host gained a VIP (keepalived MASTER, VIP added): nothing evicted, its entries are live.");
+	fprintf(f, "ctfailover_takeovers_total %llu\n",
+		(unsigned long long)c->takeovers);
 	help(f, "ctfailover_epoch_bumps_total", "counter", "Epoch bumps.");
 	fprintf(f, "ctfailover_epoch_bumps_total %llu\n",
 		(unsigned long long)c->bumps);
