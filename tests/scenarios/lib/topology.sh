@@ -105,14 +105,14 @@ topo_setup() {
 	done
 }
 
-# On a failure, the last lines of every daemon's log before they go.
+# On a failure, the last lines of the load balancers' logs before they go.
 topo_exit() {
 	local rc=$? f
 	if ((rc != 0)) && [[ -d $TOPO_TMP ]]; then
-		for f in "$TOPO_TMP"/*.log "$TOPO_TMP"/*.out; do
+		for f in "$TOPO_TMP"/daemon-*.log "$TOPO_TMP"/syslog.log "$TOPO_TMP"/keepalived-*.out; do
 			[[ -s $f ]] || continue
 			echo "# --- ${f##*/}"
-			tail -n 15 "$f" | sed 's/^/#   /'
+			tail -n 40 "$f" | sed 's/^/#   /'
 		done
 	fi
 	netns_cleanup
