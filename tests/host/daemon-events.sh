@@ -4,11 +4,17 @@
 # HA events in, epochs out (ctnetlink mode: no module on the host kernel):
 #  - a backend's neighbour entry changes link-layer address (its address
 #    moved to a new instance, announced by gratuitous ARP): its epoch is
-#    bumped and its conntrack entries are evicted; the next datagram of the
-#    pinned 4-tuple gets a fresh entry to the same address;
+#    bumped and its conntrack entries are kept, and the log says why: they
+#    lead to the same address, where the new instance answers. The next
+#    datagram of the pinned 4-tuple reaches the new instance through the
+#    same entry (same id, its packet count going on). Evicted, as they were
+#    before, a call the new instance already carried lost its entry and
+#    the backend's next reply left the lb un-NATed (what failed SIP calls
+#    in the end-to-end scenario; this is what can fail here);
 #  - a neighbour notification with the same lladdr bumps nothing;
-#  - the backend's link goes down: it is down, its slots go to the others;
-#    up again: active with a new epoch;
+#  - the backend's link goes down: it is down, its slots go to the others,
+#    its entries are evicted (they lead to a backend out of service); up
+#    again: active with a new epoch;
 #  - the VIP leaves this host: every epoch is bumped; it comes back: no
 #    epoch is (a takeover evicts nothing; see daemon-takeover.sh for the
 #    entries);
@@ -20,6 +26,8 @@ set -euo pipefail
 . "$(dirname "$0")/lib/daemon.sh"
 
 netns_setup 2
+# Packet counts in conntrack -L: a kept entry's count goes on.
+ns_lb sysctl -qw net.netfilter.nf_conntrack_acct=1
 daemon_conf -i backend1=be1 -i backend2=be2 \
 	backend1 "${BACKEND4[1]}" backend2 "${BACKEND4[2]}"
 udp_serve 1
@@ -39,6 +47,9 @@ assert_eq backend1 "$(flow 4 "$sport")" "pinned flow"
 flow 4 $((sport + 1000)) >/dev/null
 e1=$(backend_field backend1 epoch)
 e2=$(backend_field backend2 epoch)
+entry=$(ct_entry 4 "$sport")
+[[ $entry == *" 1" ]] || fail "the pinned flow's entry: '$entry' (id, 1 packet)"
+evicted=$(metric 'ctfailover_evictions_total{by="ctnetlink"}')
 
 # The lb learnt backend1's MAC when it forwarded; a new instance takes the
 # address (new MAC) and announces it, which replaces the neighbour entry.
@@ -47,13 +58,15 @@ ns_lb ip neigh replace "${BACKEND4[1]}" dev be1 lladdr 02:00:00:c7:0f:01 nud rea
 wait_for 5 test "$(backend_field backend1 epoch)" -gt "$e1"
 assert_eq $((e1 + 1)) "$(backend_field backend1 epoch)" "backend1's epoch"
 assert_eq "$e2" "$(backend_field backend2 epoch)" "backend2's epoch"
-assert_eq 0 "$(ct_list "$NS_LB" -f ipv4 --reply-src "${BACKEND4[1]}" | wc -l)" \
-	"backend1's entries after the bump"
 assert_match 'source=neigh cause="neighbour' "$(daemon_log)" "log line of the bump"
+assert_match "ctnetlink: entries of ${BACKEND4[1]} kept \(same address: the next packet reaches the new instance\)" \
+	"$(daemon_log)" "log line of the entries kept"
+assert_eq "$entry" "$(ct_entry 4 "$sport")" "the pinned flow's entry after the bump"
+assert_eq "$evicted" "$(metric 'ctfailover_evictions_total{by="ctnetlink"}')" "entries evicted"
 assert_eq backend1 "$(flow 4 "$sport")" "the pinned flow, on the new instance"
-assert_eq 1 "$(ct_list "$NS_LB" -f ipv4 --reply-src "${BACKEND4[1]}" | wc -l)" \
-	"a fresh entry to backend1"
-pass "lladdr change: epoch bumped, stale entries evicted, flow continues"
+assert_eq "${entry% *} 2" "$(ct_entry 4 "$sport")" \
+	"the pinned flow's entry after its next datagram (same id, 2 packets)"
+pass "lladdr change: epoch bumped, entries kept, flow continues on the same entry"
 
 # The same lladdr again (a state change only): nothing happens.
 ns_lb ip neigh replace "${BACKEND4[1]}" dev be1 lladdr 02:00:00:c7:0f:01 nud stale
@@ -61,17 +74,37 @@ sleep 0.5
 assert_eq $((e1 + 1)) "$(backend_field backend1 epoch)" "epoch after a same-lladdr update"
 pass "same lladdr: no bump"
 
-# backend2's link down, then up.
+# backend2's link down, then up. A flow that goes to backend2 first: its
+# entry must go with the link.
+sport2=
+for ((p = 42000; p < 42100; p++)); do
+	if [[ $(where 4 "$p") == backend2 ]]; then
+		sport2=$p
+		break
+	fi
+done
+[[ -n $sport2 ]] || fail "no port of 100 maps to backend2"
+assert_eq backend2 "$(flow 4 "$sport2")" "a flow to backend2"
+assert_ge 1 "$(ct_list "$NS_LB" -f ipv4 --reply-src "${BACKEND4[2]}" | wc -l)" \
+	"backend2's entries before its link goes down"
+entry=$(ct_entry 4 "$sport")
 e2=$(backend_field backend2 epoch)
 ns_lb ip link set be2 down
 wait_for 5 test "$(backend_field backend2 state)" = down
+assert_eq 0 "$(ct_list "$NS_LB" -f ipv4 --reply-src "${BACKEND4[2]}" | wc -l)" \
+	"backend2's entries while down"
+assert_eq "$entry" "$(ct_entry 4 "$sport")" "backend1's pinned entry while backend2 is down"
+assert_match "ctnetlink: evicted [1-9][0-9]* of [0-9]+ entries with reply source ${BACKEND4[2]} \(backend down\)" \
+	"$(daemon_log)" "log line of the eviction"
 assert_eq 0 "$(backend_field backend2 slots)" "backend2's slots while down"
 assert_eq "$TABLE_SIZE" "$(backend_field backend1 slots)" "backend1's slots while backend2 is down"
 ns_lb ip link set be2 up
 wait_for 5 test "$(backend_field backend2 state)" = active
 assert_ge $((e2 + 2)) "$(backend_field backend2 epoch)" "backend2's epoch after down and up"
 assert_ge 1 "$(backend_field backend2 slots)" "backend2's slots after up"
-pass "link down/up: state follows, epochs bumped"
+assert_match "ctnetlink: entries of ${BACKEND4[2]} kept \(back in service at the same address\)" \
+	"$(daemon_log)" "log line of the way back"
+pass "link down/up: state follows, epochs bumped, entries evicted when down"
 
 # For wait_for, which runs its command again, not its arguments' $(...).
 epoch_above() { (($(backend_field "$1" epoch) > $2)); }

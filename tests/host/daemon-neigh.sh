@@ -9,20 +9,26 @@
 #    to the old MAC (this is what the flush is for, and why this test can
 #    fail);
 #  - `cycle backend1` deletes backend1's IPv4 neighbour entries on every
-#    link except an operator's permanent one; the next datagram of the same
-#    pinned 4-tuple resolves the address afresh and is answered by the new
-#    instance; the lb's entry holds the new MAC; the log, the reply and the
-#    metrics say so;
+#    link except an operator's permanent one, and keeps its conntrack
+#    entries (same address: they lead to the new instance), which the log
+#    says; the next datagram of the same pinned 4-tuple resolves the
+#    address afresh and is answered by the new instance through the same
+#    conntrack entry (same id, its packet count going on); the lb's
+#    neighbour entry holds the new MAC; the log, the reply and the metrics
+#    say so;
 #  - the IPv6 address, not cycled yet, is still black-holed; `cycle
 #    backend1-v6` heals it the same way;
 #  - the entry comes back with the new MAC: the daemon's neighbour watch
 #    takes that as the new instance's first sight, not a second change
-#    (the cycle bumped already). Bumped again, the entry of the call that
-#    just went to the new instance would be evicted, and a reply the
-#    backend sends later (a SIP 180 after its 100) would reach the client
-#    from the backend's own address, not the VIP: backend1 answers each
-#    datagram twice, at once and 300 ms later, and both answers of the
-#    first datagram after each cycle must come from the VIP.
+#    (the cycle bumped already): no second bump in the log. (With the
+#    module a second bump would let the sweep delete the entry of a call
+#    the new instance carries; without it, a bump at the same address
+#    evicts nothing.) Whatever the daemon does, a reply the backend sends
+#    later (a SIP 180 after its 100) must reach the client from the VIP:
+#    backend1 answers each datagram twice, at once and 300 ms later, and
+#    both answers of the first datagram after each cycle must come from
+#    the VIP. An entry evicted between the two (as cycle did before)
+#    would let the second leave un-NATed.
 set -euo pipefail
 # shellcheck source=tests/host/lib/daemon.sh
 . "$(dirname "$0")/lib/daemon.sh"
@@ -32,6 +38,8 @@ NEW_MAC=02:00:00:c7:0f:01
 STATIC_MAC=02:00:00:c7:5a:01
 
 netns_setup 2
+# Packet counts in conntrack -L: a kept entry's count goes on.
+ns_lb sysctl -qw net.netfilter.nf_conntrack_acct=1
 # The lb's entries stay REACHABLE for 10 minutes, not 15-45 s: the black
 # hole must not heal by itself while the test looks at it.
 for f in ipv4 ipv6; do
@@ -121,10 +129,18 @@ for v in 4 6; do
 done
 pass "new MAC without gratuitous ARP: the pinned flows are black-holed"
 
+# next_packet ENTRY: the same entry, one packet later.
+next_packet() { echo "${1% *} $((${1#* } + 1))"; }
+
 e1=$(backend_field backend1 epoch)
 flushed=$(metric ctfailover_neigh_flushed_total)
+entry=$(ct_entry 4 "${sport[4]}")
+[[ -n $entry ]] || fail "no conntrack entry of the IPv4 pinned flow"
 out=$(dctl cycle backend1)
 assert_match "backend1 epoch $((e1 + 1))" "$out" "cycle's reply"
+assert_eq "$entry" "$(ct_entry 4 "${sport[4]}")" "the IPv4 pinned flow's conntrack entry after the cycle"
+assert_match "ctnetlink: entries of ${BACKEND4[1]} kept \(same address: the next packet reaches the new instance\)" \
+	"$(daemon_log)" "log line of the entries kept"
 assert_match "neighbour entries of ${BACKEND4[1]}: 2 deleted, 1 static left in place" "$out" \
 	"cycle's reply on the flush"
 assert_match "neigh flush address=${BACKEND4[1]} deleted=2 skipped_permanent=1" "$(daemon_log)" \
@@ -136,21 +152,28 @@ assert_match "lladdr $STATIC_MAC PERMANENT" "$(lb_neigh 4 "${BACKEND4[1]}" be2)"
 	"the permanent entry after the flush"
 assert_eq "$VIP4 backend1
 $VIP4 backend1 later" "$(answers 4 "${sport[4]}")" "IPv4 pinned flow after the cycle: both answers, from the VIP"
+assert_eq "$(next_packet "$entry")" "$(ct_entry 4 "${sport[4]}")" \
+	"the IPv4 pinned flow's conntrack entry after its next datagram"
 assert_match "lladdr $NEW_MAC" "$(lb_neigh 4 "${BACKEND4[1]}" be1)" "the lb's IPv4 entry after the cycle"
 assert_eq $((e1 + 1)) "$(backend_field backend1 epoch)" "backend1's epoch after the re-resolution"
 # The IPv6 address was not cycled: its entry still has the old MAC.
 assert_eq "" "$(flow 6 "${sport[6]}")" "IPv6 pinned flow, its address not cycled yet"
-pass "cycle backend1: its entries flushed but the static one, the pinned flow answered"
+pass "cycle backend1: its neighbour entries flushed but the static one, its conntrack entry kept, the pinned flow answered"
 
 e6=$(backend_field backend1-v6 epoch)
+entry=$(ct_entry 6 "${sport[6]}")
+[[ -n $entry ]] || fail "no conntrack entry of the IPv6 pinned flow"
 out=$(dctl cycle backend1-v6)
+assert_eq "$entry" "$(ct_entry 6 "${sport[6]}")" "the IPv6 pinned flow's conntrack entry after the cycle"
 assert_match "neighbour entries of ${BACKEND6[1]}: 1 deleted, 0 static left in place" "$out" \
 	"cycle's reply on the IPv6 flush"
 assert_eq "$VIP6 backend1
 $VIP6 backend1 later" "$(answers 6 "${sport[6]}")" "IPv6 pinned flow after the cycle: both answers, from the VIP"
+assert_eq "$(next_packet "$entry")" "$(ct_entry 6 "${sport[6]}")" \
+	"the IPv6 pinned flow's conntrack entry after its next datagram"
 assert_match "lladdr $NEW_MAC" "$(lb_neigh 6 "${BACKEND6[1]}" be1)" "the lb's IPv6 entry after the cycle"
 assert_eq $((e6 + 1)) "$(backend_field backend1-v6 epoch)" "backend1-v6's epoch after the re-resolution"
-pass "cycle backend1-v6: its entry flushed, the pinned flow answered"
+pass "cycle backend1-v6: its neighbour entry flushed, its conntrack entry kept, the pinned flow answered"
 
 # The re-created entries were first sights: no bump came from them.
 if daemon_log | grep 'bump backend=backend1.* source=neigh'; then

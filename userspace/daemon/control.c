@@ -561,14 +561,18 @@ static int cycle_flush(struct req *r, const struct ctf_addr *addr,
 
 /*
  * cycle NAME [ADDRESS]: the instance behind NAME was replaced. Same
- * address: bump its epoch. New address: the slots follow the name to the
- * new address, and entries to the old one go stale. Either way, then,
- * the neighbour entries of the address (and of the new one, which may be
- * a reused address with a stale entry) are flushed.
+ * address: bump its epoch (without the module its entries are kept: they
+ * lead to the address, where the new instance answers). New address: the
+ * slots follow the name to the new address, and entries to the old one go
+ * stale. Either way, then, the neighbour entries of the address (and of
+ * the new one, which may be a reused address with a stale entry) are
+ * flushed.
  */
 static int cmd_cycle(struct req *r)
 {
-	char err[CTF_PARSE_ERRLEN], cause[64], ferr[256] = "";
+	struct ctfd_action a = { .kind = CTFD_ACT_BUMP,
+				 .source = CTFD_SRC_CONTROL };
+	char err[CTF_PARSE_ERRLEN], ferr[256] = "";
 	struct ctfd_neigh_flush res;
 	struct ctfd_state *next;
 	struct ctf_addr addr, old;
@@ -580,11 +584,16 @@ static int cmd_cycle(struct req *r)
 	i = backend_arg(r, r->argv[1]);
 	if (i < 0)
 		return EXIT_FAIL;
-	r->d->c.events[CTFD_SRC_CONTROL]++;
-	snprintf(cause, sizeof(cause), "cycle %s", r->argv[1]);
 	old = r->d->run->backends[i].addr;
 	if (r->argc == 2) {
-		if (ctfd_bump(r->d, i, CTFD_SRC_CONTROL, cause))
+		/*
+		 * Same address: what a neighbour's new lladdr does (ctfd_act()
+		 * counts the event, bumps, and without the module keeps the
+		 * entries: they still lead to the address).
+		 */
+		a.backend = i;
+		snprintf(a.cause, sizeof(a.cause), "cycle %s", r->argv[1]);
+		if (ctfd_act(r->d, &a))
 			return fail(
 				r, EXIT_FAIL,
 				"cycle: bump failed (see the daemon's log)");
@@ -606,6 +615,7 @@ static int cmd_cycle(struct req *r)
 		fputc('\n', r->out);
 		return 0;
 	}
+	r->d->c.events[CTFD_SRC_CONTROL]++;
 	if (ctf_parse_addr(r->argv[2], &addr, err, sizeof(err)))
 		return fail(r, EXIT_USAGE, "cycle: %s", err);
 	if (addr.family != r->d->run->backends[i].addr.family)

@@ -219,7 +219,7 @@ int ctfd_commit(struct ctfd *d, const struct ctfd_state *next_in, char *err,
 }
 
 int ctfd_bump(struct ctfd *d, unsigned int i, enum ctfd_source src,
-	      const char *cause)
+	      const char *cause, bool evict)
 {
 	struct ctfd_backend *b = &d->run->backends[i];
 	char a[CTF_ADDR_STRLEN];
@@ -249,9 +249,23 @@ int ctfd_bump(struct ctfd *d, unsigned int i, enum ctfd_source src,
 		"bump backend=%s address=%s epoch=%u->%u source=%s cause=\"%s\"",
 		b->name, ctf_addr_str(&b->addr, a), old, b->epoch,
 		ctfd_source_name(src), cause);
-	if (!d->kmod)
+	if (!d->kmod && evict)
 		ct_evict(d, &b->addr, "epoch bumped");
 	return 0;
+}
+
+/*
+ * Without the module, a bump that leaves the entries where they are says
+ * so: an operator who knows that a bump evicts must not read the silence
+ * as a failure.
+ */
+static void ct_keep(struct ctfd *d, unsigned int i, const char *why)
+{
+	char a[CTF_ADDR_STRLEN];
+
+	if (!d->kmod)
+		ctfd_log("ctnetlink: entries of %s kept (%s)",
+			 ctf_addr_str(&d->run->backends[i].addr, a), why);
 }
 
 int ctfd_neigh_flush(struct ctfd *d, const struct ctf_addr *addr,
@@ -304,7 +318,18 @@ int ctfd_act(struct ctfd *d, const struct ctfd_action *a)
 			ctfd_source_name(a->source), a->cause);
 		return 0;
 	case CTFD_ACT_BUMP:
-		return ctfd_bump(d, a->backend, a->source, a->cause);
+		/*
+		 * A new instance (or a link that flapped) behind the same
+		 * address: the entries still send the next packet to that
+		 * address, so without the module they are left alone. Deleted,
+		 * the calls the new instance already carries would lose them,
+		 * and its next reply would leave un-NATed.
+		 */
+		ret = ctfd_bump(d, a->backend, a->source, a->cause, false);
+		if (!ret)
+			ct_keep(d, a->backend,
+				"same address: the next packet reaches the new instance");
+		return ret;
 	case CTFD_ACT_SET_STATE:
 		next = malloc(sizeof(*next));
 		if (!next)
@@ -325,13 +350,25 @@ int ctfd_act(struct ctfd *d, const struct ctfd_action *a)
 			return ret;
 		}
 		d->c.applies[CTFD_OK]++;
-		return ctfd_bump(d, a->backend, a->source, a->cause);
+		/*
+		 * Without the module, the commit has evicted the entries of a
+		 * backend that went down (sync_backends()). One that comes
+		 * back into service keeps its address, so whatever entries it
+		 * has (none after a down, the calls it carries after a
+		 * draining) are still right.
+		 */
+		ret = ctfd_bump(d, a->backend, a->source, a->cause, false);
+		if (!ret && a->state != CTF_STATE_DOWN)
+			ct_keep(d, a->backend,
+				"back in service at the same address");
+		return ret;
 	case CTFD_ACT_BUMP_ALL:
 		ctfd_log("event source=%s: bumping all %u backends: %s",
 			 ctfd_source_name(a->source), d->run->n_backends,
 			 a->cause);
 		for (i = 0; i < d->run->n_backends; i++)
-			if (ctfd_bump(d, i, a->source, a->cause))
+			/* Entries of a tenure that ended: wrong here. */
+			if (ctfd_bump(d, i, a->source, a->cause, true))
 				ret = -EIO;
 		return ret;
 	default:

@@ -103,9 +103,17 @@ int ctfd_commit(struct ctfd *d, const struct ctfd_state *next, char *err,
 		size_t errlen);
 /* Carry out one classified event, logging it with its cause. */
 int ctfd_act(struct ctfd *d, const struct ctfd_action *a);
-/* Bump one backend's epoch (module, or own epoch + ctnetlink evict). */
+/*
+ * Bump one backend's epoch: the module's, whose bump is lazy (the next
+ * packet of a pinned flow re-steers it), or without the module the
+ * daemon's own. @evict: without the module, also delete the entries whose
+ * replies come from the backend's address, for when they are wrong (the
+ * VIP left this host). A bump at the same address passes false: those
+ * entries send the next packet to the address, which reaches whatever
+ * instance answers there now. The module ignores @evict.
+ */
 int ctfd_bump(struct ctfd *d, unsigned int i, enum ctfd_source src,
-	      const char *cause);
+	      const char *cause, bool evict);
 /*
  * After a cycle: delete the neighbour entries of @addr (not the static
  * ones) so that the next packet resolves it afresh; logged and counted,

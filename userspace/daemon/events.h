@@ -8,7 +8,9 @@
  * The rules, and why:
  *
  * Neighbours. A backend address whose lladdr changes from one known value
- * to another has a new instance behind it: BUMP. The first lladdr seen for
+ * to another has a new instance behind it: BUMP (without the module,
+ * ctfd_act() keeps its conntrack entries: they lead to the same address,
+ * where the new instance now answers). The first lladdr seen for
  * an address only teaches us what is there. Notifications that repeat the
  * lladdr (REACHABLE -> STALE -> DELAY ...) are not changes. An entry
  * without a usable lladdr (INCOMPLETE, FAILED) means "unreachable", which
@@ -22,8 +24,9 @@
  * address's entries itself; the lladdr the address resolves to next is
  * then the new instance's first sight, not a second change
  * (ctfd_events_neigh_relearn()): bumped again, the flows placed since the
- * cycle would be evicted a second time, and without the module a reply
- * the backend sends after that eviction leaves un-NATed.
+ * cycle would go stale in the module, whose sweep deletes those that saw
+ * no packet from the provider by then (a call ringing), and a reply the
+ * backend sends after that leaves un-NATed.
  *
  * Links. A backend's link is its configured ifname or, without one, the
  * link its neighbour entry was last seen on. Up is IFF_UP && IFF_RUNNING
@@ -40,16 +43,17 @@
  * here): TAKEOVER, which the daemon logs and counts and which evicts
  * nothing, with the module or without it. By the time it is seen, the
  * calls that moved may already be forwarded here, and their entries are
- * live. Without the module a bump deletes them at once; with it, the sweep
- * that a bump schedules deletes, after sweep-delay, those that saw no
- * packet from the provider meanwhile (a call ringing: the provider sends
- * nothing until the answer). Either way a reply their backend sends after
- * that leaves this host un-NATed. And there is nothing stale to evict: the
- * table was cleaned when this host last lost the VIP (BUMP_ALL), and while
- * it did not hold it no traffic came to fill it again. What this gives
- * up: if the daemon was not running when this host lost the VIP, that
- * tenure's entries are left to conntrack's timeouts. A repeated add (IPv6
- * sends one on every flag or lifetime change) is not a move.
+ * live. Without the module BUMP_ALL (what a loss does) deletes them at
+ * once; with it, the sweep that a bump schedules deletes, after
+ * sweep-delay, those that saw no packet from the provider meanwhile (a
+ * call ringing: the provider sends nothing until the answer). Either way a
+ * reply their backend sends after that leaves this host un-NATed. And
+ * there is nothing stale to evict: the table was cleaned when this host
+ * last lost the VIP (BUMP_ALL), and while it did not hold it no traffic
+ * came to fill it again. What this gives up: if the daemon was not running
+ * when this host lost the VIP, that tenure's entries are left to
+ * conntrack's timeouts. A repeated add (IPv6 sends one on every flag or
+ * lifetime change) is not a move.
  *
  * Dumps. Observations with @initial come from a dump. They record, but
  * the first sight of anything does nothing. A dump after an overrun may

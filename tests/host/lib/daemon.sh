@@ -111,6 +111,24 @@ flow() {
 	udp_send "$NS_CLIENT" -s "$2" -n 1 -w 1000 "$vip" 5060 2>/dev/null | head -n 1
 }
 
+# ct_entry V SPORT: "ID PACKETS" of the lb's conntrack entry of the
+# client's source port SPORT (the original direction's packets, counted
+# with net.netfilter.nf_conntrack_acct=1), empty if there is none. An entry
+# deleted and made again by the next datagram starts its count again.
+ct_entry() {
+	local f=ipv4
+	[[ $1 == 4 ]] || f=ipv6
+	ct_list "$NS_LB" -f "$f" -p udp --sport "$2" -o id |
+		awk '{
+			p = ""; id = ""
+			for (i = 1; i <= NF; i++) {
+				if ($i ~ /^packets=/ && p == "") p = substr($i, 9)
+				if ($i ~ /^id=/) id = substr($i, 4)
+			}
+			print id, p
+		}'
+}
+
 # where V SPORT: the backend name the daemon says the slot maps to.
 where() {
 	local src=$CLIENT4
