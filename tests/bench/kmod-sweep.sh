@@ -135,6 +135,7 @@ ctl sweep-delay 3600000
 
 bench "kernel $(uname -r)"
 bench "cpus $(nproc)"
+bench "buckets $(cat /sys/module/nf_conntrack/parameters/hashsize)"
 flood_to "$TABLE_SMALL"
 measure small
 flood_to "$TABLE_LARGE"

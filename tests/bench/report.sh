@@ -143,11 +143,12 @@ sweep() {
 	done
 	endtable
 	prose <<-EOF
-		At $(num "$(val small.entries)") entries both are short and the module's figure moves from
-		run to run under TCG (the host's load is in it); the large table's ratio
-		is the one to read. The sweep walks the whole table a bucket at a time (it
-		scanned $(num "$(val large.module_scanned)") entries, all of the namespace's) and offers
-		the CPU up every 64 buckets.
+		The sweep walks the whole hash table a bucket at a time and offers the CPU
+		up every 64 buckets; the table has $(num "$(val buckets)") buckets at both sizes (sized
+		once, for the large one), so at $(num "$(val small.entries)") entries the sweep's time is
+		mostly empty buckets, and both figures are short enough for the host's load
+		to move them: the large table's ratio is the one to read. There the sweep
+		scanned $(num "$(val large.module_scanned)") entries, all of the namespace's.
 	EOF
 }
 
