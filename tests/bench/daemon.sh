@@ -11,7 +11,8 @@
 #    (build/bench/nft-commit);
 #  - event -> commit: ctfailoverd with 10 backends and the default 65537
 #    slots; a backend's link goes down (nft batch moving its slots, then
-#    ctnetlink eviction) and up, and an lladdr change (bump + eviction),
+#    ctnetlink eviction) and up, and an lladdr change (a bump; without
+#    the module the entries at an unchanged address are kept),
 #    each timed by the daemon from reading the event to its work done
 #    (ctfailover_last_event_seconds); medians.
 set -euo pipefail

@@ -363,15 +363,17 @@ daemon() {
 
 	heading '###' 'Event to commit'
 	prose <<-EOF
-		ctfailoverd with $(val daemon.backends) backends, $(num "$(val daemon.slots)") slots, ctnetlink eviction (no module on
-		the host). Each event is timed by the daemon from reading it off the socket
-		to its last change done (\`ctfailover_last_event_seconds\`), median of $(val daemon.flaps):
+		ctfailoverd with $(val daemon.backends) backends, $(num "$(val daemon.slots)") slots and no module (the host has
+		none): it deletes over ctnetlink the entries that have become wrong (a
+		backend down) and keeps those whose backend keeps its address. Each event
+		is timed by the daemon from reading it off the socket to its last change
+		done (\`ctfailover_last_event_seconds\`), median of $(val daemon.flaps):
 	EOF
 	echo '| event | what the daemon does | read → done |'
 	echo '| --- | --- | --- |'
-	echo "| a backend's link goes down | Maglev rebuild, nft batch moving its ~$(num "$(calc 'int(a / b / 50 + 0.5) * 50' daemon.slots daemon.backends)") slots, ctnetlink eviction | $(num "$(val daemon.link_down_ms)" 1) ms |"
-	echo "| the link comes back | Maglev rebuild, nft batch, bump | $(num "$(val daemon.link_up_ms)" 1) ms |"
-	echo "| a backend's neighbour changes MAC | bump, ctnetlink eviction | $(num "$(val daemon.neigh_bump_ms)" 1) ms |"
+	echo "| a backend's link goes down | Maglev rebuild, nft batch moving its ~$(num "$(calc 'int(a / b / 50 + 0.5) * 50' daemon.slots daemon.backends)") slots, ctnetlink eviction of its entries | $(num "$(val daemon.link_down_ms)" 1) ms |"
+	echo "| the link comes back | Maglev rebuild, nft batch, bump (entries kept) | $(num "$(val daemon.link_up_ms)" 1) ms |"
+	echo "| a backend's neighbour changes MAC | bump (same address: entries kept) | $(num "$(val daemon.neigh_bump_ms)" 2) ms |"
 	endtable
 	prose <<-EOF
 		The kernel's delivery of the notification (microseconds) is not included.
