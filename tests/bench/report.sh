@@ -105,8 +105,8 @@ header() {
 			Reproduce with \`make bench\` (or \`tests/bench/run [SERIES]\`, default
 			6.1; a smaller large table with \`CTF_BENCH_LARGE=200000\`). It runs the
 			daemon's benchmarks on the host kernel, boots Debian's stock kernel in
-			QEMU for the module's, runs the SIP failover scenario when
-			\`tests/scenarios/run\` is there, prints the tables and writes this
+			QEMU for the module's, runs the SIP failover scenario
+			(\`tests/scenarios/run\`), prints the tables and writes this
 			file; the raw figures stay in \`build/bench/\`. Every figure is compared
 			with a baseline measured in the same run on the same table, never with
 			a number from elsewhere. TCG is software emulation: absolute times are
@@ -281,7 +281,10 @@ failover() {
 		the 4-tuple conntrack keeps), the time from each event to the first answer
 		to a call placed after it ("never": none before the next event), and how
 		many of the calls placed from the event until 4 s before the next one
-		failed (\`tests/scenarios/lib/calls.awk\` defines both).
+		failed (\`tests/scenarios/lib/calls.awk\` defines both). At e2 the old
+		instance dies at the event and its successor takes a second or two to come
+		up under TCG (a namespace, a sipp): the first answer waits for it in every
+		mode; the calls in between are answered through their retransmissions.
 	EOF
 	status=$(val failover_status)
 	if [[ ! -f $dir/failover.txt ]]; then
