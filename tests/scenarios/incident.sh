@@ -240,10 +240,10 @@ event_e3back() {
 
 # --- one run --------------------------------------------------------------------
 
-uac() { # NAME SIPP_ARGS...
-	local name=$1
-	shift
-	ns_bg "$NS" "$TOPO_TMP/$name.log" sipp -sn uac "$VIP:5060" -r "$RATE" -m $((RATE * AT[end])) \
+uac() { # NS NAME SIPP_ARGS...
+	local ns=$1 name=$2
+	shift 2
+	ns_bg "$ns" "$TOPO_TMP/$name.log" sipp -sn uac "$VIP:5060" -r "$RATE" -m $((RATE * AT[end])) \
 		-l 200 -recv_timeout "$RECV_TIMEOUT" -timeout $((AT[end] + 60)) -nostdin \
 		-trace_shortmsg -shortmessage_file "$TOPO_TMP/$name.csv" "$@"
 }
@@ -269,9 +269,9 @@ run_mode() {
 	info "$MODE: provider-pinned calls from $PINNED4:$PORT (lb-a sends it to backend1)"
 
 	T0=$EPOCHREALTIME
-	NS=$NS_PINNED uac pinned -i "$PINNED4" -p "$PORT" -t u1
+	uac "$NS_PINNED" pinned -i "$PINNED4" -p "$PORT" -t u1
 	local pinned=$NETNS_LAST_PID
-	NS=$NS_FRESH uac fresh -i "$FRESH4" -t un -max_socket 512
+	uac "$NS_FRESH" fresh -i "$FRESH4" -t un -max_socket 512
 	local fresh=$NETNS_LAST_PID
 
 	at "${AT[e1]}"
