@@ -4,10 +4,13 @@
 #   make check     every test layer; last line "N passed, N failed, N skipped"
 #   make demo      the failover scenario in a VM (see README)
 # and the usual ones:
-#   make           ctfailover.ko for KDIR + the userspace programs
+#   make           ctfailover.ko for KDIR + the userspace programs; with no
+#                  headers for the running kernel, the module is built for
+#                  the newest kernel of the matrix (scripts/build-kmod)
 #   make kmod-matrix   ctfailover.ko for every kernel of the matrix (5.10 6.1 6.12)
 
 BUILD	?= build
+CTF_SERIES := $(shell scripts/kernels list)
 KVER	?= $(shell uname -r)
 # The running kernel's build tree, else the newest installed headers.
 KDIR	?= $(firstword $(wildcard /lib/modules/$(KVER)/build) \
@@ -30,17 +33,28 @@ D_SRC	:= $(filter-out userspace/daemon/main.c,$(wildcard userspace/daemon/*.c))
 D_OBJ	:= $(patsubst userspace/%.c,$(US)/%.o,$(D_SRC))
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))
 
-.PHONY: all kmod userspace kmod-matrix demo bench bench-tools unit-tests check check-unit check-build check-style \
+.PHONY: all kmod userspace check-libs check-fresh kmod-matrix demo bench bench-tools unit-tests check check-unit check-build check-style \
 	check-host check-kunit check-vm setup clean
 .DEFAULT_GOAL := all
 
 all: userspace kmod
 
 kmod:
-	@test -n "$(KDIR)" || { echo "no kernel headers for $(KVER): install linux-headers-$(KVER) or pass KDIR=..." >&2; exit 1; }
+ifneq ($(KDIR),)
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+else
+	@echo "no kernel headers for $(KVER): building for the matrix's newest kernel," \
+		"$(lastword $(CTF_SERIES)) (KDIR=... builds for another)"
+	@scripts/build-kmod $(lastword $(CTF_SERIES)) || { \
+		echo "cannot build the module: run scripts/setup (as root) first, or pass KDIR=..." >&2; exit 1; }
+endif
 
-userspace: $(US)/ctfailoverctl $(US)/ctfailoverd
+userspace: check-libs $(US)/ctfailoverctl $(US)/ctfailoverd
+
+# One line that says what to run, rather than a page of compiler errors.
+check-libs:
+	@$(PKG_CONFIG) --exists $(CTF_PKGS) 2>/dev/null || { \
+		echo "missing development packages for $(CTF_PKGS): run scripts/setup (as root) first" >&2; exit 1; }
 
 $(US)/%.o: userspace/%.c $(wildcard userspace/*/*.h) kmod/uapi/ctfailover.h
 	@mkdir -p $(dir $@)
@@ -86,6 +100,9 @@ bench: setup
 # Each layer alone; `make check` runs them all, after installing what they need.
 check: setup
 	tests/check
+# make check in a brand-new Debian root, as CI runs it (scripts/fresh-root).
+check-fresh:
+	scripts/fresh-root make check
 check-unit check-build check-style check-host check-kunit check-vm:
 	tests/check $(@:check-%=%)
 

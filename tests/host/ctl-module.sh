@@ -91,10 +91,11 @@ done
 # A usage error writes nothing on stdout (scripts parse it).
 [[ -z $("${ctl[@]}" set 10.0.0.1 state up 2>/dev/null) ]] ||
 	{ echo "ERROR: a usage error wrote to stdout" >&2; exit 1; }
-echo "ok: usage errors go to stderr only"
+pass "usage errors go to stderr only"
 
 if [[ -d /sys/module/ctfailover ]]; then
-	echo "ctfailover.ko is loaded here: skipping the module-absent checks"
+	skip "every module command says clearly that the module is absent" \
+		"ctfailover.ko is loaded on this host"
 	exit 0
 fi
 absent='^ctfailoverctl: generic netlink family "ctfailover" not found: ctfailover.ko is not loaded'
@@ -111,4 +112,4 @@ done
 # -j prints no half-made JSON when it fails.
 [[ -z $(ctfailoverctl -j module backends 2>/dev/null) ]] ||
 	{ echo "ERROR: -j module backends wrote to stdout without the module" >&2; exit 1; }
-echo "ok: nothing on stdout without the module"
+pass "nothing on stdout without the module"

@@ -3,6 +3,13 @@
 # expect STATUS PATTERN -- CMD...: CMD exits with STATUS and prints (stdout
 # or stderr) a line matching the grep PATTERN; else the test ends with the
 # output shown. For the CLI tests. Sourced, not run.
+#
+# Each claim a script proves is one "PASS: CLAIM" line on stdout, each one
+# it cannot check one "SKIP: CLAIM (WHY)" line; tests/check counts them
+# (tests/lib/results.sh). pass and skip are those of tests/vm/lib/netns.sh.
+
+pass() { echo "PASS: $*"; }
+skip() { echo "SKIP: $1 ($2)"; }
 
 expect() {
 	local want=$1 pattern=$2 rc=0 out
@@ -17,5 +24,5 @@ expect() {
 		exit 1
 	fi
 	rm -f "$out"
-	echo "ok: $* -> $rc"
+	pass "$* -> $rc"
 }

@@ -15,3 +15,40 @@ ctf_result() {
 		printf '%s %s\n' "$status" "$name" >>"$CTF_RESULTS"
 	fi
 }
+
+# ctf_script NAME RC OUTPUT [WHY]: the results of one test script that ran and
+# exited RC, its output in the file OUTPUT. Each "PASS: CLAIM" or
+# "SKIP: CLAIM (WHY)" line it printed is a test "NAME: CLAIM", so a failure
+# names the claim, not only the script; a script that failed is a FAIL
+# "NAME" with WHY, else its last "ERROR:" or "FAIL:" line, as the reason; one that
+# exited 0 having proved no claim is a FAIL too (it asserted nothing).
+ctf_script() {
+	local name=$1 rc=$2 out=$3 line status claims=0 why=${4:-}
+	while IFS= read -r line; do
+		line=${line%$'\r'}
+		case "$line" in
+		"PASS: "* | "SKIP: "*) ;;
+		*) continue ;;
+		esac
+		status=${line%%: *}
+		line=${line#*: }
+		local reason=
+		if [[ $status == SKIP && $line =~ ^(.*)\ \((.*)\)$ ]]; then
+			line=${BASH_REMATCH[1]}
+			reason=${BASH_REMATCH[2]}
+		fi
+		ctf_result "$status" "$name: $line" "$reason" >/dev/null
+		claims=$((claims + 1))
+	done < <(grep -a -E '^(PASS|SKIP): ' "$out")
+	if ((rc != 0)); then
+		[[ -n $why ]] ||
+			why=$(grep -a -E '^(ERROR|FAIL): ' "$out" | tail -n 1 | sed -E 's/^(ERROR|FAIL): //; s/\r$//')
+		ctf_result FAIL "$name" "${why:-exit status $rc}"
+		return 1
+	fi
+	if ((claims == 0)); then
+		ctf_result FAIL "$name" "exited 0 but reported no PASS or SKIP line"
+		return 1
+	fi
+	printf 'ok: %s (%d results)\n' "$name" "$claims"
+}

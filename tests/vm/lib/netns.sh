@@ -63,6 +63,8 @@ fail() {
 	exit 1
 }
 info() { echo "# $*"; }
+# skip CLAIM WHY: a claim this run cannot check, and why (never a PASS).
+skip() { echo "SKIP: $1 ($2)"; }
 
 assert_eq() { # WANT GOT WHAT
 	[[ $2 == "$1" ]] || fail "$3: expected '$1', got '$2'"

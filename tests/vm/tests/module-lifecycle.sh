@@ -56,7 +56,8 @@ if command -v ctfailoverctl >/dev/null; then
 		fail "ctfailoverctl version does not report the module's $version: $out"
 	pass "ctfailoverctl version reports the module's $version"
 else
-	info "no ctfailoverctl in the guest (build/userspace not built): skipped"
+	skip "ctfailoverctl version reports the module's version" \
+		"no ctfailoverctl in the guest (build/userspace not built)"
 fi
 
 # 2. unload: gone, and nothing brings it back while autoload is off
@@ -66,6 +67,10 @@ no_autoload
 ! family || fail "genl family '$mod' present after rmmod"
 if command -v ctfailoverctl >/dev/null; then
 	assert_fails "ctfailoverctl version without the module" ctfailoverctl version
+	pass "ctfailoverctl version fails without the module"
+else
+	skip "ctfailoverctl version fails without the module" \
+		"no ctfailoverctl in the guest (build/userspace not built)"
 fi
 expect_unloaded "family lookups with autoload off"
 pass "rmmod $mod: module and family gone"
