@@ -3,31 +3,44 @@
 # calls.awk: one provider's calls, from sipp's -trace_shortmsg file
 # (tab-separated: date, time, epoch, S|R, Call-ID, CSeq, first line).
 #
-#   awk -F'\t' -v t0=EPOCH -v events="e1=EPOCH e2garp=EPOCH ..." -v margin=S \
+#   awk -F'\t' -v t0=EPOCH -v events="e1=START:END e2garp=START:END ..." -v margin=S \
 #       -f calls.awk FILE
 #
 # A call is attempted when its INVITE is sent, answered when a 200 to that
 # INVITE comes back (the answer-seizure view an operator graphs), failed
-# otherwise. Calls are placed in the one-second bin of their INVITE,
+# otherwise. A failed call is late when some response to its INVITE (the
+# 180) came back, so a live instance had it and only the answer missed the
+# caller's timer (timing); lost when nothing came back (routing: a dead
+# instance, or a reply that left un-NATed). An event runs from START to END
+# (its completion: the successor up and the load balancers told, the VIP
+# moved); calls placed while one runs are not judged (LOST and LATE leave
+# them out, DURING counts them), as a call placed while an instance is dead
+# and its successor not yet up has nowhere to go. Calls are placed in the
+# one-second bin of their INVITE,
 # counted from t0. Prints:
 #   sec S ATTEMPTED ANSWERED FAILED      every second from 0 to the last INVITE
-#   sum ATTEMPTED ANSWERED FAILED GAP    GAP: longest time (s) without an
+#   sum ATTEMPTED ANSWERED FAILED GAP LOST LATE DURING
+#                                        GAP: longest time (s) without an
 #                                        answer between the first and last INVITE
-#   window EVENT ATTEMPTED FAILED FIRST  calls placed from EVENT until margin
-#                                        seconds before the next event (a call
+#   window EVENT ATTEMPTED FAILED FIRST LOST
+#                                        calls placed from EVENT's END until
+#                                        margin seconds before the next event's
+#                                        START (a call
 #                                        placed later retransmits its INVITE
 #                                        into the next event's world); FIRST: ms
-#                                        from EVENT to the first answer to an
+#                                        from EVENT's END to the first answer to an
 #                                        INVITE sent after it, "never" if none
 #                                        before the next event
-#   bad CALL-ID                          each call not answered
+#   bad CALL-ID lost|late [during]       each call not answered
 
 BEGIN {
 	ne = split(events, ev, " ")
 	for (i = 1; i <= ne; i++) {
 		split(ev[i], kv, "=")
+		split(kv[2], se, ":")
 		ename[i] = kv[1]
-		etime[i] = kv[2] + 0
+		estart[i] = se[1] + 0
+		etime[i] = se[2] + 0
 	}
 }
 
@@ -41,6 +54,10 @@ $4 == "S" && $7 ~ /^INVITE / && !(id in start) {
 		first_inv = t
 }
 
+$4 == "R" && $6 ~ / INVITE$/ && (id in start) {
+	responded[id] = 1
+}
+
 $4 == "R" && $6 ~ / INVITE$/ && $7 ~ /^SIP\/2\.0 200/ && (id in start) && !(id in answered) {
 	answered[id] = t
 	prev = (last_ans == "") ? first_inv : last_ans
@@ -51,7 +68,7 @@ $4 == "R" && $6 ~ / INVITE$/ && $7 ~ /^SIP\/2\.0 200/ && (id in start) && !(id i
 
 END {
 	if (n == 0) {
-		print "sum 0 0 0 0"
+		print "sum 0 0 0 0 0 0 0"
 		exit
 	}
 	if (last_inv - (last_ans == "" ? first_inv : last_ans) > gap)
@@ -62,10 +79,20 @@ END {
 		if (s < 0)
 			s = 0
 		att[s]++
-		if (id in answered)
+		tag = ""
+		for (e = 1; e <= ne; e++)
+			if (start[id] >= estart[e] && start[id] < etime[e])
+				tag = " during"
+		during += tag != ""
+		if (id in answered) {
 			ans[s]++
-		else
-			print "bad", id
+		} else if (id in responded) {
+			late += tag == ""
+			print "bad", id, "late" tag
+		} else {
+			lost += tag == ""
+			print "bad", id, "lost" tag
+		}
 		if (s > maxs)
 			maxs = s
 	}
@@ -74,13 +101,14 @@ END {
 	a = 0
 	for (id in answered)
 		a++
-	printf "sum %d %d %d %.2f\n", n, a, n - a, gap
+	printf "sum %d %d %d %.2f %d %d %d\n", n, a, n - a, gap, lost, late, during
 
 	for (e = 1; e <= ne; e++) {
 		from = etime[e]
-		to = (e < ne) ? etime[e + 1] : 1e18
+		to = (e < ne) ? estart[e + 1] : 1e18
 		wa = 0
 		wf = 0
+		wl = 0
 		first = ""
 		for (i = 1; i <= n; i++) {
 			id = order[i]
@@ -93,8 +121,9 @@ END {
 				continue
 			wa++
 			wf += !(id in answered)
+			wl += !(id in answered) && !(id in responded)
 		}
-		printf "window %s %d %d %s\n", ename[e], wa, wf,
-		       first == "" ? "never" : sprintf("%.0f", first * 1000)
+		printf "window %s %d %d %s %d\n", ename[e], wa, wf,
+		       first == "" ? "never" : sprintf("%.0f", first * 1000), wl
 	}
 }

@@ -7,4 +7,5 @@
 # first cycling on (so a scenario that silently stopped reproducing the bug
 # fails here); the daemon alone and the module with the daemon must lose no
 # call and send no datagram to a dead instance.
+# vm-timeout: 900
 exec bash "$(dirname "$0")/../../scenarios/incident.sh" --short --check plain ctnetlink module
