@@ -66,6 +66,19 @@ def strip(text):
     stack = ["n"]  # n: plain, d: in double quotes; each $( pushes n
     while i < n:
         c, top = text[i], stack[-1]
+        # Expansions read the same in and out of double quotes.
+        if text.startswith("$((", i):
+            j = text.find("))", i)
+            i = skip_to(n if j < 0 else j + 2)
+            continue
+        if text.startswith("${", i):
+            i = skip_to(close_brace(text, i))
+            continue
+        if text.startswith("$(", i):
+            stack.append("n")
+            out.append(" ; ")
+            i += 2
+            continue
         if top == "n":
             if c == "#" and (i == 0 or text[i - 1] in " \t\n;&|("):
                 j = text.find("\n", i)
@@ -97,18 +110,6 @@ def strip(text):
                 out.append("Q")
                 i += 1
                 continue
-            if text.startswith("$((", i):
-                j = text.find("))", i)
-                i = skip_to(n if j < 0 else j + 2)
-                continue
-            if text.startswith("${", i):
-                i = skip_to(close_brace(text, i))
-                continue
-            if text.startswith("$(", i):
-                stack.append("n")
-                out.append(" ; ")
-                i += 2
-                continue
             if c == "`":
                 out.append(" ; ")
                 i += 1
@@ -129,18 +130,6 @@ def strip(text):
             if c == '"':
                 stack.pop()
                 i += 1
-                continue
-            if text.startswith("$((", i):
-                j = text.find("))", i)
-                i = skip_to(n if j < 0 else j + 2)
-                continue
-            if text.startswith("${", i):
-                i = close_brace(text, i)
-                continue
-            if text.startswith("$(", i):
-                stack.append("n")
-                out.append(" ; ")
-                i += 2
                 continue
             i += 1
     return "".join(out)
