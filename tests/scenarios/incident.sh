@@ -395,14 +395,17 @@ report() {
 		done <"$TOPO_TMP/$p.calls"
 		info "$MODE $p: attempted ${S[$p.attempted]} answered ${S[$p.answered]}" \
 			"failed ${S[$p.failed]} (lost ${S[$p.lost]}, late ${S[$p.late]}; placed during an event: ${S[$p.during]}), longest gap ${S[$p.gap]} s"
-		# A few failures are worth seeing message by message (times from T0).
-		if ((S[$p.failed] > 0 && S[$p.failed] <= 5)); then
-			awk '$1 == "bad" { print $2, $3 }' "$TOPO_TMP/$p.calls" | while read -r k why; do
-				info "$MODE $p: failed call $k ($why):"
+		# The first 5 judged failures (not placed during an event), message
+		# by message (times from T0), with the instances whose SIP server
+		# saw the call: a lost call that one saw lost its reply on the way.
+		awk '$1 == "bad" && $4 != "during" && n++ < 5 { print $2, $3 }' "$TOPO_TMP/$p.calls" |
+			while read -r k why; do
+				seen=$(grep -lF "$k" "$TOPO_TMP"/*.uas.csv 2>/dev/null |
+					sed 's#.*/##; s#\.uas\.csv$##' | tr '\n' ' ' || true)
+				info "$MODE $p: failed call $k ($why), seen by: ${seen:-no instance}"
 				awk -F'\t' -v id="$k" -v t0="$T0" '$5 == id {
 					printf "#   %7.3f %s %s\n", $3 - t0, $4, $7 }' "$TOPO_TMP/$p.csv"
 			done
-		fi
 	done
 	S[dead.e1]=$(($(to_old) - TO_OLD0))
 	for ev in e2garp e2nogarp; do
