@@ -105,9 +105,54 @@ static int kmod_set(struct ctfd *d, struct ctfd_backend *b)
 	return 0;
 }
 
+/* Index of the backend of @st at @addr, or -1. */
+static int backend_at(const struct ctfd_state *st, const struct ctf_addr *addr)
+{
+	unsigned int i;
+
+	for (i = 0; i < st->n_backends; i++)
+		if (ctf_addr_equal(&st->backends[i].addr, addr))
+			return (int)i;
+	return -1;
+}
+
 /*
- * Tell the module (or conntrack) about every backend that changed between
- * the running state and @next; epochs of @next are filled in.
+ * Make before break, step one (module): every address that @next has and
+ * the running state has not goes into the module before the nft map can
+ * send a packet there, so the entry that packet creates is stamped. Their
+ * epochs are filled in.
+ */
+static void kmod_make(struct ctfd *d, struct ctfd_state *next)
+{
+	unsigned int i;
+
+	for (i = 0; d->kmod && i < next->n_backends; i++)
+		if (backend_at(d->run, &next->backends[i].addr) < 0)
+			kmod_set(d, &next->backends[i]);
+}
+
+/* The nft commit failed: take back what kmod_make added. */
+static void kmod_unmake(struct ctfd *d, const struct ctfd_state *next)
+{
+	unsigned int i;
+	int ret;
+
+	for (i = 0; d->kmod && i < next->n_backends; i++) {
+		const struct ctf_addr *a = &next->backends[i].addr;
+
+		if (backend_at(d->run, a) >= 0)
+			continue;
+		ret = ctf_kmod_backend_del(&d->genl, a);
+		if (ret && ret != -ENOENT)
+			kmod_error(d, "backend del", a, ret);
+	}
+}
+
+/*
+ * Step two, once the nft map no longer names them: tell the module (or
+ * conntrack) about every backend that changed between the running state
+ * and @next; addresses that @next no longer has go last. Epochs of @next
+ * are filled in.
  */
 static void sync_backends(struct ctfd *d, struct ctfd_state *next)
 {
@@ -115,23 +160,6 @@ static void sync_backends(struct ctfd *d, struct ctfd_state *next)
 	unsigned int i;
 	int j, ret;
 
-	/* Removed or moved first: a swap of two addresses must not collide. */
-	for (i = 0; i < run->n_backends; i++) {
-		const struct ctfd_backend *old = &run->backends[i];
-
-		j = ctfd_backend_index(next, old->name);
-		if (j >= 0 &&
-		    ctf_addr_equal(&next->backends[j].addr, &old->addr))
-			continue;
-		if (d->kmod) {
-			ret = ctf_kmod_backend_del(&d->genl, &old->addr);
-			if (ret && ret != -ENOENT)
-				kmod_error(d, "backend del", &old->addr, ret);
-		} else {
-			ct_evict(d, &old->addr,
-				 j < 0 ? "backend removed" : "backend moved");
-		}
-	}
 	for (i = 0; i < next->n_backends; i++) {
 		struct ctfd_backend *b = &next->backends[i];
 		const struct ctfd_backend *old;
@@ -141,7 +169,15 @@ static void sync_backends(struct ctfd *d, struct ctfd_state *next)
 		old = j >= 0 ? &run->backends[j] : NULL;
 		fresh = !old || !ctf_addr_equal(&old->addr, &b->addr);
 		if (d->kmod) {
-			if (fresh || old->state != b->state)
+			/* kmod_make added the new addresses; an address
+			 * that changed hands keeps its instance and epoch.
+			 */
+			j = backend_at(run, &b->addr);
+			if (j < 0)
+				continue;
+			old = &run->backends[j];
+			if (strcmp(old->name, b->name) ||
+			    old->state != b->state)
 				kmod_set(d, b);
 			else
 				b->epoch = old->epoch;
@@ -156,6 +192,22 @@ static void sync_backends(struct ctfd *d, struct ctfd_state *next)
 		if (old && !fresh && b->state == CTF_STATE_DOWN &&
 		    old->state != CTF_STATE_DOWN)
 			ct_evict(d, &b->addr, "backend down");
+	}
+	for (i = 0; i < run->n_backends; i++) {
+		const struct ctfd_backend *old = &run->backends[i];
+
+		j = ctfd_backend_index(next, old->name);
+		if (d->kmod) {
+			if (backend_at(next, &old->addr) >= 0)
+				continue;
+			ret = ctf_kmod_backend_del(&d->genl, &old->addr);
+			if (ret && ret != -ENOENT)
+				kmod_error(d, "backend del", &old->addr, ret);
+		} else if (j < 0 || !ctf_addr_equal(&next->backends[j].addr,
+						    &old->addr)) {
+			ct_evict(d, &old->addr,
+				 j < 0 ? "backend removed" : "backend moved");
+		}
 	}
 }
 
@@ -187,9 +239,11 @@ int ctfd_commit(struct ctfd *d, const struct ctfd_state *next_in, char *err,
 		free(next);
 		return ret;
 	}
+	kmod_make(d, next);
 	t = now_seconds();
 	ret = ctfd_nft_apply(d->nft, &d->dp, &want, &stats, err, errlen);
 	if (ret) {
+		kmod_unmake(d, next);
 		ctfd_dataplane_free(&want);
 		free(next);
 		return ret;

@@ -7,6 +7,8 @@
 #  - `cycle NAME NEWADDR` (new instance, new address): the pinned 4-tuple's
 #    next datagram reaches the new instance, none lost, none to the old
 #    address, re-steered by the module (a stale hit), no ctnetlink;
+#  - cycled 4 times while its pinned flow sends: the flow follows every time
+#    (the new address is in the module before the nft map names it);
 #  - a neighbour lladdr change (same address, new instance) bumps the
 #    module's epoch, and the pinned flow's next datagram is re-steered;
 #  - kill -9: the module keeps its backends, the flow keeps going.
@@ -52,6 +54,29 @@ assert_ge $((hits + 1)) "$(mstat stale_hits)" "the module's stale hits"
 assert_eq 0 "$(dctl stats | awk '$1 == "ctfailover_evictions_total{by=\"ctnetlink\"}" { print $2 }')" \
 	"ctnetlink evictions"
 pass "cycle to a new address: next datagram on the new instance, none lost, none to the old"
+
+# Cycled again and again to a new address while its pinned flow sends
+# every 2 ms, so datagrams arrive while the daemon moves it: each time the
+# flow's next datagram is on the new instance and none reach the old. The
+# daemon adds the new address to the module before the nft map names it;
+# were it added after the old one's removal, a datagram in between would
+# make an entry to the new address that nothing stamps, and the next cycle
+# would leave the flow on the instance it leaves.
+old=3
+for round in 1 2 3 4; do
+	new=$((old == 3 ? 1 : 3))
+	ns_client "$CTF_UDP" send -s "$sport" -n 500 -i 2 "$VIP4" 5060 >/dev/null 2>&1 &
+	sender=$!
+	sleep 0.3
+	dctl cycle backend1 "${BACKEND4[$new]}" >/dev/null
+	wait "$sender" || true
+	rx_old=$(backend_rx "$old" 4)
+	out=$(udp_send "$NS_CLIENT" -s "$sport" -n 3 -w 2000 "$VIP4" 5060)
+	replies_from "backend$new" 3 "$out"
+	assert_eq "$rx_old" "$(backend_rx "$old" 4)" "round $round: datagrams to the old address after the cycle"
+	old=$new
+done
+pass "4 cycles under traffic: each time the pinned flow follows, none to the old instance"
 
 sport=$(port_of backend2)
 out=$(udp_send "$NS_CLIENT" -s "$sport" -n 2 -w 2000 "$VIP4" 5060)
