@@ -313,7 +313,6 @@ run_mode() {
 	local fresh=$NETNS_LAST_PID
 
 	at "${AT[e1]}"
-	pace
 	TS[e1]=$EPOCHREALTIME
 	event_e1
 	pace
