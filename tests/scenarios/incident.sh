@@ -169,9 +169,10 @@ invites_count() {
 }
 invites() { nft_counter "$1" inet ctf_pace invites; }
 
-# pace: after an event, wait (at most 60 s) until each provider has sent
-# MIN_CALLS INVITEs more, then for the caller's timer, so that those calls
-# are decided before the next event begins.
+# pace [--flowing]: after an event, wait (at most 60 s) until each provider
+# has sent MIN_CALLS INVITEs more, then for the caller's timer, so that
+# those calls are decided before the next event begins. --flowing, before
+# the first event: only until the calls flow.
 pace() {
 	local p0 f0 i
 	p0=$(invites "$NS_PINNED")
@@ -181,7 +182,7 @@ pace() {
 		sleep 0.1
 	done
 	((i < 600)) || fail "$MODE: the providers stopped placing calls (pinned $(($(invites "$NS_PINNED") - p0)), fresh $(($(invites "$NS_FRESH") - f0)) INVITEs in 60 s)"
-	sleep $((RECV_TIMEOUT / 1000))
+	[[ ${1:-} == --flowing ]] || sleep $((RECV_TIMEOUT / 1000))
 }
 
 to_old() { echo $(($(nft_counter "${NS_LBS[a]}" inet ctf_watch to_old) + $(nft_counter "${NS_LBS[b]}" inet ctf_watch to_old))); }
@@ -312,6 +313,7 @@ run_mode() {
 	uac "$NS_FRESH" fresh -i "$FRESH4" -t un -max_socket 512
 	local fresh=$NETNS_LAST_PID
 
+	pace --flowing
 	at "${AT[e1]}"
 	TS[e1]=$EPOCHREALTIME
 	event_e1
