@@ -23,7 +23,7 @@ ctf_result() {
 # "NAME" with WHY, else its last "ERROR:" or "FAIL:" line, as the reason; one that
 # exited 0 having proved no claim is a FAIL too (it asserted nothing).
 ctf_script() {
-	local name=$1 rc=$2 out=$3 line status claims=0 why=${4:-}
+	local name=$1 rc=$2 out=$3 line status reason claims=0 why=${4:-}
 	while IFS= read -r line; do
 		line=${line%$'\r'}
 		case "$line" in
@@ -32,7 +32,7 @@ ctf_script() {
 		esac
 		status=${line%%: *}
 		line=${line#*: }
-		local reason=
+		reason=
 		if [[ $status == SKIP && $line =~ ^(.*)\ \((.*)\)$ ]]; then
 			line=${BASH_REMATCH[1]}
 			reason=${BASH_REMATCH[2]}

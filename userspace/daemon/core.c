@@ -131,21 +131,23 @@ static void kmod_make(struct ctfd *d, struct ctfd_state *next)
 			kmod_set(d, &next->backends[i]);
 }
 
+/* Remove @addr from the module; one it no longer has is no error. */
+static void kmod_del(struct ctfd *d, const struct ctf_addr *addr)
+{
+	int ret = ctf_kmod_backend_del(&d->genl, addr);
+
+	if (ret && ret != -ENOENT)
+		kmod_error(d, "backend del", addr, ret);
+}
+
 /* The nft commit failed: take back what kmod_make added. */
 static void kmod_unmake(struct ctfd *d, const struct ctfd_state *next)
 {
 	unsigned int i;
-	int ret;
 
-	for (i = 0; d->kmod && i < next->n_backends; i++) {
-		const struct ctf_addr *a = &next->backends[i].addr;
-
-		if (backend_at(d->run, a) >= 0)
-			continue;
-		ret = ctf_kmod_backend_del(&d->genl, a);
-		if (ret && ret != -ENOENT)
-			kmod_error(d, "backend del", a, ret);
-	}
+	for (i = 0; d->kmod && i < next->n_backends; i++)
+		if (backend_at(d->run, &next->backends[i].addr) < 0)
+			kmod_del(d, &next->backends[i].addr);
 }
 
 /*
@@ -158,16 +160,13 @@ static void sync_backends(struct ctfd *d, struct ctfd_state *next)
 {
 	const struct ctfd_state *run = d->run;
 	unsigned int i;
-	int j, ret;
+	int j;
 
 	for (i = 0; i < next->n_backends; i++) {
 		struct ctfd_backend *b = &next->backends[i];
 		const struct ctfd_backend *old;
 		bool fresh;
 
-		j = ctfd_backend_index(run, b->name);
-		old = j >= 0 ? &run->backends[j] : NULL;
-		fresh = !old || !ctf_addr_equal(&old->addr, &b->addr);
 		if (d->kmod) {
 			/* kmod_make added the new addresses; an address
 			 * that changed hands keeps its instance and epoch.
@@ -183,6 +182,9 @@ static void sync_backends(struct ctfd *d, struct ctfd_state *next)
 				b->epoch = old->epoch;
 			continue;
 		}
+		j = ctfd_backend_index(run, b->name);
+		old = j >= 0 ? &run->backends[j] : NULL;
+		fresh = !old || !ctf_addr_equal(&old->addr, &b->addr);
 		if (!old)
 			b->epoch = 1;
 		else if (fresh)
@@ -198,11 +200,8 @@ static void sync_backends(struct ctfd *d, struct ctfd_state *next)
 
 		j = ctfd_backend_index(next, old->name);
 		if (d->kmod) {
-			if (backend_at(next, &old->addr) >= 0)
-				continue;
-			ret = ctf_kmod_backend_del(&d->genl, &old->addr);
-			if (ret && ret != -ENOENT)
-				kmod_error(d, "backend del", &old->addr, ret);
+			if (backend_at(next, &old->addr) < 0)
+				kmod_del(d, &old->addr);
 		} else if (j < 0 || !ctf_addr_equal(&next->backends[j].addr,
 						    &old->addr)) {
 			ct_evict(d, &old->addr,
