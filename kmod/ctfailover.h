@@ -15,6 +15,8 @@
  *    still have seen the old epoch has then left the stack, so from the
  *    acknowledgment on no packet goes to the old instance.
  *  - ctf_net.sweep_lock (mutex) serialises sweeps (background and sync).
+ *    A sweep takes ctf_net.lock briefly (its number, then reaping removed
+ *    backends) inside sweep_lock; nothing takes them the other way round.
  */
 #ifndef _CTF_CTFAILOVER_H
 #define _CTF_CTFAILOVER_H
@@ -38,7 +40,10 @@ struct ctf_backend {
 	union nf_inet_addr addr;	/* unused bytes zero: hashed and compared whole */
 	u8 family;			/* NFPROTO_IPV4 or NFPROTO_IPV6 */
 	u8 state;			/* enum ctf_backend_state; READ_ONCE in hooks */
-	u32 epoch;			/* never 0; READ_ONCE in hooks */
+	bool gone;			/* removed, not yet reaped; under ctf_net.lock */
+	u32 epoch;			/* 1..CTF_EPOCH_MAX; READ_ONCE in hooks */
+	u32 unstamped_epoch;		/* entries without a stamp belong to it */
+	unsigned long gone_gen;		/* ctf_net.sweep_gen when removed */
 	char name[CTF_NAME_MAX];	/* under ctf_net.lock */
 	atomic64_t tagged;
 	atomic64_t stale_hits;
@@ -55,7 +60,10 @@ struct ctf_net {
 	struct net *net;
 	struct mutex lock;		/* writers of everything below */
 	struct hlist_head backends[1 << CTF_BACKEND_HASH_BITS];
-	unsigned int nbackends;
+	unsigned int nbackends;		/* not gone */
+	unsigned int ngone;		/* removed, waiting for a sweep */
+	u32 last_epoch;			/* the last epoch given out */
+	unsigned long sweep_gen;	/* sweeps started; under lock */
 	bool enabled;			/* hooks registered, labels in use */
 	u8 label_word;			/* which u32 of the labels holds the epoch */
 	u32 sweep_delay_ms;		/* CTF_A_SWEEP_DELAY_MS */
@@ -73,6 +81,7 @@ struct ctf_net {
 	atomic64_t evicted;
 	atomic64_t sweeps;
 	atomic64_t untaggable;
+	atomic64_t foreign;
 };
 
 /* net.c: per-namespace state */
@@ -87,33 +96,49 @@ static inline bool ctf_port_is_sip(const struct ctf_net *cn, __be16 port)
 	return test_bit(ntohs(port), cn->port_map);
 }
 
-/* backend.c: the backend table */
+/* backend.c: the backend table, stamps and the verdict on an entry */
+#define CTF_STAMP_FOREIGN	U32_MAX	/* ctf_stamp_decode(): not our bits */
+
 static inline u32 ctf_epoch_next(u32 epoch)
 {
 	/* 0 means "not stamped": skip it when the counter wraps. */
-	return epoch == U32_MAX ? 1 : epoch + 1;
+	return epoch >= CTF_EPOCH_MAX ? 1 : epoch + 1;
 }
 
+enum ctf_verdict {
+	CTF_VERDICT_NOT_OURS,	/* its NAT target is no backend */
+	CTF_VERDICT_CURRENT,
+	CTF_VERDICT_STALE,
+	CTF_VERDICT_FOREIGN,	/* its stamp word holds bits not ours */
+};
+
+u32 ctf_stamp_encode(u32 epoch);
+u32 ctf_stamp_decode(u32 word);
+u32 ctf_epoch_alloc(struct ctf_net *cn);
+void ctf_epoch_seen(struct ctf_net *cn, u32 epoch);
 struct ctf_backend *ctf_backend_find(struct ctf_net *cn, u8 family,
 				     const union nf_inet_addr *addr);
 struct ctf_backend *ctf_backend_add(struct ctf_net *cn, u8 family,
-				    const union nf_inet_addr *addr);
-void ctf_backend_del(struct ctf_net *cn, struct ctf_backend *b);
+				    const union nf_inet_addr *addr, u32 epoch);
+int ctf_backend_remove(struct ctf_net *cn, struct ctf_backend *b);
+void ctf_backend_revive(struct ctf_net *cn, struct ctf_backend *b, u32 epoch);
+void ctf_backend_reap(struct ctf_net *cn, unsigned long gen);
 void ctf_backend_flush(struct ctf_net *cn);
-bool ctf_stamp_is_stale(u32 stamp, const struct ctf_backend *b);
+enum ctf_verdict ctf_judge(u32 word, const struct ctf_backend *b);
 
 /* hooks.c: the packet path */
 void ctf_hooks_prepare(struct ctf_net *cn);
 u32 ctf_ct_stamp(const struct nf_conn *ct, u8 word);
-bool ctf_ct_is_stale(struct ctf_net *cn, const struct nf_conn *ct,
-		     struct ctf_backend **bp, u32 *stampp);
+enum ctf_verdict ctf_ct_judge(struct ctf_net *cn, const struct nf_conn *ct,
+			      struct ctf_backend **bp, u32 *stampp);
 int ctf_ct_stamp_set(struct nf_conn *ct, u8 word, u32 epoch);
 
 /* sweep.c: eviction of stale entries */
 void ctf_sweep_init(struct ctf_net *cn);
-void ctf_sweep_schedule(struct ctf_net *cn);
+void ctf_sweep_schedule(struct ctf_net *cn, bool now);
 void ctf_sweep_run(struct ctf_net *cn, struct ctf_sweep_result *res);
 void ctf_sweep_uninit(struct ctf_net *cn);
+u32 ctf_sweep_last_stamp(struct ctf_net *cn);
 int ctf_sweep_wq_init(void);
 void ctf_sweep_wq_uninit(void);
 

@@ -7,8 +7,9 @@
  *	conntrack creates a fresh one for this very packet and the NAT rules
  *	choose a backend again. The packet itself is never dropped.
  *  stamp, just after DNAT (NF_IP_PRI_NAT_DST + 1): a new entry to a SIP
- *	port whose NAT target is a backend gets that backend's epoch in its
- *	labels, before it is confirmed, so conntrack's NEW event carries it.
+ *	port whose NAT target is a backend (a removed one too, until it is
+ *	forgotten) gets that backend's epoch in its labels, before it is
+ *	confirmed, so conntrack's NEW event carries it.
  *
  * Everything that is not UDP to a SIP port leaves after a protocol and a
  * port check. Hooks run under the RCU read lock held by the netfilter core.
@@ -26,7 +27,7 @@
 
 #include "ctfailover.h"
 
-/* The stamp of an entry: 0 when it has none (or no label area). */
+/* The stamp word of an entry: 0 when it has none (or no label area). */
 u32 ctf_ct_stamp(const struct nf_conn *ct, u8 word)
 {
 	struct nf_conn_labels *labels = nf_ct_labels_find(ct);
@@ -37,12 +38,13 @@ u32 ctf_ct_stamp(const struct nf_conn *ct, u8 word)
 	return READ_ONCE(((const u32 *)labels->bits)[word]);
 }
 
-int ctf_ct_stamp_set(struct nf_conn *ct, u8 word, u32 epoch)
+/* Write @stamp (a whole stamp word) into label word @word of @ct. */
+int ctf_ct_stamp_set(struct nf_conn *ct, u8 word, u32 stamp)
 {
 	u32 data[NF_CT_LABELS_MAX_SIZE / sizeof(u32)] = {};
 	u32 mask[NF_CT_LABELS_MAX_SIZE / sizeof(u32)] = {};
 
-	data[word] = epoch;
+	data[word] = stamp;
 	mask[word] = ~0U;
 	/* -ENOSPC: the entry was created without a label area. */
 	return nf_connlabels_replace(ct, data, mask, ARRAY_SIZE(data));
@@ -59,19 +61,18 @@ static struct ctf_backend *ct_backend(struct ctf_net *cn,
 }
 
 /*
- * Is @ct, a UDP entry to a SIP port, stale? On true, *bp is its backend
- * (or NULL: removed) and *stampp its stamp. Caller holds the RCU read lock.
+ * The verdict on @ct, a UDP entry to a SIP port; *bp is its backend (NULL:
+ * not ours) and *epochp the epoch of its stamp (0: none). Caller holds the
+ * RCU read lock.
  */
-bool ctf_ct_is_stale(struct ctf_net *cn, const struct nf_conn *ct,
-		     struct ctf_backend **bp, u32 *stampp)
+enum ctf_verdict ctf_ct_judge(struct ctf_net *cn, const struct nf_conn *ct,
+			      struct ctf_backend **bp, u32 *epochp)
 {
-	u32 stamp = ctf_ct_stamp(ct, READ_ONCE(cn->label_word));
+	u32 word = ctf_ct_stamp(ct, READ_ONCE(cn->label_word));
 
-	if (!stamp)
-		return false;
 	*bp = ct_backend(cn, ct);
-	*stampp = stamp;
-	return ctf_stamp_is_stale(stamp, *bp);
+	*epochp = ctf_stamp_decode(word);
+	return ctf_judge(word, *bp);
 }
 
 /*
@@ -117,10 +118,11 @@ static unsigned int ctf_resteer(void *priv, struct sk_buff *skb,
 	struct nf_conntrack_tuple tuple;
 	struct nf_conntrack_tuple_hash *h;
 	enum ip_conntrack_info ctinfo;
+	enum ctf_verdict verdict;
 	struct ctf_backend *b;
 	struct nf_conn *ct;
 	__be16 dport;
-	u32 stamp;
+	u32 epoch;
 
 	dport = udp_dport(skb, state->pf);
 	if (!dport || !ctf_port_is_sip(cn, dport))
@@ -148,17 +150,24 @@ static unsigned int ctf_resteer(void *priv, struct sk_buff *skb,
 	 * reply tuple comes from a backend, and deleting its entry would turn
 	 * the flow around.
 	 */
-	if (NF_CT_DIRECTION(h) == IP_CT_DIR_ORIGINAL &&
-	    ctf_ct_is_stale(cn, ct, &b, &stamp) && nf_ct_delete(ct, 0, 0)) {
+	if (NF_CT_DIRECTION(h) != IP_CT_DIR_ORIGINAL)
+		goto out;
+	verdict = ctf_ct_judge(cn, ct, &b, &epoch);
+	if (verdict == CTF_VERDICT_FOREIGN) {
+		/* Not ours to judge: deleting would only loop (a rule that
+		 * sets the bit again on the new entry).
+		 */
+		atomic64_inc(&cn->foreign);
+	} else if (verdict == CTF_VERDICT_STALE && nf_ct_delete(ct, 0, 0)) {
 		/* We deleted it (not a concurrent path): count it once. */
 		atomic64_inc(&cn->stale_hits);
-		if (b)
-			atomic64_inc(&b->stale_hits);
+		atomic64_inc(&b->stale_hits);
 		if (__ratelimit(&cn->stale_event_rs))
 			ctf_nl_event_stale(cn, b, nf_ct_l3num(ct),
 					   &ct->tuplehash[IP_CT_DIR_REPLY].tuple.src.u3,
-					   stamp);
+					   epoch);
 	}
+out:
 	nf_ct_put(ct);
 	return NF_ACCEPT;
 }
@@ -183,7 +192,7 @@ static unsigned int ctf_stamp(void *priv, struct sk_buff *skb,
 	if (!b)
 		return NF_ACCEPT;	/* not NATed to a backend: not ours */
 	if (ctf_ct_stamp_set(ct, READ_ONCE(cn->label_word),
-			     READ_ONCE(b->epoch))) {
+			     ctf_stamp_encode(READ_ONCE(b->epoch)))) {
 		atomic64_inc(&cn->untaggable);
 		return NF_ACCEPT;
 	}

@@ -55,6 +55,8 @@ int ctf_net_enable(struct ctf_net *cn)
 	ret = nf_connlabels_get(cn->net, 127);
 	if (ret)
 		return ret;
+	/* Above every stamp an earlier load of the module left. */
+	ctf_epoch_seen(cn, ctf_sweep_last_stamp(cn));
 	ret = nf_register_net_hooks(cn->net, cn->hook_ops,
 				    ARRAY_SIZE(cn->hook_ops));
 	if (ret) {

@@ -21,12 +21,26 @@ static const struct nla_policy ctf_backend_key_policy[CTF_BA_MAX + 1] = {
 	[CTF_BA_ADDR6]	= NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
 };
 
+/*
+ * Beyond the s16 bounds NLA_POLICY_RANGE() can hold. Not const: the policy
+ * field is a plain pointer before 6.2; nothing writes them.
+ */
+static struct netlink_range_validation ctf_epoch_range __ro_after_init = {
+	.min = 1,
+	.max = CTF_EPOCH_MAX,
+};
+
+static struct netlink_range_validation ctf_sweep_delay_range __ro_after_init = {
+	.min = 0,
+	.max = CTF_MAX_SWEEP_DELAY_MS,
+};
+
 /* What BACKEND_SET may change. Counters are reply-only. */
 static const struct nla_policy ctf_backend_set_policy[CTF_BA_MAX + 1] = {
 	[CTF_BA_ADDR4]	= NLA_POLICY_EXACT_LEN(sizeof(struct in_addr)),
 	[CTF_BA_ADDR6]	= NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
 	[CTF_BA_NAME]	= { .type = NLA_NUL_STRING, .len = CTF_NAME_MAX - 1 },
-	[CTF_BA_EPOCH]	= NLA_POLICY_MIN(NLA_U32, 1),
+	[CTF_BA_EPOCH]	= NLA_POLICY_FULL_RANGE(NLA_U32, &ctf_epoch_range),
 	[CTF_BA_STATE]	= NLA_POLICY_MAX(NLA_U8, CTF_STATE_MAX),
 };
 
@@ -50,15 +64,6 @@ static const struct nla_policy ctf_backend_set_cmd_policy[CTF_A_MAX + 1] = {
 
 static const struct nla_policy ctf_ports_cmd_policy[CTF_A_MAX + 1] = {
 	[CTF_A_PORTS]	= NLA_POLICY_NESTED(ctf_ports_policy),
-};
-
-/*
- * Beyond the s16 bounds NLA_POLICY_RANGE() can hold. Not const: the policy
- * field is a plain pointer before 6.2; nothing writes it.
- */
-static struct netlink_range_validation ctf_sweep_delay_range __ro_after_init = {
-	.min = 0,
-	.max = CTF_MAX_SWEEP_DELAY_MS,
 };
 
 static const struct nla_policy ctf_config_cmd_policy[CTF_A_MAX + 1] = {
@@ -101,6 +106,7 @@ static int fill_backend(struct sk_buff *skb, const struct ctf_backend *b)
 	    put_addr(skb, b->family, &b->addr) ||
 	    (b->name[0] && nla_put_string(skb, CTF_BA_NAME, b->name)) ||
 	    nla_put_u32(skb, CTF_BA_EPOCH, b->epoch) ||
+	    nla_put_u32(skb, CTF_BA_UNSTAMPED_EPOCH, b->unstamped_epoch) ||
 	    nla_put_u8(skb, CTF_BA_STATE, b->state) ||
 	    nla_put_u64_64bit(skb, CTF_BA_TAGGED, atomic64_read(&b->tagged),
 			      CTF_BA_PAD) ||
@@ -193,7 +199,7 @@ static struct ctf_backend *find_backend(struct ctf_net *cn,
 	if (ret)
 		return ERR_PTR(ret);
 	b = ctf_backend_find(cn, family, &addr);
-	if (!b) {
+	if (!b || b->gone) {
 		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[CTF_A_BACKEND],
 				    "no backend at this address");
 		return ERR_PTR(-ENOENT);
@@ -208,7 +214,7 @@ static struct ctf_backend *find_backend(struct ctf_net *cn,
 static void stale_changed(struct ctf_net *cn)
 {
 	synchronize_rcu();
-	ctf_sweep_schedule(cn);
+	ctf_sweep_schedule(cn, false);
 }
 
 static int ctf_nl_get_info(struct sk_buff *skb, struct genl_info *info)
@@ -229,6 +235,11 @@ static int ctf_nl_get_info(struct sk_buff *skb, struct genl_info *info)
 	return genlmsg_reply(msg, info);
 }
 
+/*
+ * BACKEND_SET: everything is checked before anything changes. An epoch
+ * given for an address the namespace knows must be above the one it has:
+ * a lower or equal one may name an instance whose entries went stale.
+ */
 static int ctf_nl_backend_set(struct sk_buff *skb, struct genl_info *info)
 {
 	struct ctf_net *cn = ctf_net(genl_info_net(info));
@@ -236,13 +247,15 @@ static int ctf_nl_backend_set(struct sk_buff *skb, struct genl_info *info)
 	union nf_inet_addr addr;
 	struct ctf_backend *b;
 	bool stale = false;
-	u8 family, state;
-	u32 epoch;
+	u32 epoch = 0;
+	u8 family;
 	int ret;
 
 	ret = parse_backend(info, ctf_backend_set_policy, tb, &family, &addr);
 	if (ret)
 		return ret;
+	if (tb[CTF_BA_EPOCH])
+		epoch = nla_get_u32(tb[CTF_BA_EPOCH]);
 
 	mutex_lock(&cn->lock);
 	ret = ctf_net_enable(cn);
@@ -251,25 +264,49 @@ static int ctf_nl_backend_set(struct sk_buff *skb, struct genl_info *info)
 		goto out;
 	}
 	b = ctf_backend_find(cn, family, &addr);
+	if (b && epoch && (epoch < b->epoch || (b->gone && epoch == b->epoch))) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[CTF_BA_EPOCH],
+				    "epoch must not go back: an older one names an instance whose entries went stale");
+		ret = -EINVAL;
+		goto out;
+	}
 	if (!b) {
-		b = ctf_backend_add(cn, family, &addr);
+		b = ctf_backend_add(cn, family, &addr, epoch);
 		if (IS_ERR(b)) {
 			ret = PTR_ERR(b);
 			if (ret == -ENOSPC)
 				GENL_SET_ERR_MSG(info, "too many backends (CTF_MAX_BACKENDS)");
 			goto out;
 		}
+	} else if (b->gone) {
+		if (cn->nbackends >= CTF_MAX_BACKENDS) {
+			GENL_SET_ERR_MSG(info, "too many backends (CTF_MAX_BACKENDS)");
+			ret = -ENOSPC;
+			goto out;
+		}
+		/* Entries made while it was removed go stale too. */
+		ctf_backend_revive(cn, b, epoch);
+		stale = true;
+	} else if (epoch && epoch != b->epoch) {
+		ctf_epoch_seen(cn, epoch);
+		WRITE_ONCE(b->epoch, epoch);
+		stale = true;
 	}
 	if (tb[CTF_BA_NAME])
 		nla_strscpy(b->name, tb[CTF_BA_NAME], sizeof(b->name));
-	if (tb[CTF_BA_EPOCH]) {
-		epoch = nla_get_u32(tb[CTF_BA_EPOCH]);
-		stale |= epoch != b->epoch;
-		WRITE_ONCE(b->epoch, epoch);
-	}
 	if (tb[CTF_BA_STATE]) {
-		state = nla_get_u8(tb[CTF_BA_STATE]);
-		stale |= state == CTF_STATE_DOWN && b->state != CTF_STATE_DOWN;
+		u8 state = nla_get_u8(tb[CTF_BA_STATE]);
+
+		/*
+		 * Going down is a change: what was made before it is stale,
+		 * what the rules still send it after it is not (no entry is
+		 * deleted again and again while nft catches up).
+		 */
+		if (state == CTF_STATE_DOWN && b->state != CTF_STATE_DOWN &&
+		    !stale) {
+			WRITE_ONCE(b->epoch, ctf_epoch_alloc(cn));
+			stale = true;
+		}
 		WRITE_ONCE(b->state, state);
 	}
 	if (stale)
@@ -305,7 +342,7 @@ static int ctf_nl_backend_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	for (bucket = cb->args[0]; bucket < ARRAY_SIZE(cn->backends); bucket++) {
 		idx = 0;
 		hlist_for_each_entry(b, &cn->backends[bucket], node) {
-			if (idx++ < cb->args[1])
+			if (b->gone || idx++ < cb->args[1])
 				continue;
 			hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
 					  cb->nlh->nlmsg_seq, &ctf_genl_family,
@@ -338,8 +375,13 @@ static int ctf_nl_backend_del(struct sk_buff *skb, struct genl_info *info)
 	if (IS_ERR(b)) {
 		ret = PTR_ERR(b);
 	} else {
-		ctf_backend_del(cn, b);
-		stale_changed(cn);
+		ret = ctf_backend_remove(cn, b);
+		if (ret) {
+			GENL_SET_ERR_MSG(info, "too many removed backends wait for a sweep: retry");
+			ctf_sweep_schedule(cn, true);
+		} else {
+			stale_changed(cn);
+		}
 	}
 	mutex_unlock(&cn->lock);
 	return ret;
@@ -356,7 +398,7 @@ static int ctf_nl_backend_bump(struct sk_buff *skb, struct genl_info *info)
 	if (IS_ERR(b)) {
 		ret = PTR_ERR(b);
 	} else {
-		WRITE_ONCE(b->epoch, ctf_epoch_next(b->epoch));
+		WRITE_ONCE(b->epoch, ctf_epoch_alloc(cn));
 		stale_changed(cn);
 		ret = reply_backend(info, CTF_CMD_BACKEND_BUMP, b);
 	}
@@ -485,7 +527,10 @@ static int ctf_nl_stats_get(struct sk_buff *skb, struct genl_info *info)
 	    !nla_put_u64_64bit(msg, CTF_ST_SWEEPS, atomic64_read(&cn->sweeps),
 			       CTF_ST_PAD) &&
 	    !nla_put_u64_64bit(msg, CTF_ST_UNTAGGABLE,
-			       atomic64_read(&cn->untaggable), CTF_ST_PAD)) {
+			       atomic64_read(&cn->untaggable), CTF_ST_PAD) &&
+	    !nla_put_u64_64bit(msg, CTF_ST_FOREIGN, atomic64_read(&cn->foreign),
+			       CTF_ST_PAD) &&
+	    !nla_put_u32(msg, CTF_ST_LAST_EPOCH, cn->last_epoch)) {
 		nla_nest_end(msg, nest);
 		if (!nla_put_u8(msg, CTF_A_LABEL_WORD, cn->label_word) &&
 		    !nla_put_u32(msg, CTF_A_SWEEP_DELAY_MS, cn->sweep_delay_ms))
@@ -513,15 +558,19 @@ static int ctf_nl_config_set(struct sk_buff *skb, struct genl_info *info)
 	}
 	mutex_lock(&cn->lock);
 	/* Stamps already given would be read from the wrong place. */
-	if (word && cn->nbackends) {
+	if (word && (cn->nbackends || cn->ngone)) {
 		NL_SET_ERR_MSG_ATTR(info->extack, word,
 				    "label word can change only while there are no backends");
 		ret = -EBUSY;
 		goto out;
 	}
 	/* All checked: apply both or neither. */
-	if (word)
+	if (word) {
 		WRITE_ONCE(cn->label_word, nla_get_u8(word));
+		/* Never an epoch that entries carry in the new word. */
+		if (cn->enabled)
+			ctf_epoch_seen(cn, ctf_sweep_last_stamp(cn));
+	}
 	if (delay)
 		WRITE_ONCE(cn->sweep_delay_ms, nla_get_u32(delay));
 out:

@@ -25,16 +25,27 @@
 
 static struct workqueue_struct *ctf_wq;
 
+/* Is @ct a UDP entry to a SIP port? */
+static bool sip_entry(struct ctf_net *cn, const struct nf_conn *ct)
+{
+	return nf_ct_protonum(ct) == IPPROTO_UDP &&
+	       ctf_port_is_sip(cn, ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple.dst.u.udp.port);
+}
+
+static bool is_stale(struct ctf_net *cn, const struct nf_conn *ct,
+		     struct ctf_backend **bp)
+{
+	u32 epoch;
+
+	return ctf_ct_judge(cn, ct, bp, &epoch) == CTF_VERDICT_STALE;
+}
+
 /* Could @ct be stale? Called under its bucket lock: no sleeping. */
 static bool candidate(struct ctf_net *cn, const struct nf_conn *ct)
 {
 	struct ctf_backend *b;
-	u32 stamp;
 
-	if (nf_ct_protonum(ct) != IPPROTO_UDP || nf_ct_is_dying(ct) ||
-	    !ctf_port_is_sip(cn, ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple.dst.u.udp.port))
-		return false;
-	return ctf_ct_is_stale(cn, ct, &b, &stamp);
+	return !nf_ct_is_dying(ct) && sip_entry(cn, ct) && is_stale(cn, ct, &b);
 }
 
 /*
@@ -91,17 +102,15 @@ static u64 evict_batch(struct ctf_net *cn, struct nf_conn **batch,
 {
 	struct ctf_backend *b;
 	u64 evicted = 0;
-	u32 stamp;
 
 	while (n--) {
 		struct nf_conn *ct = batch[n];
 
 		rcu_read_lock();
-		if (!nf_ct_is_dying(ct) && ctf_ct_is_stale(cn, ct, &b, &stamp) &&
+		if (!nf_ct_is_dying(ct) && is_stale(cn, ct, &b) &&
 		    nf_ct_delete(ct, 0, 0)) {
 			evicted++;
-			if (b)
-				atomic64_inc(&b->evicted);
+			atomic64_inc(&b->evicted);
 		}
 		rcu_read_unlock();
 		nf_ct_put(ct);
@@ -120,10 +129,18 @@ static void sweep(struct ctf_net *cn, struct ctf_sweep_result *res)
 	struct nf_conn *batch[SWEEP_BATCH];
 	ktime_t start = ktime_get();
 	unsigned int i, step = 0, n, round, entries;
+	unsigned long gen;
 	bool more;
 
 	lockdep_assert_held(&cn->sweep_lock);
 	memset(res, 0, sizeof(*res));
+	/*
+	 * Under ctf_net.lock: a removal either sees this number (and waits
+	 * for the next sweep) or is complete before the walk starts.
+	 */
+	mutex_lock(&cn->lock);
+	gen = ++cn->sweep_gen;
+	mutex_unlock(&cn->lock);
 	for (i = 0; i < READ_ONCE(nf_conntrack_htable_size); i++) {
 		round = 0;
 		do {
@@ -137,9 +154,55 @@ static void sweep(struct ctf_net *cn, struct ctf_sweep_result *res)
 			cond_resched();
 		}
 	}
+	/* No stale entry of a backend removed before the walk is left. */
+	ctf_backend_reap(cn, gen);
 	res->usec = ktime_us_delta(ktime_get(), start);
 	atomic64_add(res->evicted, &cn->evicted);
 	atomic64_inc(&cn->sweeps);
+}
+
+/*
+ * The highest epoch stamped on an entry of this namespace (0: none), so
+ * that the epoch counter starts above the stamps an earlier load of the
+ * module left. One read-only walk, a bucket lock at a time. Caller holds
+ * ctf_net.lock: no stamp of ours is being written.
+ */
+u32 ctf_sweep_last_stamp(struct ctf_net *cn)
+{
+	struct nf_conntrack_tuple_hash *h;
+	struct hlist_nulls_node *node;
+	u8 word = cn->label_word;
+	spinlock_t *lockp;	/* conntrack's lock for bucket @i */
+	struct nf_conn *ct;
+	unsigned int i;
+	u32 last = 0, epoch;
+
+	for (i = 0; i < READ_ONCE(nf_conntrack_htable_size); i++) {
+		local_bh_disable();
+		lockp = &nf_conntrack_locks[i % CONNTRACK_LOCKS];
+		nf_conntrack_lock(lockp);
+		__acquire(lockp);
+		if (i < nf_conntrack_htable_size) {
+			hlist_nulls_for_each_entry(h, node, &nf_conntrack_hash[i],
+						   hnnode) {
+				if (NF_CT_DIRECTION(h) != IP_CT_DIR_REPLY)
+					continue;
+				ct = nf_ct_tuplehash_to_ctrack(h);
+				/* Any port: the set may differ from the last load's. */
+				if (!net_eq(nf_ct_net(ct), cn->net) ||
+				    nf_ct_protonum(ct) != IPPROTO_UDP)
+					continue;
+				epoch = ctf_stamp_decode(ctf_ct_stamp(ct, word));
+				if (epoch != CTF_STAMP_FOREIGN && epoch > last)
+					last = epoch;
+			}
+		}
+		spin_unlock(lockp);
+		local_bh_enable();
+		if (!(i % SWEEP_BUCKETS_PER_STEP))
+			cond_resched();
+	}
+	return last;
 }
 
 void ctf_sweep_run(struct ctf_net *cn, struct ctf_sweep_result *res)
@@ -159,11 +222,12 @@ static void sweep_work(struct work_struct *work)
 	ctf_sweep_run(cn, &res);
 }
 
-void ctf_sweep_schedule(struct ctf_net *cn)
+/* A sweep after sweep-delay, or @now. */
+void ctf_sweep_schedule(struct ctf_net *cn, bool now)
 {
 	/* A burst of changes gets one sweep, after the last of them. */
 	mod_delayed_work(ctf_wq, &cn->sweep_work,
-			 msecs_to_jiffies(READ_ONCE(cn->sweep_delay_ms)));
+			 now ? 0 : msecs_to_jiffies(READ_ONCE(cn->sweep_delay_ms)));
 }
 
 void ctf_sweep_init(struct ctf_net *cn)

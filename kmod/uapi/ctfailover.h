@@ -13,12 +13,33 @@
  * Model. A *backend* is an address that SIP flows are DNATed to. Its
  * *epoch* names the instance currently behind that address. Every new UDP
  * conntrack entry to a SIP port whose NAT target (reply source address) is
- * a backend is stamped with that backend's epoch, in a 32-bit field of the
- * conntrack labels. An entry is *stale* when its stamp differs from its
- * backend's epoch, when its backend is down, or when its backend is gone.
- * The next packet of a stale flow deletes the entry before conntrack sees
- * the packet, so the packet creates a fresh entry and the NAT rules choose
- * again; a sweep deletes the stale entries that see no more packets.
+ * a backend is stamped with that backend's epoch, in a 32-bit word of the
+ * conntrack labels (the stamp format is below). An entry is *stale* when
+ * its epoch differs from its backend's; an entry without a stamp (made
+ * before the address became a backend, before the module was loaded, or
+ * whose stamp someone erased) is judged by the backend's first epoch
+ * (CTF_BA_UNSTAMPED_EPOCH). The next packet of a stale flow deletes the
+ * entry before conntrack sees the packet, so the packet creates a fresh
+ * entry and the NAT rules choose again; a sweep deletes the stale entries
+ * that see no more packets.
+ *
+ * Every change gives the backend a new epoch: a bump, a change of state to
+ * down, a removal (the address is remembered, and judged, until a sweep
+ * that started after the removal has deleted its stale entries), adding an
+ * address again. Epochs come from one counter per namespace, so an epoch
+ * is never given twice in a namespace (within 2^24 - 1 changes; the counter
+ * starts above every stamp the namespace's entries already carry, so stamps
+ * left by an earlier load of the module do not come back to life).
+ *
+ * Stamp format, in u32 number CTF_A_LABEL_WORD of the labels (host order,
+ * as nf_connlabels_replace() and CTA_LABELS index them):
+ *   bits  0..23  the epoch, 1..CTF_EPOCH_MAX
+ *   bits 24..31  CRC-8 (polynomial 0x07, initial value 0, no reflection,
+ *                no final XOR) of the epoch's three bytes, low byte first
+ * A word of 0 is no stamp. A nonzero word whose check does not match holds
+ * bits that ctfailover did not write (an nft "ct label set", a CTA_LABELS
+ * without a mask): the entry is *foreign*, counted, and never deleted for
+ * it. The check finds any 1, 2 or 3 changed bits.
  */
 #ifndef _UAPI_LINUX_CTFAILOVER_H
 #define _UAPI_LINUX_CTFAILOVER_H
@@ -40,6 +61,8 @@
 #define CTF_DEFAULT_SIP_PORT		5060
 #define CTF_DEFAULT_SWEEP_DELAY_MS	1000
 #define CTF_MAX_SWEEP_DELAY_MS		3600000
+/* Epochs are 1..CTF_EPOCH_MAX: 24 bits of the stamp word. */
+#define CTF_EPOCH_MAX			0x00ffffff
 
 enum ctf_cmd {
 	CTF_CMD_UNSPEC,
@@ -47,15 +70,20 @@ enum ctf_cmd {
 	CTF_CMD_GET_INFO,
 	/*
 	 * Create or update the backend at CTF_A_BACKEND's address. Optional:
-	 * name, state, epoch (set as given: a daemon restoring its state).
-	 * A new backend without an epoch starts at 1. -> the backend.
+	 * name, state, epoch. A new backend (or an address added again) gets
+	 * the namespace's next epoch, or the one given (a daemon restoring
+	 * its state); an existing backend's epoch may only be set higher. A
+	 * change of state to down gives it a new epoch. -> the backend.
 	 */
 	CTF_CMD_BACKEND_SET,
 	/* One backend by address (doit), or all of them (dump). */
 	CTF_CMD_BACKEND_GET,
-	/* Remove the backend at CTF_A_BACKEND's address; its entries go stale. */
+	/*
+	 * Remove the backend at CTF_A_BACKEND's address; its entries go stale.
+	 * -EBUSY while CTF_MAX_BACKENDS removed addresses wait for a sweep.
+	 */
 	CTF_CMD_BACKEND_DEL,
-	/* A new instance is behind the address: epoch + 1. -> the backend. */
+	/* A new instance is behind the address: a new epoch. -> the backend. */
 	CTF_CMD_BACKEND_BUMP,
 	/* Replace the SIP port set with CTF_A_PORTS (1..CTF_MAX_PORTS ports). */
 	CTF_CMD_PORTS_SET,
@@ -118,7 +146,7 @@ enum ctf_attr {
 enum ctf_backend_state {
 	CTF_STATE_ACTIVE,	/* its entries are kept while their epoch is current */
 	CTF_STATE_DRAINING,	/* likewise; nft sends it no new flows */
-	CTF_STATE_DOWN,		/* every entry to it is stale */
+	CTF_STATE_DOWN,		/* nft sends it nothing; going down is a new epoch */
 
 	__CTF_STATE_MAX,
 };
@@ -130,12 +158,14 @@ enum ctf_backend_attr {
 	CTF_BA_ADDR4,		/* binary, 4 bytes, network order */
 	CTF_BA_ADDR6,		/* binary, 16 bytes, network order */
 	CTF_BA_NAME,		/* string, < CTF_NAME_MAX */
-	CTF_BA_EPOCH,		/* u32, never 0 */
+	CTF_BA_EPOCH,		/* u32, 1..CTF_EPOCH_MAX */
 	CTF_BA_STATE,		/* u8: enum ctf_backend_state */
 	CTF_BA_TAGGED,		/* u64: entries stamped for it */
 	CTF_BA_STALE_HITS,	/* u64: packets that met a stale entry of it */
 	CTF_BA_EVICTED,		/* u64: stale entries of it the sweep deleted */
 	CTF_BA_PAD,
+	/* u32: the epoch that entries without a stamp are judged by */
+	CTF_BA_UNSTAMPED_EPOCH,
 
 	__CTF_BA_MAX,
 };
@@ -163,6 +193,9 @@ enum ctf_stats_attr {
 	CTF_ST_SWEEPS,		/* u64: sweeps completed */
 	CTF_ST_UNTAGGABLE,	/* u64: new entries without a label area */
 	CTF_ST_PAD,
+	/* u64: packets whose entry's stamp word held bits not ours */
+	CTF_ST_FOREIGN,
+	CTF_ST_LAST_EPOCH,	/* u32: the last epoch given out */
 
 	__CTF_ST_MAX,
 };

@@ -314,7 +314,7 @@ static void backend_round_trip(void)
 	CHECK_INT(ctf_parse_addr("2001:db8::42", &in.addr, err, sizeof(err)),
 		  0);
 	strcpy(in.name, "b-2");
-	in.epoch = 4294967295u;
+	in.epoch = CTF_EPOCH_MAX;
 	in.state = CTF_STATE_DOWN;
 
 	nlh = genl_msg(CTF_CMD_BACKEND_SET);
@@ -324,7 +324,7 @@ static void backend_round_trip(void)
 	CHECK_INT(ctf_kmod_parse_backend(nest, &out), 0);
 	CHECK(ctf_addr_equal(&in.addr, &out.addr));
 	CHECK_STR(out.name, "b-2");
-	CHECK(out.epoch == 4294967295u);
+	CHECK(out.epoch == CTF_EPOCH_MAX);
 	CHECK_INT(out.state, CTF_STATE_DOWN);
 	CHECK_INT(out.fields, CTF_BF_SETTABLE);
 }

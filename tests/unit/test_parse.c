@@ -163,12 +163,13 @@ static const struct {
 	const char *err;
 } epoch_cases[] = {
 	{ "1", 0, 1, NULL },
-	{ "4294967295", 0, 4294967295u, NULL },
-	{ "0", -ERANGE, 0, "bad epoch '0' (1..4294967295)" },
-	{ "4294967296", -ERANGE, 0, "bad epoch '4294967296' (1..4294967295)" },
-	{ "-1", -EINVAL, 0, "bad epoch '-1' (1..4294967295)" },
-	{ "", -EINVAL, 0, "bad epoch '' (1..4294967295)" },
-	{ "two", -EINVAL, 0, "bad epoch 'two' (1..4294967295)" },
+	{ "16777215", 0, 16777215, NULL },
+	{ "0", -ERANGE, 0, "bad epoch '0' (1..16777215)" },
+	{ "16777216", -ERANGE, 0, "bad epoch '16777216' (1..16777215)" },
+	{ "4294967295", -ERANGE, 0, "bad epoch '4294967295' (1..16777215)" },
+	{ "-1", -EINVAL, 0, "bad epoch '-1' (1..16777215)" },
+	{ "", -EINVAL, 0, "bad epoch '' (1..16777215)" },
+	{ "two", -EINVAL, 0, "bad epoch 'two' (1..16777215)" },
 };
 
 static void epoch_table(void)

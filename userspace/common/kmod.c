@@ -30,10 +30,15 @@ static const enum mnl_attr_data_type top_types[CTF_A_MAX + 1] = {
 };
 
 static const enum mnl_attr_data_type backend_types[CTF_BA_MAX + 1] = {
-	[CTF_BA_ADDR4] = MNL_TYPE_BINARY,    [CTF_BA_ADDR6] = MNL_TYPE_BINARY,
-	[CTF_BA_NAME] = MNL_TYPE_NUL_STRING, [CTF_BA_EPOCH] = MNL_TYPE_U32,
-	[CTF_BA_STATE] = MNL_TYPE_U8,	     [CTF_BA_TAGGED] = MNL_TYPE_U64,
-	[CTF_BA_STALE_HITS] = MNL_TYPE_U64,  [CTF_BA_EVICTED] = MNL_TYPE_U64,
+	[CTF_BA_ADDR4] = MNL_TYPE_BINARY,
+	[CTF_BA_ADDR6] = MNL_TYPE_BINARY,
+	[CTF_BA_NAME] = MNL_TYPE_NUL_STRING,
+	[CTF_BA_EPOCH] = MNL_TYPE_U32,
+	[CTF_BA_STATE] = MNL_TYPE_U8,
+	[CTF_BA_TAGGED] = MNL_TYPE_U64,
+	[CTF_BA_STALE_HITS] = MNL_TYPE_U64,
+	[CTF_BA_EVICTED] = MNL_TYPE_U64,
+	[CTF_BA_UNSTAMPED_EPOCH] = MNL_TYPE_U32,
 };
 
 static const enum mnl_attr_data_type evict_types[CTF_EV_MAX + 1] = {
@@ -46,6 +51,7 @@ static const enum mnl_attr_data_type stats_types[CTF_ST_MAX + 1] = {
 	[CTF_ST_BACKENDS] = MNL_TYPE_U32,   [CTF_ST_TAGGED] = MNL_TYPE_U64,
 	[CTF_ST_STALE_HITS] = MNL_TYPE_U64, [CTF_ST_EVICTED] = MNL_TYPE_U64,
 	[CTF_ST_SWEEPS] = MNL_TYPE_U64,	    [CTF_ST_UNTAGGABLE] = MNL_TYPE_U64,
+	[CTF_ST_FOREIGN] = MNL_TYPE_U64,    [CTF_ST_LAST_EPOCH] = MNL_TYPE_U32,
 };
 
 struct attr_table {
@@ -128,9 +134,16 @@ int ctf_kmod_parse_backend(const struct nlattr *nest, struct ctf_backend *b)
 	}
 	if (tb[CTF_BA_EPOCH]) {
 		r.epoch = mnl_attr_get_u32(tb[CTF_BA_EPOCH]);
-		if (!r.epoch)
+		if (!r.epoch || r.epoch > CTF_EPOCH_MAX)
 			return -EBADMSG;
 		r.fields |= CTF_BF_EPOCH;
+	}
+	if (tb[CTF_BA_UNSTAMPED_EPOCH]) {
+		r.unstamped_epoch =
+			mnl_attr_get_u32(tb[CTF_BA_UNSTAMPED_EPOCH]);
+		if (!r.unstamped_epoch || r.unstamped_epoch > CTF_EPOCH_MAX)
+			return -EBADMSG;
+		r.fields |= CTF_BF_UNSTAMPED;
 	}
 	if (tb[CTF_BA_STATE]) {
 		r.state = mnl_attr_get_u8(tb[CTF_BA_STATE]);
@@ -260,6 +273,10 @@ int ctf_kmod_parse_stats(const struct nlmsghdr *nlh, struct ctf_stats *st)
 	st->evicted = mnl_attr_get_u64(sb[CTF_ST_EVICTED]);
 	st->sweeps = mnl_attr_get_u64(sb[CTF_ST_SWEEPS]);
 	st->untaggable = mnl_attr_get_u64(sb[CTF_ST_UNTAGGABLE]);
+	if (sb[CTF_ST_FOREIGN])
+		st->foreign = mnl_attr_get_u64(sb[CTF_ST_FOREIGN]);
+	if (sb[CTF_ST_LAST_EPOCH])
+		st->last_epoch = mnl_attr_get_u32(sb[CTF_ST_LAST_EPOCH]);
 	st->label_word = mnl_attr_get_u8(tb[CTF_A_LABEL_WORD]);
 	st->sweep_delay_ms = mnl_attr_get_u32(tb[CTF_A_SWEEP_DELAY_MS]);
 	return 0;

@@ -27,6 +27,7 @@
 #define CTF_BF_TAGGED	  (1U << 3)
 #define CTF_BF_STALE_HITS (1U << 4)
 #define CTF_BF_EVICTED	  (1U << 5)
+#define CTF_BF_UNSTAMPED  (1U << 6)
 /* What a request may set besides the address. */
 #define CTF_BF_SETTABLE (CTF_BF_NAME | CTF_BF_EPOCH | CTF_BF_STATE)
 /* What every reply about a backend carries besides the address. */
@@ -38,7 +39,8 @@ struct ctf_backend {
 	struct ctf_addr addr;
 	char name[CTF_NAME_MAX]; /* "" when it has none */
 	uint32_t epoch;
-	uint8_t state; /* enum ctf_backend_state */
+	uint32_t unstamped_epoch; /* entries without a stamp belong to it */
+	uint8_t state;		  /* enum ctf_backend_state */
 	uint64_t tagged, stale_hits, evicted;
 	unsigned int fields; /* CTF_BF_*: what the kernel sent */
 };
@@ -55,6 +57,8 @@ struct ctf_evict {
 struct ctf_stats {
 	uint32_t backends;
 	uint64_t tagged, stale_hits, evicted, sweeps, untaggable;
+	uint64_t foreign;    /* 0 from a module that does not count them */
+	uint32_t last_epoch; /* likewise */
 	uint8_t label_word;
 	uint32_t sweep_delay_ms;
 };
@@ -104,7 +108,7 @@ int ctf_kmod_backend_dump(struct ctf_genl *g, ctf_kmod_backend_cb cb,
 
 /* CTF_CMD_BACKEND_DEL */
 int ctf_kmod_backend_del(struct ctf_genl *g, const struct ctf_addr *addr);
-/* CTF_CMD_BACKEND_BUMP: epoch + 1; the backend into @out, if not NULL. */
+/* CTF_CMD_BACKEND_BUMP: a new epoch; the backend into @out, if not NULL. */
 int ctf_kmod_bump(struct ctf_genl *g, const struct ctf_addr *addr,
 		  struct ctf_backend *out);
 

@@ -110,7 +110,7 @@ int ctf_parse_epoch(const char *s, uint32_t *epoch, char *err, size_t errlen)
 	uint64_t v;
 	int ret;
 
-	ret = ctf_parse_uint(s, "epoch", 1, UINT32_MAX, &v, err, errlen);
+	ret = ctf_parse_uint(s, "epoch", 1, CTF_EPOCH_MAX, &v, err, errlen);
 	if (!ret)
 		*epoch = v;
 	return ret;

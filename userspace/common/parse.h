@@ -48,7 +48,7 @@ bool ctf_addr_equal(const struct ctf_addr *a, const struct ctf_addr *b);
  */
 int ctf_parse_uint(const char *s, const char *what, uint64_t min, uint64_t max,
 		   uint64_t *out, char *err, size_t errlen);
-/* 1..4294967295: 0 means "not stamped" to the module. */
+/* 1..CTF_EPOCH_MAX (16777215): 0 means "not stamped" to the module. */
 int ctf_parse_epoch(const char *s, uint32_t *epoch, char *err, size_t errlen);
 /* 0..3: which 32 bits of the conntrack labels hold the epoch. */
 int ctf_parse_label_word(const char *s, uint8_t *word, char *err,

@@ -105,6 +105,8 @@ static void print_backend_text(const struct ctf_backend *b)
 		printf(" name %s", b->name);
 	if (b->fields & CTF_BF_EPOCH)
 		printf(" epoch %u", b->epoch);
+	if (b->fields & CTF_BF_UNSTAMPED)
+		printf(" unstamped_epoch %u", b->unstamped_epoch);
 	if (b->fields & CTF_BF_STATE)
 		printf(" state %s", ctf_state_name(b->state));
 	if (b->fields & CTF_BF_TAGGED)
@@ -126,6 +128,8 @@ static void print_backend_json(struct ctf_json *j, const struct ctf_backend *b)
 		ctf_json_string(j, "name", b->name);
 	if (b->fields & CTF_BF_EPOCH)
 		ctf_json_uint(j, "epoch", b->epoch);
+	if (b->fields & CTF_BF_UNSTAMPED)
+		ctf_json_uint(j, "unstamped_epoch", b->unstamped_epoch);
 	if (b->fields & CTF_BF_STATE)
 		ctf_json_string(j, "state", ctf_state_name(b->state));
 	if (b->fields & CTF_BF_TAGGED)
@@ -433,20 +437,23 @@ static int cmd_stats(int argc, char **argv, const struct ctl_opts *o)
 		ctf_json_uint(&j, "evicted", st.evicted);
 		ctf_json_uint(&j, "sweeps", st.sweeps);
 		ctf_json_uint(&j, "untaggable", st.untaggable);
+		ctf_json_uint(&j, "foreign", st.foreign);
+		ctf_json_uint(&j, "last_epoch", st.last_epoch);
 		ctf_json_uint(&j, "label_word", st.label_word);
 		ctf_json_uint(&j, "sweep_delay_ms", st.sweep_delay_ms);
 		ctf_json_end_object(&j);
 		putchar('\n');
 	} else {
 		printf("backends %u tagged %llu stale_hits %llu evicted %llu "
-		       "sweeps %llu untaggable %llu label_word %u "
-		       "sweep_delay_ms %u\n",
+		       "sweeps %llu untaggable %llu foreign %llu "
+		       "last_epoch %u label_word %u sweep_delay_ms %u\n",
 		       st.backends, (unsigned long long)st.tagged,
 		       (unsigned long long)st.stale_hits,
 		       (unsigned long long)st.evicted,
 		       (unsigned long long)st.sweeps,
-		       (unsigned long long)st.untaggable, st.label_word,
-		       st.sweep_delay_ms);
+		       (unsigned long long)st.untaggable,
+		       (unsigned long long)st.foreign, st.last_epoch,
+		       st.label_word, st.sweep_delay_ms);
 	}
 	ctf_genl_close(&g);
 	return ret;
@@ -653,7 +660,7 @@ static const struct module_cmd module_cmds[] = {
 	  "create or update a backend (S: active, draining, down)" },
 	{ "del", cmd_addr, "ADDR", "remove a backend; its entries go stale" },
 	{ "bump", cmd_addr, "ADDR",
-	  "a new instance is behind ADDR: epoch + 1" },
+	  "a new instance is behind ADDR: a new epoch" },
 	{ "ports", cmd_ports, "[PORT[,PORT...]]",
 	  "show the SIP ports, or replace them" },
 	{ "evict", cmd_evict, "", "delete every stale entry now" },
