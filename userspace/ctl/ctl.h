@@ -29,6 +29,7 @@ extern const char *ctl_prog;
 /* Subcommands: argv[0] is the subcommand's own name. */
 int ctl_version(int argc, char **argv, const struct ctl_opts *o);
 int ctl_module(int argc, char **argv, const struct ctl_opts *o);
+int ctl_flows(int argc, char **argv, const struct ctl_opts *o);
 /* Every command that the daemon carries out (daemon.c). */
 int ctl_daemon(int argc, char **argv, const struct ctl_opts *o);
 

@@ -33,6 +33,8 @@ static const struct {
 	{ "probe", ctl_daemon, "NAME up|down: a health-probe verdict" },
 	{ "where", ctl_daemon,
 	  "ADDRESS PORT: the backend a new flow from there goes to" },
+	{ "flows", ctl_flows,
+	  "[ADDRESS | --backend NAME]: SIP entries and the module's verdict" },
 	{ "module", ctl_module,
 	  "drive ctfailover.ko directly (see 'module help')" },
 };
