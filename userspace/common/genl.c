@@ -376,3 +376,55 @@ int ctf_genl_get_info(struct ctf_genl *g, struct ctf_info *info)
 	nlh = ctf_genl_request(g, buf, CTF_CMD_GET_INFO, 0);
 	return ctf_genl_talk(g, nlh, info_cb, info);
 }
+
+struct mnl_socket *ctf_genl_watch_open(void)
+{
+	/* The controller's one group has the controller's id (genetlink.c). */
+	int group = GENL_ID_CTRL, e;
+	struct mnl_socket *nl = mnl_socket_open(NETLINK_GENERIC);
+
+	if (!nl)
+		return NULL;
+	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0 ||
+	    mnl_socket_setsockopt(nl, NETLINK_ADD_MEMBERSHIP, &group,
+				  sizeof(group)) < 0) {
+		e = errno;
+		mnl_socket_close(nl);
+		errno = e;
+		return NULL;
+	}
+	return nl;
+}
+
+static int watch_attr_cb(const struct nlattr *attr, void *data)
+{
+	const struct nlattr **name = data;
+
+	if (mnl_attr_get_type(attr) != CTRL_ATTR_FAMILY_NAME)
+		return MNL_CB_OK;
+	if (mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) < 0)
+		return MNL_CB_ERROR;
+	*name = attr;
+	return MNL_CB_OK;
+}
+
+int ctf_genl_parse_watch(const struct nlmsghdr *nlh, uint8_t *cmd)
+{
+	const struct genlmsghdr *genl;
+	const struct nlattr *name = NULL;
+
+	if (nlh->nlmsg_type != GENL_ID_CTRL)
+		return 0;
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*genl))
+		return -EBADMSG;
+	genl = mnl_nlmsg_get_payload(nlh);
+	if (genl->cmd != CTRL_CMD_NEWFAMILY && genl->cmd != CTRL_CMD_DELFAMILY)
+		return 0;
+	if (mnl_attr_parse(nlh, sizeof(*genl), watch_attr_cb, &name) < 0 ||
+	    !name)
+		return -EBADMSG;
+	if (strcmp(mnl_attr_get_str(name), CTFAILOVER_GENL_NAME))
+		return 0;
+	*cmd = genl->cmd;
+	return 1;
+}

@@ -75,6 +75,19 @@ int ctf_genl_talk(struct ctf_genl *g, struct nlmsghdr *req, mnl_cb_t cb,
 
 int ctf_genl_get_info(struct ctf_genl *g, struct ctf_info *info);
 
+/*
+ * A socket on the generic netlink controller's "notify" group: families
+ * registered and unregistered (a module loaded or unloaded), in every
+ * namespace. NULL with errno on failure.
+ */
+struct mnl_socket *ctf_genl_watch_open(void);
+/*
+ * One notification of that group: 1 and *@cmd (CTRL_CMD_NEWFAMILY or
+ * CTRL_CMD_DELFAMILY) if it is about the "ctfailover" family, 0 if it is
+ * about another one or something else, -EBADMSG if it is malformed.
+ */
+int ctf_genl_parse_watch(const struct nlmsghdr *nlh, uint8_t *cmd);
+
 /* Parsers, separate from the socket so the unit tests can feed them. */
 /*
  * CTRL_CMD_NEWFAMILY: id (required), version, and the id of the

@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/socket.h>
+#include <linux/genetlink.h>
 
 #include "config.h"
 #include "ct.h"
@@ -34,10 +36,13 @@ int ctfd_find(const struct ctfd *d, const char *name)
 	return ctfd_backend_index(d->run, name);
 }
 
-/* Epochs count up and skip 0, which the module reads as "not stamped". */
+/*
+ * Without the module, epochs count up as its do (1..CTF_EPOCH_MAX, 0 is
+ * "not stamped"), so that they can be handed to it when it is loaded.
+ */
 static uint32_t next_epoch(uint32_t epoch)
 {
-	return epoch + 1 ? epoch + 1 : 1;
+	return epoch >= CTF_EPOCH_MAX ? 1 : epoch + 1;
 }
 
 unsigned int ctfd_slots_of(const struct ctfd *d, const struct ctf_addr *addr)
@@ -838,4 +843,149 @@ void ctfd_fifo_input(struct ctfd *d)
 		}
 	} while (fill > 0);
 	event_done(d, before, t0);
+}
+
+int ctfd_kmod_open(struct ctfd *d)
+{
+	struct ctf_info info;
+	int ret;
+
+	ret = ctf_genl_open(&d->genl);
+	if (!ret)
+		ret = ctf_genl_get_info(&d->genl, &info);
+	if (!ret && info.genl_version != CTFAILOVER_GENL_VERSION) {
+		ctfd_log(
+			"WARNING: ctfailover.ko speaks genl protocol %u, this daemon %d: not using it",
+			info.genl_version, CTFAILOVER_GENL_VERSION);
+		ret = -EPROTO;
+	}
+	if (ret) {
+		if (d->genl.nl)
+			ctf_genl_close(&d->genl);
+		return ret;
+	}
+	d->kmod = true;
+	ctfd_log("module: ctfailover.ko %s keeps the epochs", info.version);
+	/* Events on a socket of their own, so requests never skip them. */
+	if (!ctf_genl_open(&d->genl_ev) && !ctf_kmod_events_join(&d->genl_ev)) {
+		d->kmod_events = true;
+	} else {
+		if (d->genl_ev.nl)
+			ctf_genl_close(&d->genl_ev);
+		ctfd_log(
+			"module: cannot join the events group; sweep reports will be missing");
+	}
+	return 0;
+}
+
+void ctfd_kmod_close(struct ctfd *d)
+{
+	if (d->kmod_events)
+		ctf_genl_close(&d->genl_ev);
+	if (d->kmod)
+		ctf_genl_close(&d->genl);
+	d->kmod_events = false;
+	d->kmod = false;
+}
+
+/*
+ * The module was loaded under the running daemon (at last, or again after
+ * an rmmod): give it the ports and every backend with the epoch the daemon
+ * knows. Entries stamped before an rmmod then stay current for an instance
+ * that did not change meanwhile, and those of a backend that changed were
+ * evicted over ctnetlink when it did; entries made without the module carry
+ * no stamp and belong to the first epoch (kmod/uapi/ctfailover.h).
+ */
+static void kmod_attach(struct ctfd *d)
+{
+	unsigned int i, given = 0;
+	int ret;
+
+	if (d->kmod)
+		return;
+	ret = ctfd_kmod_open(d);
+	if (ret) {
+		ctfd_log("module: ctfailover.ko loaded but not usable: %s",
+			 strerror(-ret));
+		return;
+	}
+	ret = ctf_kmod_ports_set(&d->genl, d->run->ports, d->run->n_ports);
+	if (ret) {
+		d->c.kmod_errors++;
+		ctfd_log("module: setting the SIP ports failed: %s",
+			 strerror(-ret));
+	}
+	for (i = 0; i < d->run->n_backends; i++) {
+		struct ctfd_backend *b = &d->run->backends[i];
+		struct ctf_backend kb = { 0 }, out;
+
+		kb.addr = b->addr;
+		snprintf(kb.name, sizeof(kb.name), "%s", b->name);
+		kb.state = b->state;
+		kb.epoch = b->epoch;
+		ret = ctf_kmod_backend_set(
+			&d->genl, &kb,
+			CTF_BF_NAME | CTF_BF_STATE | CTF_BF_EPOCH, &out);
+		if (ret == -EINVAL)
+			/* It knows the address at a later epoch: its own. */
+			ret = ctf_kmod_backend_set(&d->genl, &kb,
+						   CTF_BF_NAME | CTF_BF_STATE,
+						   &out);
+		if (ret) {
+			kmod_error(d, "backend set", &b->addr, ret);
+			continue;
+		}
+		b->epoch = out.epoch;
+		given++;
+	}
+	ctfd_log(
+		"module: ctfailover.ko loaded: %u of %u backends given to it, epochs kept; eviction by module",
+		given, d->run->n_backends);
+}
+
+static void kmod_detach(struct ctfd *d)
+{
+	if (!d->kmod)
+		return;
+	ctfd_kmod_close(d);
+	ctfd_log(
+		"WARNING: module: ctfailover.ko unloaded: stale entries are evicted with ctnetlink until it is back");
+}
+
+void ctfd_kmod_watch(struct ctfd *d)
+{
+	char buf[8192];
+	int fd = mnl_socket_get_fd(d->kmod_watch), len, ret;
+	const struct nlmsghdr *nlh;
+	uint8_t cmd;
+	ssize_t got;
+
+	for (;;) {
+		got = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+		if (got < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno != ENOBUFS)
+				return;
+			/* Notifications lost: ask whether it is there. */
+			d->c.resyncs++;
+			if (!d->kmod)
+				kmod_attach(d);
+			else if (ctf_genl_get_info(&d->genl,
+						   &(struct ctf_info){ 0 }))
+				kmod_detach(d);
+			continue;
+		}
+		len = (int)got;
+		for (nlh = (const struct nlmsghdr *)buf; mnl_nlmsg_ok(nlh, len);
+		     nlh = mnl_nlmsg_next(nlh, &len)) {
+			ret = ctf_genl_parse_watch(nlh, &cmd);
+			if (ret <= 0)
+				continue;
+			if (cmd == CTRL_CMD_NEWFAMILY)
+				kmod_attach(d);
+			else
+				kmod_detach(d);
+		}
+	}
 }

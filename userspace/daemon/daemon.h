@@ -64,6 +64,8 @@ struct ctfd {
 	struct ctf_genl genl;
 	bool kmod_events; /* genl_ev joined the module's events group */
 	struct ctf_genl genl_ev;
+	/* Families coming and going (NULL with --no-module). */
+	struct mnl_socket *kmod_watch;
 
 	struct ctfd_rtnl *rtnl;
 	struct ctfd_watch watch;
@@ -128,6 +130,17 @@ int ctfd_find(const struct ctfd *d, const char *name);
 unsigned int ctfd_slots_of(const struct ctfd *d, const struct ctf_addr *addr);
 /* Read what is pending on the module's events socket. */
 void ctfd_kmod_events(struct ctfd *d);
+/*
+ * Use the module if it is loaded (0), else -errno: d->kmod, the request
+ * socket, the events socket. ctfd_kmod_close() lets go of them.
+ */
+int ctfd_kmod_open(struct ctfd *d);
+void ctfd_kmod_close(struct ctfd *d);
+/*
+ * Read what is pending on d->kmod_watch: the module loaded (it gets the
+ * running state, epochs kept) or unloaded (ctnetlink until it is back).
+ */
+void ctfd_kmod_watch(struct ctfd *d);
 /* rtnetlink: read notifications; after ENOBUFS, resync from a dump. */
 void ctfd_rtnl_input(struct ctfd *d);
 /* A full dump into the watch; act on what changed only if @act. */

@@ -122,7 +122,6 @@ static int check_config(const char *path, bool print_nft)
 /* The module, if loaded: epochs live there. Without it, say so loudly. */
 static void open_module(struct ctfd *d, bool no_module)
 {
-	struct ctf_info info;
 	int ret;
 
 	if (no_module) {
@@ -130,31 +129,17 @@ static void open_module(struct ctfd *d, bool no_module)
 			"WARNING: --no-module: stale entries are evicted with ctnetlink; packets between an instance change and the eviction still reach the old instance");
 		return;
 	}
-	ret = ctf_genl_open(&d->genl);
-	if (!ret)
-		ret = ctf_genl_get_info(&d->genl, &info);
-	if (!ret && info.genl_version != CTFAILOVER_GENL_VERSION) {
+	/* Before the module is looked at: a load in between is not missed. */
+	d->kmod_watch = ctf_genl_watch_open();
+	if (!d->kmod_watch)
 		ctfd_log(
-			"WARNING: ctfailover.ko speaks genl protocol %u, this daemon %d: not using it",
-			info.genl_version, CTFAILOVER_GENL_VERSION);
-		ret = -EPROTO;
-	}
-	if (ret) {
-		if (d->genl.nl)
-			ctf_genl_close(&d->genl);
+			"WARNING: cannot watch for the module being loaded or unloaded: %s",
+			strerror(errno));
+	ret = ctfd_kmod_open(d);
+	if (ret)
 		ctfd_log(
-			"WARNING: ctfailover.ko is not available (%s): stale entries are evicted with ctnetlink; packets between an instance change and the eviction still reach the old instance",
+			"WARNING: ctfailover.ko is not available (%s): stale entries are evicted with ctnetlink until it is loaded; packets between an instance change and the eviction still reach the old instance",
 			ret == -ENOENT ? "not loaded" : strerror(-ret));
-		return;
-	}
-	d->kmod = true;
-	ctfd_log("module: ctfailover.ko %s keeps the epochs", info.version);
-	/* Events on a socket of their own, so requests never skip them. */
-	if (!ctf_genl_open(&d->genl_ev) && !ctf_kmod_events_join(&d->genl_ev))
-		d->kmod_events = true;
-	else
-		ctfd_log(
-			"module: cannot join the events group; sweep reports will be missing");
 }
 
 static int open_fifo(const char *path, char *err, size_t errlen)
@@ -179,7 +164,7 @@ static int open_fifo(const char *path, char *err, size_t errlen)
 	return fd;
 }
 
-enum { FD_SIG, FD_RTNL, FD_KMOD, FD_FIFO, FD_CTL, FD_METRICS, NFDS };
+enum { FD_SIG, FD_RTNL, FD_KMOD, FD_WATCH, FD_FIFO, FD_CTL, FD_METRICS, NFDS };
 
 static int run(struct ctfd *d)
 {
@@ -199,13 +184,16 @@ static int run(struct ctfd *d)
 		pfd[i] = (struct pollfd){ .fd = -1, .events = POLLIN };
 	pfd[FD_SIG].fd = signalfd(-1, &mask, SFD_CLOEXEC);
 	pfd[FD_RTNL].fd = ctfd_rtnl_fd(d->rtnl);
-	pfd[FD_KMOD].fd =
-		d->kmod_events ? mnl_socket_get_fd(d->genl_ev.nl) : -1;
+	pfd[FD_WATCH].fd =
+		d->kmod_watch ? mnl_socket_get_fd(d->kmod_watch) : -1;
 	pfd[FD_FIFO].fd = d->fifo_fd;
 	pfd[FD_CTL].fd = d->ctl_fd;
 	pfd[FD_METRICS].fd = d->metrics_fd;
 
 	for (;;) {
+		/* The module may come and go. */
+		pfd[FD_KMOD].fd =
+			d->kmod_events ? mnl_socket_get_fd(d->genl_ev.nl) : -1;
 		if (poll(pfd, NFDS, -1) < 0) {
 			if (errno == EINTR)
 				continue;
@@ -226,8 +214,10 @@ static int run(struct ctfd *d)
 		}
 		if (pfd[FD_RTNL].revents)
 			ctfd_rtnl_input(d);
-		if (pfd[FD_KMOD].revents)
+		if (pfd[FD_KMOD].revents && d->kmod_events)
 			ctfd_kmod_events(d);
+		if (pfd[FD_WATCH].revents)
+			ctfd_kmod_watch(d);
 		if (pfd[FD_FIFO].revents)
 			ctfd_fifo_input(d);
 		if (pfd[FD_CTL].revents)
@@ -355,10 +345,9 @@ out:
 		close(d.fifo_fd);
 	if (d.rtnl)
 		ctfd_rtnl_close(d.rtnl);
-	if (d.kmod_events)
-		ctf_genl_close(&d.genl_ev);
-	if (d.kmod)
-		ctf_genl_close(&d.genl);
+	ctfd_kmod_close(&d);
+	if (d.kmod_watch)
+		mnl_socket_close(d.kmod_watch);
 	ctfd_nft_close(d.nft);
 	ctfd_dataplane_free(&d.dp);
 	free(d.run);

@@ -11,6 +11,8 @@
 #    (the new address is in the module before the nft map names it);
 #  - a neighbour lladdr change (same address, new instance) bumps the
 #    module's epoch, and the pinned flow's next datagram is re-steered;
+#  - rmmod and modprobe under the daemon: ctnetlink meanwhile, then the
+#    module gets its backends back with their epochs;
 #  - kill -9: the module keeps its backends, the flow keeps going.
 set -euo pipefail
 # shellcheck source=tests/host/lib/daemon.sh
@@ -86,11 +88,36 @@ hits=$(mstat stale_hits)
 ns_backend 2 ip link set eth0 address 02:00:00:c7:0f:02
 ns_lb ip neigh replace "${BACKEND4[2]}" dev be2 lladdr 02:00:00:c7:0f:02 nud reachable
 wait_for 5 test "$(ctl backend "${BACKEND4[2]}" | kv epoch)" -gt "$epoch"
-assert_eq $((epoch + 1)) "$(ctl backend "${BACKEND4[2]}" | kv epoch)" "backend2's epoch in the module"
 out=$(udp_send "$NS_CLIENT" -s "$sport" -n 2 -w 2000 "$VIP4" 5060)
 replies_from backend2 2 "$out"
 assert_ge $((hits + 1)) "$(mstat stale_hits)" "the module's stale hits"
 pass "lladdr change: module epoch bumped, the pinned flow re-steered on its next datagram"
+
+# rmmod under the daemon: it says so and evicts over ctnetlink meanwhile;
+# modprobe: it gives the module its backends back with the epochs they
+# had, so the pinned flow's entry, stamped before the rmmod, stays current
+# (no stale hit), and the module moves it at the next change.
+epoch=$(ctl backend "${BACKEND4[2]}" | kv epoch)
+rmmod ctfailover
+wait_for 5 bash -c "[[ \$(ctfailoverctl -s $SOCK status | awk '\$1 == \"eviction\" { print \$2 }') == ctnetlink ]]"
+out=$(udp_send "$NS_CLIENT" -s "$sport" -n 2 -w 2000 "$VIP4" 5060)
+replies_from backend2 2 "$out"
+modprobe ctfailover
+wait_for 5 ctl backend "${BACKEND4[2]}"
+wait_for 5 bash -c "[[ \$(ctfailoverctl -s $SOCK status | awk '\$1 == \"eviction\" { print \$2 }') == module ]]"
+assert_eq "$epoch" "$(ctl backend "${BACKEND4[2]}" | kv epoch)" "backend2's epoch given back to the module"
+assert_match "name backend1" "$(ctl backend "${BACKEND4[$old]}")" "backend1 given back to the module"
+out=$(udp_send "$NS_CLIENT" -s "$sport" -n 2 -w 2000 "$VIP4" 5060)
+replies_from backend2 2 "$out"
+assert_eq 0 "$(mstat stale_hits)" "stale hits after the modprobe"
+daemon_log | grep -q 'module: ctfailover.ko unloaded' || fail "the daemon did not log the rmmod"
+daemon_log | grep -q 'module: ctfailover.ko loaded: 2 of 2 backends given to it' ||
+	fail "the daemon did not log the modprobe"
+dctl cycle backend2 >/dev/null
+out=$(udp_send "$NS_CLIENT" -s "$sport" -n 2 -w 2000 "$VIP4" 5060)
+replies_from backend2 2 "$out"
+assert_eq 1 "$(mstat stale_hits)" "stale hits after a cycle"
+pass "rmmod and modprobe under the daemon: ctnetlink meanwhile, then the module again with the same epochs"
 
 daemon_kill KILL
 assert_eq 2 "$(mstat backends)" "module backends with the daemon dead"

@@ -42,7 +42,10 @@ new_address() {
 	pass "IPv$v: without a bump the 4-tuple stays pinned to backend1"
 
 	hits=$(mstat stale_hits)
-	ctl bump "$b1" | grep -q ' epoch 2 ' || fail "bump did not report epoch 2"
+	local e0 e1
+	e0=$(ctl backend "$b1" | kv epoch)
+	e1=$(ctl bump "$b1" | kv epoch)
+	((e1 > e0)) || fail "bump reported epoch $e1 after $e0"
 	rx1=$(backend_rx 1 "$v")
 	out=$(udp_send "$NS_CLIENT" -s "$sport" -n 5 -w 2000 "$vip" 5060)
 	replies_from backend2 5 "$out"
