@@ -33,7 +33,7 @@ D_SRC	:= $(filter-out userspace/daemon/main.c,$(wildcard userspace/daemon/*.c))
 D_OBJ	:= $(patsubst userspace/%.c,$(US)/%.o,$(D_SRC))
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))
 
-.PHONY: all kmod userspace check-libs check-fresh kmod-matrix demo bench bench-tools unit-tests check check-unit check-build check-style \
+.PHONY: all kmod userspace check-libs check-fresh kmod-matrix demo soak bench bench-tools unit-tests check check-unit check-build check-style \
 	check-host check-kunit check-vm setup clean
 .DEFAULT_GOAL := all
 
@@ -92,6 +92,12 @@ setup:
 # timeline plot in build/demo/ (tests/scenarios/run --help).
 demo: setup
 	tests/scenarios/run
+
+# The randomized soak, long, in a VM (tests/soak/run): make soak SEED=7 EVENTS=1000
+SEED ?= 1
+EVENTS ?= 100
+soak: setup
+	tests/soak/run $(SEED) $(EVENTS)
 
 # Benchmarks in a VM, with ratios against a baseline of the same run.
 bench: setup

@@ -33,6 +33,8 @@
 set -euo pipefail
 # shellcheck source=tests/scenarios/lib/topology.sh
 . "$(dirname "$0")/lib/topology.sh"
+# shellcheck source=tests/scenarios/lib/sip.sh
+. "$(dirname "$0")/lib/sip.sh"
 CALLS_AWK=$(cd "$(dirname "$0")" && pwd)/lib/calls.awk
 
 short=0
@@ -66,6 +68,8 @@ else
 fi
 EVENTS=(e1 e2garp e2nogarp e3out e3back)
 UNMET=0
+SCN_VIPS=("$VIP")
+SCN_BACKENDS=(backend1 backend2 backend3)
 
 # expect COND WHAT: an expectation; --check stops at the first unmet one.
 expect() {
@@ -98,35 +102,6 @@ plain_rules() { # a|b
 	EOF
 }
 
-# daemon_up a|b [ARGS...]: ctfailoverd on lb-X with the three backends.
-declare -A D_PID=()
-daemon_up() {
-	local a=$1 conf
-	conf=$TOPO_TMP/ctfailover-$a.conf
-	shift
-	cat >"$conf" <<-EOF
-		vips = [ "$VIP" ];
-		sip_ports = [ 5060 ];
-		backends = (
-			{ name = "backend1"; address = "${ADDR[backend1]}"; },
-			{ name = "backend2"; address = "${ADDR[backend2]}"; },
-			{ name = "backend3"; address = "${ADDR[backend3]}"; }
-		);
-		maglev = { table_size = 1009; };
-		metrics = { listen = "127.0.0.1:9477"; };
-		control_socket = "$TOPO_TMP/control-$a.sock";
-		keepalived = { notify_fifo = "$TOPO_TMP/fifo-$a"; };
-	EOF
-	ns_bg "${NS_LBS[$a]}" "$TOPO_TMP/daemon-$a.log" ctfailoverd -c "$conf" "$@"
-	D_PID[$a]=$NETNS_LAST_PID
-	wait_for 10 dctlx "$a" status
-}
-dctlx() { # a|b ARGS...
-	local a=$1
-	shift
-	ctfailoverctl -s "$TOPO_TMP/control-$a.sock" "$@"
-}
-
 lbs_start() {
 	local a
 	case $MODE in
@@ -154,37 +129,6 @@ lbs_start() {
 	keepalived_start b 100
 	wait_for 15 is_master a
 }
-# invites NS: INVITE datagrams the provider in NS has sent (retransmissions
-# included), counted by nft on its way out.
-invites_count() {
-	ip netns exec "$1" nft -f - <<-EOF
-		table inet ctf_pace {
-			counter invites {}
-			chain output {
-				type filter hook output priority 0; policy accept;
-				udp dport 5060 @th,64,48 0x494e56495445 counter name invites
-			}
-		}
-	EOF
-}
-invites() { nft_counter "$1" inet ctf_pace invites; }
-
-# pace [--flowing]: after an event, wait (at most 60 s) until each provider
-# has sent MIN_CALLS INVITEs more, then for the caller's timer, so that
-# those calls are decided before the next event begins. --flowing, before
-# the first event: only until the calls flow.
-pace() {
-	local p0 f0 i
-	p0=$(invites "$NS_PINNED")
-	f0=$(invites "$NS_FRESH")
-	for ((i = 0; i < 600; i++)); do
-		(($(invites "$NS_PINNED") - p0 >= MIN_CALLS && $(invites "$NS_FRESH") - f0 >= MIN_CALLS)) && break
-		sleep 0.1
-	done
-	((i < 600)) || fail "$MODE: the providers stopped placing calls (pinned $(($(invites "$NS_PINNED") - p0)), fresh $(($(invites "$NS_FRESH") - f0)) INVITEs in 60 s)"
-	[[ ${1:-} == --flowing ]] || sleep $((RECV_TIMEOUT / 1000))
-}
-
 to_old() { echo $(($(nft_counter "${NS_LBS[a]}" inet ctf_watch to_old) + $(nft_counter "${NS_LBS[b]}" inet ctf_watch to_old))); }
 
 # deploy NAME [ADDR]: what the deploy tool does when backend NAME's
@@ -276,17 +220,6 @@ event_e3back() {
 
 # --- one run --------------------------------------------------------------------
 
-# uac NS NAME SIPP_ARGS...: a provider, placing calls until SIGUSR1 (sipp
-# then places no new call and exits when the current ones end).
-uac() {
-	local ns=$1 name=$2
-	shift 2
-	invites_count "$ns"
-	ns_bg "$ns" "$TOPO_TMP/$name.log" sipp -sn uac "$VIP:5060" -r "$RATE" -m $((RATE * (AT[end] + 600))) \
-		-l 200 -recv_timeout "$RECV_TIMEOUT" -timeout $((AT[end] + 660)) -nostdin \
-		-trace_shortmsg -shortmessage_file "$TOPO_TMP/$name.csv" "$@"
-}
-
 # at SECONDS: sleep until SECONDS after the first call.
 at() {
 	local d
@@ -308,9 +241,9 @@ run_mode() {
 	info "$MODE: provider-pinned calls from $PINNED4:$PORT (lb-a sends it to backend1)"
 
 	T0=$EPOCHREALTIME
-	uac "$NS_PINNED" pinned -i "$PINNED4" -p "$PORT" -t u1
+	uac "$NS_PINNED" pinned "$VIP:5060" "${AT[end]}" -i "$PINNED4" -p "$PORT" -t u1
 	local pinned=$NETNS_LAST_PID
-	uac "$NS_FRESH" fresh -i "$FRESH4" -t un -max_socket 512
+	uac "$NS_FRESH" fresh "$VIP:5060" "${AT[end]}" -i "$FRESH4" -t un -max_socket 512
 	local fresh=$NETNS_LAST_PID
 
 	pace --flowing

@@ -188,12 +188,14 @@ ns_lbx() { # a|b CMD...
 	ip netns exec "${NS_LBS[$a]}" "$@"
 }
 
-# keepalived_start a|b PRIORITY: VRRP on lb-X's front link, both VIPs,
-# state changes written to the daemon's fifo (notify_fifo).
+# keepalived_start a|b PRIORITY: VRRP on lb-X's front link, both VIPs (and
+# KA_EXTRA_VIPS), state changes written to the daemon's fifo (notify_fifo).
 declare -A KA_PID=()
+KA_EXTRA_VIPS=() # more service VIPs on the front link
 keepalived_start() {
-	local a=$1 prio=$2 peer=b conf
+	local a=$1 prio=$2 peer=b conf extra="" v
 	[[ $a == a ]] || peer=a
+	for v in "${KA_EXTRA_VIPS[@]}"; do extra+="$v/24 dev front"$'\n'; done
 	conf=$TOPO_TMP/keepalived-$a.conf
 	cat >"$conf" <<-EOF
 		global_defs {
@@ -216,6 +218,7 @@ keepalived_start() {
 			virtual_ipaddress {
 				$VIP/24 dev front
 				$GW_VIP/24 dev back
+				$extra
 			}
 		}
 	EOF

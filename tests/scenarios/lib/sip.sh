@@ -1,0 +1,95 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash disable=SC2034 # variables are for the scripts that source this
+#
+# sip.sh: what the end-to-end scenarios (incident.sh, tests/soak/soak.sh)
+# share on top of topology.sh (source that first): ctfailoverd on the load
+# balancers, sipp providers, and pacing events by the calls they place.
+#
+# Variables the caller sets: SCN_VIPS (the VIPs of the daemons' config),
+# SCN_BACKENDS (backend names, addresses in ADDR[...]), RATE (calls/s of
+# each provider), MIN_CALLS, RECV_TIMEOUT (ms), NS_PINNED, NS_FRESH.
+
+SCN_VIPS=()
+SCN_BACKENDS=()
+
+# daemon_conf a|b: write ctfailoverd's config for lb-X from SCN_VIPS,
+# SCN_BACKENDS and ADDR (the desired state a restart must find).
+daemon_conf() {
+	local a=$1 conf=$TOPO_TMP/ctfailover-$a.conf v b vips=() bes=()
+	for v in "${SCN_VIPS[@]}"; do vips+=("\"$v\""); done
+	for b in "${SCN_BACKENDS[@]}"; do
+		bes+=("{ name = \"$b\"; address = \"${ADDR[$b]}\"; }")
+	done
+	local IFS=,
+	cat >"$conf.new" <<-EOF
+		vips = [ ${vips[*]} ];
+		sip_ports = [ 5060 ];
+		backends = ( ${bes[*]} );
+		maglev = { table_size = 1009; };
+		metrics = { listen = "127.0.0.1:9477"; };
+		control_socket = "$TOPO_TMP/control-$a.sock";
+		keepalived = { notify_fifo = "$TOPO_TMP/fifo-$a"; };
+	EOF
+	mv "$conf.new" "$conf"
+}
+
+# daemon_up a|b [ARGS...]: ctfailoverd on lb-X with its config (written
+# first if there is none).
+declare -A D_PID=()
+daemon_up() {
+	local a=$1 conf=$TOPO_TMP/ctfailover-$1.conf
+	shift
+	[[ -f $conf ]] || daemon_conf "$a"
+	ns_bg "${NS_LBS[$a]}" "$TOPO_TMP/daemon-$a.log" ctfailoverd -c "$conf" "$@"
+	D_PID[$a]=$NETNS_LAST_PID
+	wait_for 10 dctlx "$a" status
+}
+dctlx() { # a|b ARGS...
+	local a=$1
+	shift
+	ctfailoverctl -s "$TOPO_TMP/control-$a.sock" "$@"
+}
+
+# invites_count NS: INVITE datagrams the provider in NS sends (retransmissions
+# included), counted by nft on their way out; invites NS reads the count.
+invites_count() {
+	ip netns exec "$1" nft -f - <<-EOF
+		table inet ctf_pace {
+			counter invites {}
+			chain output {
+				type filter hook output priority 0; policy accept;
+				udp dport 5060 @th,64,48 0x494e56495445 counter name invites
+			}
+		}
+	EOF
+}
+invites() { nft_counter "$1" inet ctf_pace invites; }
+
+# pace [--flowing]: after an event, wait (at most 60 s) until each provider
+# has sent MIN_CALLS INVITEs more, then for the caller's timer, so that
+# those calls are decided before the next event begins. --flowing, before
+# the first event: only until the calls flow.
+pace() {
+	local p0 f0 i
+	p0=$(invites "$NS_PINNED")
+	f0=$(invites "$NS_FRESH")
+	for ((i = 0; i < 600; i++)); do
+		(($(invites "$NS_PINNED") - p0 >= MIN_CALLS && $(invites "$NS_FRESH") - f0 >= MIN_CALLS)) && break
+		sleep 0.1
+	done
+	((i < 600)) || fail "${MODE:-soak}: the providers stopped placing calls (pinned $(($(invites "$NS_PINNED") - p0)), fresh $(($(invites "$NS_FRESH") - f0)) INVITEs in 60 s)"
+	[[ ${1:-} == --flowing ]] || sleep $((RECV_TIMEOUT / 1000))
+}
+
+# uac NS NAME TARGET SECONDS SIPP_ARGS...: a provider calling TARGET
+# (ADDR:PORT) for about SECONDS, until SIGUSR1 (sipp then places no new
+# call and exits when the current ones end); its messages in
+# $TOPO_TMP/NAME.csv.
+uac() {
+	local ns=$1 name=$2 target=$3 secs=$4
+	shift 4
+	invites_count "$ns"
+	ns_bg "$ns" "$TOPO_TMP/$name.log" sipp -sn uac "$target" -r "$RATE" -m $((RATE * (secs + 600))) \
+		-l 200 -recv_timeout "$RECV_TIMEOUT" -timeout $((secs + 660)) -nostdin \
+		-trace_shortmsg -shortmessage_file "$TOPO_TMP/$name.csv" "$@"
+}

@@ -1,0 +1,301 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# A randomized soak of the promise (docs/architecture.md, "Every entry can
+# be moved"), with real SIP calls, reproducible from its seed; run in a VM
+# guest (tests/soak/run for make soak, tests/vm/tests/soak.sh for make
+# check):
+#
+#   soak.sh SEED EVENTS
+#
+# The incident's network (tests/scenarios/lib/topology.sh): two load
+# balancers, lb-a and lb-b, with keepalived, ctfailoverd and ctfailover.ko;
+# five backends running sipp UAS; two VIPs: the pinned provider calls
+# 10.0.1.10 from one source port, the fresh provider calls 10.0.1.20 from a
+# new port per call (RATE calls/s each). EVENTS events are drawn with
+# bash's RANDOM seeded by SEED, each on a backend drawn the same way (half
+# the time the one the pinned provider's flow is on):
+#   cycle-new     a new instance at a new address; `cycle NAME ADDR` on both
+#                 load balancers; the old instance killed a second later
+#   cycle-garp    the instance replaced at the same address (new MAC) with a
+#                 gratuitous ARP; `cycle NAME`
+#   cycle-silent  the same, without the gratuitous ARP
+#   cycle-twice   cycle-new twice within two seconds
+#   drain         drain, 2 s, activate
+#   remove-add    remove (--force), 2 s, add again at the same address
+#   probe         probe down, 2 s, probe up
+#   sighup        the config file moves the backend to a new instance at a
+#                 new address; SIGHUP; the old instance killed
+#   apply         the same through `ctfailoverctl apply --force`
+#   vip           the VIPs to lb-b (keepalived stopped on lb-a) and back
+#   daemon-kill   kill -9 of one daemon, started again from its config
+#   rmmod         rmmod and modprobe of ctfailover.ko under traffic
+# After each event completes and both providers have placed calls since
+# (pace):
+#   - no datagram reached an instance that died (counted at its MAC);
+#   - every SIP entry to a VIP on either load balancer is current
+#     (ctfailoverctl flows: current, or unstamped by the first-epoch rule);
+# and at the end, in each event's window (from its completion to the next
+# event): no call lost (routing: nothing came back to its INVITE), and at
+# most 1 in 10 calls of each provider answered late (timing).
+# A violation prints "ERROR: soak seed SEED event N (KIND): ..." with the
+# evidence and fails. IPv4 only so far.
+set -euo pipefail
+# shellcheck source=tests/scenarios/lib/topology.sh
+. "$(dirname "$0")/../scenarios/lib/topology.sh"
+# shellcheck source=tests/scenarios/lib/sip.sh
+. "$(dirname "$0")/../scenarios/lib/sip.sh"
+CALLS_AWK=$(cd "$(dirname "$0")/../scenarios/lib" && pwd)/calls.awk
+
+[[ ${1:-} =~ ^[0-9]+$ && ${2:-} =~ ^[0-9]+$ ]] || fail "usage: soak.sh SEED EVENTS"
+SEED=$1
+EVENTS=$2
+RANDOM=$SEED
+
+RATE=10
+MIN_CALLS=$RATE
+RECV_TIMEOUT=4000
+VIP2=10.0.1.20
+KA_EXTRA_VIPS=("$VIP2")
+SCN_VIPS=("$VIP" "$VIP2")
+SCN_BACKENDS=(backend1 backend2 backend3 backend4 backend5)
+ADDR=()
+for i in 1 2 3 4 5; do ADDR[backend$i]=10.0.10.$((20 + i)); done
+KINDS=(cycle-new cycle-garp cycle-silent cycle-twice drain remove-add probe
+	sighup apply vip daemon-kill rmmod)
+NEXT_HOST=30 # new instances' addresses: 10.0.10.30 and up
+
+EV_N=0
+EV_KIND=start
+declare -A DEAD_BASE=() # a dead instance's namespace: its count when checked from
+EV_LIST=()              # NAME=START:END for calls.awk
+declare -A EV_KIND_OF=()
+declare -A COUNT=()
+
+violation() {
+	echo "ERROR: soak seed $SEED event $EV_N ($EV_KIND): $*"
+	exit 1
+}
+
+# new_addr: NEW_ADDR, an address no instance has had in this run (not in
+# a subshell: the count must survive).
+new_addr() {
+	((NEXT_HOST <= 250)) || fail "soak: out of new addresses (at most 220 new instances a run)"
+	NEW_ADDR=10.0.10.$((NEXT_HOST++))
+}
+
+# pick_backend R: by R (drawn by the caller: a subshell's RANDOM is seeded
+# anew), the pinned provider's backend half the time, else any.
+pick_backend() {
+	local src b r=$1
+	if ((r % 2)); then
+		src=$(ct_list "${NS_LBS[$(master)]}" -p udp --src "$PINNED4" --sport "$PORT" | ct_reply_src | head -n 1)
+		for b in "${SCN_BACKENDS[@]}"; do
+			[[ ${ADDR[$b]} != "$src" ]] || { echo "$b"; return; }
+		done
+	fi
+	echo "${SCN_BACKENDS[(r / 2) % ${#SCN_BACKENDS[@]}]}"
+}
+
+both() { # ARGS...: the same ctfailoverctl command on both load balancers
+	local a
+	for a in a b; do dctlx "$a" "$@" >/dev/null || violation "lb-$a: ctfailoverctl $* failed"; done
+}
+
+# dies NS: the instance in NS is killed; what reaches it is judged from the
+# event's completion on (its successor up, the load balancers told).
+DYING=()
+dies() {
+	instance_kill "$1"
+	DYING+=("$1")
+}
+
+# --- the events -------------------------------------------------------------------
+
+ev_cycle_new() {
+	local b=$1 old=${NS_INST[$1]} addr
+	new_addr
+	addr=$NEW_ADDR
+	instance_up "$b" "$addr"
+	ADDR[$b]=$addr
+	both cycle "$b" "$addr"
+	sleep 1
+	dies "$old"
+}
+
+ev_cycle_same() { # NAME garp|""
+	local old=${NS_INST[$1]}
+	dies "$old"
+	instance_up "$1" "${ADDR[$1]}" "$2"
+	both cycle "$1"
+}
+ev_cycle_garp() { ev_cycle_same "$1" garp; }
+ev_cycle_silent() { ev_cycle_same "$1" ""; }
+
+ev_cycle_twice() {
+	ev_cycle_new "$1"
+	sleep 1
+	ev_cycle_new "$1"
+}
+
+ev_drain() {
+	both drain "$1"
+	sleep 2
+	both activate "$1"
+}
+
+ev_remove_add() {
+	both remove "$1" --force
+	sleep 2
+	both add "$1" "${ADDR[$1]}"
+}
+
+ev_probe() {
+	both probe "$1" down
+	sleep 2
+	both probe "$1" up
+}
+
+# config_move NAME HOW: the config file moves NAME to a new instance at a
+# new address; HOW is sighup or apply.
+config_move() {
+	local b=$1 old=${NS_INST[$1]} addr a
+	new_addr
+	addr=$NEW_ADDR
+	instance_up "$b" "$addr"
+	ADDR[$b]=$addr
+	for a in a b; do
+		daemon_conf "$a"
+		if [[ $2 == sighup ]]; then
+			kill -HUP "${D_PID[$a]}"
+		else
+			dctlx "$a" apply --force >/dev/null || violation "lb-$a: apply failed"
+		fi
+	done
+	for a in a b; do
+		wait_for 10 bash -c "ctfailoverctl -s $TOPO_TMP/control-$a.sock backends | grep -qw $addr"
+	done
+	sleep 1
+	dies "$old"
+}
+ev_sighup() { config_move "$1" sighup; }
+ev_apply() { config_move "$1" apply; }
+
+ev_vip() {
+	keepalived_stop a
+	wait_for 10 is_master b
+	sleep 1
+	keepalived_start a 150
+	wait_for 15 is_master a
+}
+
+ev_daemon_kill() {
+	local a=a
+	((RANDOM % 2)) || a=b
+	kill -KILL "${D_PID[$a]}"
+	{ wait "${D_PID[$a]}"; } 2>/dev/null || true
+	reaped "${D_PID[$a]}"
+	daemon_up "$a"
+}
+
+eviction() { dctlx "$1" status | awk '$1 == "eviction" { print $2 }'; }
+ev_rmmod() {
+	local a
+	rmmod ctfailover
+	for a in a b; do wait_for 10 test "$(eviction "$a")" == ctnetlink; done
+	sleep 1
+	modprobe ctfailover
+	for a in a b; do wait_for 10 test "$(eviction "$a")" == module; done
+}
+
+# --- the checks after each event ------------------------------------------------
+
+check_dead() {
+	local ns n
+	for ns in "${!DEAD_BASE[@]}"; do
+		n=$(($(dead_rx "$ns") - DEAD_BASE[$ns]))
+		((n == 0)) || violation "$n datagrams reached the dead instance $ns after it died" \
+			"(lb-a: $(ip -n "${NS_LBS[a]}" neigh show | tr '\n' ';'))"
+		# Judged once after its death: it goes, with its counter.
+		ip netns del "$ns"
+		unset "DEAD_BASE[$ns]"
+	done
+}
+
+check_flows() {
+	local a bad
+	for a in a b; do
+		bad=$(ns_lbx "$a" ctfailoverctl flows |
+			grep -E " -> ($VIP|$VIP2):5060 " | grep -vE ' verdict (current|unstamped) ' || true)
+		[[ -z $bad ]] || violation "lb-$a has SIP entries to a VIP that are not current:" \
+			$'\n'"$bad"$'\n'"module: $(ns_lbx "$a" ctfailoverctl module backends | tr '\n' ';')"
+	done
+}
+
+# --- the run ----------------------------------------------------------------------
+
+modprobe ctfailover
+topo_setup
+for b in "${SCN_BACKENDS[@]}"; do instance_up "$b" "${ADDR[$b]}"; done
+for a in a b; do daemon_up "$a"; done
+keepalived_start a 150
+keepalived_start b 100
+wait_for 15 is_master a
+PORT=$((40000 + RANDOM % 10000))
+info "soak seed $SEED, $EVENTS events; pinned provider $PINNED4:$PORT -> $VIP, fresh $FRESH4 -> $VIP2"
+
+T0=$EPOCHREALTIME
+uac "$NS_PINNED" pinned "$VIP:5060" $((EVENTS * 30)) -i "$PINNED4" -p "$PORT" -t u1
+pinned=$NETNS_LAST_PID
+uac "$NS_FRESH" fresh "$VIP2:5060" $((EVENTS * 30)) -i "$FRESH4" -t un -max_socket 512
+fresh=$NETNS_LAST_PID
+pace --flowing
+
+for ((EV_N = 1; EV_N <= EVENTS; EV_N++)); do
+	EV_KIND=${KINDS[RANDOM % ${#KINDS[@]}]}
+	r=$RANDOM
+	b=$(pick_backend "$r")
+	ts=$EPOCHREALTIME
+	"ev_${EV_KIND//-/_}" "$b"
+	te=$EPOCHREALTIME
+	EV_LIST+=("ev$EV_N=$ts:$te")
+	EV_KIND_OF[ev$EV_N]=$EV_KIND
+	COUNT[$EV_KIND]=$((${COUNT[$EV_KIND]:-0} + 1))
+	for ns in "${DYING[@]}"; do DEAD_BASE[$ns]=$(dead_rx "$ns"); done
+	DYING=()
+	for a in a b; do daemon_conf "$a"; done
+	info "event $EV_N: $EV_KIND $b ($(awk -v a="$ts" -v b="$te" 'BEGIN { printf "%.1f", b - a }') s)"
+	pace
+	check_dead
+	check_flows
+done
+
+kill -USR1 "$pinned" "$fresh"
+for p in "$pinned" "$fresh"; do
+	rc=0
+	wait "$p" || rc=$?
+	reaped "$p"
+	((rc <= 1)) || fail "soak: sipp UAC exited with $rc (see its log)"
+done
+
+EV_KIND=calls
+for p in pinned fresh; do
+	awk -F'\t' -v t0="$T0" -v events="${EV_LIST[*]}" -v margin=$((RECV_TIMEOUT / 1000)) \
+		-f "$CALLS_AWK" "$TOPO_TMP/$p.csv" >"$TOPO_TMP/$p.calls"
+	read -r att ans failed _ lost late during <<<"$(awk '$1 == "sum" { $1 = ""; print }' "$TOPO_TMP/$p.calls")"
+	# A file, not a process substitution: the guest has no /dev/fd.
+	grep '^window ' "$TOPO_TMP/$p.calls" >"$TOPO_TMP/$p.windows" || true
+	info "$p: attempted $att answered $ans failed $failed (lost $lost, late $late; placed during an event: $during)"
+	while read -r _ ev wa wf _ wl; do
+		EV_N=${ev#ev}
+		EV_KIND=${EV_KIND_OF[$ev]}
+		((wl == 0)) || violation "$wl of $wa $p calls placed after the event completed were lost" \
+			"($(awk '$1 == "bad" && $3 == "lost" && $4 == "" { printf "%s ", $2 }' "$TOPO_TMP/$p.calls"))"
+	done <"$TOPO_TMP/$p.windows"
+	EV_N=all
+	EV_KIND=calls
+	((att >= EVENTS * MIN_CALLS)) || violation "$p placed $att calls, fewer than $((EVENTS * MIN_CALLS))"
+	((late * 10 <= att)) || violation "timing: $late of $att $p calls answered late"
+done
+kinds=$(for k in "${!COUNT[@]}"; do echo "$k ${COUNT[$k]}"; done | sort | tr '\n' ',' | sed 's/,$//; s/,/, /g')
+pass "soak seed $SEED: $EVENTS events ($kinds) in $(awk -v a="$T0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.0f", b - a }') s: no datagram to a dead instance, every entry current, no call lost"
