@@ -453,7 +453,71 @@ static void info_genl_version_of_wrong_size_is_refused(void)
 	CHECK_INT(ctf_genl_parse_info(nlh, &info), -EBADMSG);
 }
 
+/* The controller's notifications: only ours count, a broken one is refused. */
+static void watch_new_family(void)
+{
+	struct nlmsghdr *nlh = genl_msg(GENL_ID_CTRL, CTRL_CMD_NEWFAMILY);
+	uint8_t cmd = 0;
+
+	mnl_attr_put_u16(nlh, CTRL_ATTR_FAMILY_ID, 0x23);
+	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, CTFAILOVER_GENL_NAME);
+	CHECK_INT(ctf_genl_parse_watch(nlh, &cmd), 1);
+	CHECK_INT(cmd, CTRL_CMD_NEWFAMILY);
+}
+
+static void watch_del_family(void)
+{
+	struct nlmsghdr *nlh = genl_msg(GENL_ID_CTRL, CTRL_CMD_DELFAMILY);
+	uint8_t cmd = 0;
+
+	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, CTFAILOVER_GENL_NAME);
+	CHECK_INT(ctf_genl_parse_watch(nlh, &cmd), 1);
+	CHECK_INT(cmd, CTRL_CMD_DELFAMILY);
+}
+
+static void watch_other_family_is_not_ours(void)
+{
+	struct nlmsghdr *nlh = genl_msg(GENL_ID_CTRL, CTRL_CMD_NEWFAMILY);
+	uint8_t cmd = 0;
+
+	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, "ctfailover2");
+	CHECK_INT(ctf_genl_parse_watch(nlh, &cmd), 0);
+	CHECK_INT(cmd, 0);
+}
+
+static void watch_other_commands_are_not_ours(void)
+{
+	struct nlmsghdr *nlh = genl_msg(GENL_ID_CTRL, CTRL_CMD_NEWMCAST_GRP);
+	uint8_t cmd = 0;
+
+	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, CTFAILOVER_GENL_NAME);
+	CHECK_INT(ctf_genl_parse_watch(nlh, &cmd), 0);
+	nlh = genl_msg(0x23, CTRL_CMD_NEWFAMILY);
+	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, CTFAILOVER_GENL_NAME);
+	CHECK_INT(ctf_genl_parse_watch(nlh, &cmd), 0);
+}
+
+static void watch_malformed_is_refused(void)
+{
+	struct nlmsghdr *nlh = genl_msg(GENL_ID_CTRL, CTRL_CMD_NEWFAMILY);
+	uint8_t cmd = 0;
+
+	/* No name, then a name without its NUL. */
+	CHECK_INT(ctf_genl_parse_watch(nlh, &cmd), -EBADMSG);
+	mnl_attr_put(nlh, CTRL_ATTR_FAMILY_NAME, 10, CTFAILOVER_GENL_NAME);
+	CHECK_INT(ctf_genl_parse_watch(nlh, &cmd), -EBADMSG);
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = GENL_ID_CTRL;
+	CHECK_INT(ctf_genl_parse_watch(nlh, &cmd), -EBADMSG);
+}
+
 const struct unit_case unit_cases[] = {
+	{ "watch_new_family", watch_new_family },
+	{ "watch_del_family", watch_del_family },
+	{ "watch_other_family_is_not_ours", watch_other_family_is_not_ours },
+	{ "watch_other_commands_are_not_ours",
+	  watch_other_commands_are_not_ours },
+	{ "watch_malformed_is_refused", watch_malformed_is_refused },
 	{ "error_ack", error_ack },
 	{ "error_extack_capped", error_extack_capped },
 	{ "error_extack_uncapped", error_extack_uncapped },

@@ -48,6 +48,8 @@ static void put_backend_attrs(struct nlmsghdr *nlh, unsigned int skip)
 		mnl_attr_put_strz(nlh, CTF_BA_NAME, "web1");
 	if (skip != CTF_BA_EPOCH)
 		mnl_attr_put_u32(nlh, CTF_BA_EPOCH, 7);
+	if (skip != CTF_BA_UNSTAMPED_EPOCH)
+		mnl_attr_put_u32(nlh, CTF_BA_UNSTAMPED_EPOCH, 3);
 	if (skip != CTF_BA_STATE)
 		mnl_attr_put_u8(nlh, CTF_BA_STATE, CTF_STATE_DRAINING);
 	/* The kernel's nla_put_u64_64bit() may add a pad first. */
@@ -97,11 +99,12 @@ static void backend_full(void)
 	CHECK(!memcmp(&b.addr.v4, v4, 4));
 	CHECK_STR(b.name, "web1");
 	CHECK_INT(b.epoch, 7);
+	CHECK_INT(b.unstamped_epoch, 3);
 	CHECK_INT(b.state, CTF_STATE_DRAINING);
 	CHECK_INT(b.tagged, 1000);
 	CHECK_INT(b.stale_hits, 20);
 	CHECK(b.evicted == 3ULL << 40);
-	CHECK_INT(b.fields, CTF_BF_NAME | CTF_BF_REPLY);
+	CHECK_INT(b.fields, CTF_BF_NAME | CTF_BF_REPLY | CTF_BF_UNSTAMPED);
 }
 
 static void put_v6_only(struct nlmsghdr *nlh)
@@ -163,6 +166,24 @@ static void put_epoch_zero(struct nlmsghdr *nlh)
 {
 	put_v6_only(nlh);
 	mnl_attr_put_u32(nlh, CTF_BA_EPOCH, 0);
+}
+
+static void put_epoch_above_max(struct nlmsghdr *nlh)
+{
+	put_v6_only(nlh);
+	mnl_attr_put_u32(nlh, CTF_BA_EPOCH, CTF_EPOCH_MAX + 1);
+}
+
+static void put_unstamped_zero(struct nlmsghdr *nlh)
+{
+	put_v6_only(nlh);
+	mnl_attr_put_u32(nlh, CTF_BA_UNSTAMPED_EPOCH, 0);
+}
+
+static void put_unstamped_u16(struct nlmsghdr *nlh)
+{
+	put_v6_only(nlh);
+	mnl_attr_put_u16(nlh, CTF_BA_UNSTAMPED_EPOCH, 1);
 }
 
 static void put_state_u32(struct nlmsghdr *nlh)
@@ -229,6 +250,9 @@ static const struct {
 	{ "EPOCH u16", put_epoch_u16 },
 	{ "EPOCH u64", put_epoch_u64 },
 	{ "EPOCH 0", put_epoch_zero },
+	{ "EPOCH above CTF_EPOCH_MAX", put_epoch_above_max },
+	{ "UNSTAMPED_EPOCH 0", put_unstamped_zero },
+	{ "UNSTAMPED_EPOCH u16", put_unstamped_u16 },
 	{ "STATE u32", put_state_u32 },
 	{ "STATE above CTF_STATE_MAX", put_state_out_of_range },
 	{ "TAGGED u32", put_tagged_u32 },
@@ -301,7 +325,7 @@ static void backend_skips_unknown_attributes(void)
 
 	CHECK_INT(ctf_kmod_parse_backend(nest_of(put_unknown), &b), 0);
 	CHECK_INT(b.epoch, 7);
-	CHECK_INT(b.fields, CTF_BF_NAME | CTF_BF_REPLY);
+	CHECK_INT(b.fields, CTF_BF_NAME | CTF_BF_REPLY | CTF_BF_UNSTAMPED);
 }
 
 static void backend_round_trip(void)
@@ -371,7 +395,12 @@ static void backend_msg_ok(void)
 	/* A backend without a name: the kernel leaves CTF_BA_NAME out. */
 	CHECK_INT(ctf_kmod_parse_backend_msg(backend_msg(CTF_BA_NAME), &b), 0);
 	CHECK_STR(b.name, "");
-	CHECK_INT(b.fields, CTF_BF_REPLY);
+	CHECK_INT(b.fields, CTF_BF_REPLY | CTF_BF_UNSTAMPED);
+	/* An older module sends no UNSTAMPED_EPOCH: not required. */
+	CHECK_INT(ctf_kmod_parse_backend_msg(
+			  backend_msg(CTF_BA_UNSTAMPED_EPOCH), &b),
+		  0);
+	CHECK_INT(b.fields, CTF_BF_NAME | CTF_BF_REPLY);
 }
 
 static void backend_msg_requires_every_reply_field(void)
