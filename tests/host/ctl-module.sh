@@ -45,8 +45,8 @@ done
 # set: states, epochs, names, and the keyword syntax
 usage "set: bad state 'up' (active, draining, down)" set 10.0.0.1 state up
 usage "set: bad state 'Active'" set 10.0.0.1 state Active
-usage "set: bad epoch '0' (1..4294967295)" set 10.0.0.1 epoch 0
-usage "set: bad epoch '4294967296' (1..4294967295)" set 2001:db8::1 epoch 4294967296
+usage "set: bad epoch '0' (1..16777215)" set 10.0.0.1 epoch 0
+usage "set: bad epoch '16777216' (1..16777215)" set 2001:db8::1 epoch 16777216
 usage "set: bad epoch '-1'" set 10.0.0.1 epoch -1
 usage "set: bad epoch '0x10'" set 10.0.0.1 epoch 0x10
 usage "set: bad epoch '7 '" set 10.0.0.1 epoch '7 '
@@ -88,6 +88,16 @@ for cmd in backends evict stats; do
 	usage "$cmd: unexpected argument 'now'" "$cmd" now
 done
 
+# flows: the same contract
+expect 0 'Usage: ctfailoverctl \[-j\] flows \[ADDRESS' -- ctfailoverctl flows --help
+expect 0 'flows  *\[ADDRESS | --backend NAME\]' -- ctfailoverctl --help
+expect 2 "^ctfailoverctl flows: bad address 'nonsense' (IPv4 or IPv6)" -- ctfailoverctl flows nonsense
+expect 2 "^ctfailoverctl flows: unexpected argument 'x'" -- ctfailoverctl flows 10.0.0.1 x
+expect 2 "^ctfailoverctl flows: unexpected argument 'x'" -- ctfailoverctl flows --backend web1 x
+expect 2 "^ctfailoverctl flows: unexpected argument '--backend'" -- ctfailoverctl flows --backend
+expect 2 "^ctfailoverctl flows: unexpected argument '-x'" -- ctfailoverctl flows -x
+expect 2 "^ctfailoverctl flows: empty backend name" -- ctfailoverctl flows --backend ''
+
 # A usage error writes nothing on stdout (scripts parse it).
 [[ -z $("${ctl[@]}" set 10.0.0.1 state up 2>/dev/null) ]] ||
 	{ echo "ERROR: a usage error wrote to stdout" >&2; exit 1; }
@@ -108,6 +118,12 @@ for args in backends 'backend 10.0.0.1' 'set 10.0.0.1' \
 	expect 1 "$absent" -- ctfailoverctl module $args
 	# shellcheck disable=SC2086
 	expect 1 "$absent" -- ctfailoverctl -j module $args
+done
+for args in '' 10.0.0.1 '--backend web1'; do
+	# shellcheck disable=SC2086 # split on purpose
+	expect 1 "$absent" -- ctfailoverctl flows $args
+	# shellcheck disable=SC2086
+	expect 1 "$absent" -- ctfailoverctl -j flows $args
 done
 # -j prints no half-made JSON when it fails.
 [[ -z $(ctfailoverctl -j module backends 2>/dev/null) ]] ||

@@ -336,8 +336,12 @@ int ctl_flows(int argc, char **argv, const struct ctl_opts *o)
 			return usage_error("%s", err);
 		fl.addr = &addr;
 	} else if (argc != 1) {
+		/* The first argument that fits no form. */
+		i = !strcmp(argv[1], "--backend") ? 3
+		    : argv[1][0] != '-'		  ? 2
+						  : 1;
 		return usage_error("unexpected argument '%s'",
-				   argv[argc > 3 ? 3 : 1]);
+				   argv[i < (size_t)argc ? i : 1]);
 	}
 
 	ret = read_module(&fl);
