@@ -85,6 +85,17 @@ u32 ctf_epoch_alloc(struct ctf_net *cn)
 	return cn->last_epoch;
 }
 
+/* The namespace's next epoch that @b has not: not its current, not its first. */
+u32 ctf_epoch_alloc_for(struct ctf_net *cn, const struct ctf_backend *b)
+{
+	u32 epoch;
+
+	do
+		epoch = ctf_epoch_alloc(cn);
+	while (epoch == b->epoch || epoch == b->unstamped_epoch);
+	return epoch;
+}
+
 /* @epoch was given from outside: never give it, or one below, again. */
 void ctf_epoch_seen(struct ctf_net *cn, u32 epoch)
 {
@@ -160,7 +171,7 @@ int ctf_backend_remove(struct ctf_net *cn, struct ctf_backend *b)
 	lockdep_assert_held(&cn->lock);
 	if (cn->ngone >= CTF_MAX_BACKENDS)
 		return -EBUSY;
-	WRITE_ONCE(b->epoch, ctf_epoch_alloc(cn));
+	WRITE_ONCE(b->epoch, ctf_epoch_alloc_for(cn, b));
 	b->gone = true;
 	/* Sweeps that started before this one do not count (see reap). */
 	b->gone_gen = cn->sweep_gen;
@@ -176,7 +187,7 @@ void ctf_backend_revive(struct ctf_net *cn, struct ctf_backend *b, u32 epoch)
 	if (epoch)
 		ctf_epoch_seen(cn, epoch);
 	else
-		epoch = ctf_epoch_alloc(cn);
+		epoch = ctf_epoch_alloc_for(cn, b);
 	WRITE_ONCE(b->epoch, epoch);
 	WRITE_ONCE(b->state, CTF_STATE_ACTIVE);
 	b->name[0] = '\0';

@@ -115,6 +115,7 @@ enum ctf_verdict {
 u32 ctf_stamp_encode(u32 epoch);
 u32 ctf_stamp_decode(u32 word);
 u32 ctf_epoch_alloc(struct ctf_net *cn);
+u32 ctf_epoch_alloc_for(struct ctf_net *cn, const struct ctf_backend *b);
 void ctf_epoch_seen(struct ctf_net *cn, u32 epoch);
 struct ctf_backend *ctf_backend_find(struct ctf_net *cn, u8 family,
 				     const union nf_inet_addr *addr);

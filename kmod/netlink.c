@@ -237,8 +237,9 @@ static int ctf_nl_get_info(struct sk_buff *skb, struct genl_info *info)
 
 /*
  * BACKEND_SET: everything is checked before anything changes. An epoch
- * given for an address the namespace knows must be above the one it has:
- * a lower or equal one may name an instance whose entries went stale.
+ * given for an address the namespace knows may not go back: a lower one
+ * (or, for a removed address, the same one) may name an instance whose
+ * entries went stale; the same one on a live address changes nothing.
  */
 static int ctf_nl_backend_set(struct sk_buff *skb, struct genl_info *info)
 {
@@ -246,7 +247,7 @@ static int ctf_nl_backend_set(struct sk_buff *skb, struct genl_info *info)
 	struct nlattr *tb[CTF_BA_MAX + 1];
 	union nf_inet_addr addr;
 	struct ctf_backend *b;
-	bool stale = false;
+	bool stale = false, created = false;
 	u32 epoch = 0;
 	u8 family;
 	int ret;
@@ -278,6 +279,7 @@ static int ctf_nl_backend_set(struct sk_buff *skb, struct genl_info *info)
 				GENL_SET_ERR_MSG(info, "too many backends (CTF_MAX_BACKENDS)");
 			goto out;
 		}
+		created = true;
 	} else if (b->gone) {
 		if (cn->nbackends >= CTF_MAX_BACKENDS) {
 			GENL_SET_ERR_MSG(info, "too many backends (CTF_MAX_BACKENDS)");
@@ -303,8 +305,8 @@ static int ctf_nl_backend_set(struct sk_buff *skb, struct genl_info *info)
 		 * deleted again and again while nft catches up).
 		 */
 		if (state == CTF_STATE_DOWN && b->state != CTF_STATE_DOWN &&
-		    !stale) {
-			WRITE_ONCE(b->epoch, ctf_epoch_alloc(cn));
+		    !stale && !created) {
+			WRITE_ONCE(b->epoch, ctf_epoch_alloc_for(cn, b));
 			stale = true;
 		}
 		WRITE_ONCE(b->state, state);
@@ -398,7 +400,7 @@ static int ctf_nl_backend_bump(struct sk_buff *skb, struct genl_info *info)
 	if (IS_ERR(b)) {
 		ret = PTR_ERR(b);
 	} else {
-		WRITE_ONCE(b->epoch, ctf_epoch_alloc(cn));
+		WRITE_ONCE(b->epoch, ctf_epoch_alloc_for(cn, b));
 		stale_changed(cn);
 		ret = reply_backend(info, CTF_CMD_BACKEND_BUMP, b);
 	}
