@@ -196,46 +196,55 @@ static struct nf_conn *ctf_test_ct_find(struct kunit *test,
 	return ct;
 }
 
-/* Stamp @ct as the stamp hook does, in the namespace's label word. */
-static void ctf_test_ct_stamp(struct kunit *test, struct nf_conn *ct, u32 epoch)
+/* Write the stamp word @word into @ct's labels, in the namespace's word. */
+static void ctf_test_ct_stamp_word(struct kunit *test, struct nf_conn *ct,
+				   u32 word)
 {
 	struct ctf_test_ctx *ctx = test->priv;
 	int ret;
 
-	ret = ctf_ct_stamp_set(ct, READ_ONCE(ctx->cn->label_word), epoch);
+	ret = ctf_ct_stamp_set(ct, READ_ONCE(ctx->cn->label_word), word);
 	KUNIT_ASSERT_EQ(test, ret, 0);
+}
+
+/* Stamp @ct with @epoch as the stamp hook does. */
+static void ctf_test_ct_stamp(struct kunit *test, struct nf_conn *ct, u32 epoch)
+{
+	ctf_test_ct_stamp_word(test, ct, ctf_stamp_encode(epoch));
 }
 
 enum ctf_test_change {
 	CTF_CHANGE_NONE,
-	CTF_CHANGE_BUMP,	/* epoch + 1, as BACKEND_BUMP */
-	CTF_CHANGE_DOWN,
+	CTF_CHANGE_BUMP,	/* the next epoch, as BACKEND_BUMP */
+	CTF_CHANGE_DOWN,	/* the next epoch and down, as BACKEND_SET */
 	CTF_CHANGE_DRAINING,
-	CTF_CHANGE_DEL,		/* removed */
+	CTF_CHANGE_DEL,		/* removed: gone, at the next epoch */
 };
 
-/* Apply @change to @b as the handlers do; NULL when @b is gone. */
-static struct ctf_backend *ctf_test_change(struct ctf_net *cn,
-					   struct ctf_backend *b, u8 change)
+/* Apply @change to @b as the handlers do. */
+static void ctf_test_change(struct kunit *test, struct ctf_net *cn,
+			    struct ctf_backend *b, u8 change)
 {
+	int ret = 0;
+
 	mutex_lock(&cn->lock);
 	switch (change) {
 	case CTF_CHANGE_BUMP:
-		WRITE_ONCE(b->epoch, ctf_epoch_next(b->epoch));
+		WRITE_ONCE(b->epoch, ctf_epoch_alloc(cn));
 		break;
 	case CTF_CHANGE_DOWN:
+		WRITE_ONCE(b->epoch, ctf_epoch_alloc(cn));
 		WRITE_ONCE(b->state, CTF_STATE_DOWN);
 		break;
 	case CTF_CHANGE_DRAINING:
 		WRITE_ONCE(b->state, CTF_STATE_DRAINING);
 		break;
 	case CTF_CHANGE_DEL:
-		ctf_backend_del(cn, b);
-		b = NULL;
+		ret = ctf_backend_remove(cn, b);
 		break;
 	}
 	mutex_unlock(&cn->lock);
-	return b;
+	KUNIT_ASSERT_EQ(test, ret, 0);
 }
 
 static const struct ctf_ct_stamp_case {
@@ -257,11 +266,13 @@ static void ctf_ct_stamp_desc(const struct ctf_ct_stamp_case *c, char *desc)
 
 KUNIT_ARRAY_PARAM(ctf_ct_stamp, ctf_ct_stamp_cases, ctf_ct_stamp_desc);
 
+/* A whole word goes where the uapi says, and nowhere else. */
 static void ctf_ct_test_stamp(struct kunit *test)
 {
 	const struct ctf_ct_stamp_case *c = test->param_value;
 	const struct ctf_test_flow f = ctf_test_flow_to("192.0.2.1", 40000);
-	const u32 stamp = 0xdeadbeef, other_stamp = 0x00c0ffee;
+	const u32 stamp = ctf_stamp_encode(0x123456);
+	const u32 other_stamp = 0x00c0ffee;
 	u8 other = (c->word + 1) % 4, w;
 	struct nf_conn_labels *labels;
 	int ret, other_ret;
@@ -300,71 +311,151 @@ static void ctf_ct_test_stamp(struct kunit *test)
 				    32 * c->word + bit);
 }
 
-static const struct ctf_ct_stale_case {
-	const char *desc;
-	const char *backend;
-	u32 epoch;		/* the backend's, before the change */
-	u32 stamp;		/* the entry's; 0: unstamped */
-	bool labels;
-	u8 change;
-	bool want;		/* stale */
-	bool want_backend;	/* when stale: *bp is the backend, else NULL */
-} ctf_ct_stale_cases[] = {
-	{ "current", "192.0.2.1", 41, 41, true, CTF_CHANGE_NONE, false },
-	{ "bumped", "192.0.2.1", 41, 41, true, CTF_CHANGE_BUMP, true, true },
-	{ "bumped-at-max", "192.0.2.1", U32_MAX, U32_MAX, true, CTF_CHANGE_BUMP,
-	  true, true },
-	{ "down", "192.0.2.1", 41, 41, true, CTF_CHANGE_DOWN, true, true },
-	{ "draining", "192.0.2.1", 41, 41, true, CTF_CHANGE_DRAINING, false },
-	{ "deleted", "192.0.2.1", 41, 41, true, CTF_CHANGE_DEL, true, false },
-	{ "older-stamp", "192.0.2.1", 41, 40, true, CTF_CHANGE_NONE, true, true },
-	{ "newer-stamp", "192.0.2.1", 41, 42, true, CTF_CHANGE_NONE, true, true },
-	{ "unstamped-deleted", "192.0.2.1", 41, 0, true, CTF_CHANGE_DEL, false },
-	{ "unstamped-down", "192.0.2.1", 41, 0, true, CTF_CHANGE_DOWN, false },
-	{ "no-label-area-deleted", "192.0.2.1", 41, 0, false, CTF_CHANGE_DEL,
-	  false },
-	{ "v6-current", "2001:db8::1", 7, 7, true, CTF_CHANGE_NONE, false },
-	{ "v6-bumped", "2001:db8::1", 7, 7, true, CTF_CHANGE_BUMP, true, true },
-	{ "v6-down", "2001:db8::1", 7, 7, true, CTF_CHANGE_DOWN, true, true },
-	{ "v6-deleted", "2001:db8::1", 7, 7, true, CTF_CHANGE_DEL, true, false },
+enum ctf_test_stamp {
+	CTF_STAMP_BEFORE,	/* made before the change, stamped then */
+	CTF_STAMP_AFTER,	/* made after the change, stamped then */
+	CTF_STAMP_NONE,		/* a label area, no stamp */
+	CTF_STAMP_NO_AREA,	/* no label area at all */
 };
 
-static void ctf_ct_stale_desc(const struct ctf_ct_stale_case *c, char *desc)
+/* Bits that ctfailover never writes alone: "ct label set" and the like. */
+#define CTF_TEST_FOREIGN_BIT	BIT(31)
+
+/*
+ * The verdict on one entry to a backend at @epoch, after @change. Entries
+ * to 192.0.2.99 are to no backend.
+ */
+static const struct ctf_ct_judge_case {
+	const char *desc;
+	const char *backend;
+	u32 epoch;		/* the backend's at first (0: the next) */
+	u8 stamp;		/* enum ctf_test_stamp */
+	s8 skew;		/* CTF_STAMP_BEFORE: stamped epoch + skew */
+	u32 bits;		/* XORed into the stamp word: not ours */
+	u8 change;
+	bool elsewhere;		/* the entry goes to 192.0.2.99, no backend */
+	enum ctf_verdict want;
+} ctf_ct_judge_cases[] = {
+	{ "current", "192.0.2.1", 41, CTF_STAMP_BEFORE, 0, 0, CTF_CHANGE_NONE,
+	  false, CTF_VERDICT_CURRENT },
+	{ "bumped", "192.0.2.1", 41, CTF_STAMP_BEFORE, 0, 0, CTF_CHANGE_BUMP,
+	  false, CTF_VERDICT_STALE },
+	{ "bumped-at-max", "192.0.2.1", CTF_EPOCH_MAX, CTF_STAMP_BEFORE, 0, 0,
+	  CTF_CHANGE_BUMP, false, CTF_VERDICT_STALE },
+	{ "bumped-restamped", "192.0.2.1", 41, CTF_STAMP_AFTER, 0, 0,
+	  CTF_CHANGE_BUMP, false, CTF_VERDICT_CURRENT },
+	{ "down", "192.0.2.1", 41, CTF_STAMP_BEFORE, 0, 0, CTF_CHANGE_DOWN,
+	  false, CTF_VERDICT_STALE },
+	/* Made while down (nft still sends it some): kept, no churn. */
+	{ "down-restamped", "192.0.2.1", 41, CTF_STAMP_AFTER, 0, 0,
+	  CTF_CHANGE_DOWN, false, CTF_VERDICT_CURRENT },
+	{ "draining", "192.0.2.1", 41, CTF_STAMP_BEFORE, 0, 0,
+	  CTF_CHANGE_DRAINING, false, CTF_VERDICT_CURRENT },
+	/* Removed: still judged, until a sweep forgets it. */
+	{ "deleted", "192.0.2.1", 41, CTF_STAMP_BEFORE, 0, 0, CTF_CHANGE_DEL,
+	  false, CTF_VERDICT_STALE },
+	{ "deleted-restamped", "192.0.2.1", 41, CTF_STAMP_AFTER, 0, 0,
+	  CTF_CHANGE_DEL, false, CTF_VERDICT_CURRENT },
+	{ "older-stamp", "192.0.2.1", 41, CTF_STAMP_BEFORE, -1, 0,
+	  CTF_CHANGE_NONE, false, CTF_VERDICT_STALE },
+	{ "newer-stamp", "192.0.2.1", 41, CTF_STAMP_BEFORE, 1, 0,
+	  CTF_CHANGE_NONE, false, CTF_VERDICT_STALE },
+	/* Unstamped, or no label area: judged by the first epoch. */
+	{ "unstamped", "192.0.2.1", 0, CTF_STAMP_NONE, 0, 0, CTF_CHANGE_NONE,
+	  false, CTF_VERDICT_CURRENT },
+	{ "unstamped-bumped", "192.0.2.1", 0, CTF_STAMP_NONE, 0, 0,
+	  CTF_CHANGE_BUMP, false, CTF_VERDICT_STALE },
+	{ "unstamped-down", "192.0.2.1", 41, CTF_STAMP_NONE, 0, 0,
+	  CTF_CHANGE_DOWN, false, CTF_VERDICT_STALE },
+	{ "unstamped-draining", "192.0.2.1", 41, CTF_STAMP_NONE, 0, 0,
+	  CTF_CHANGE_DRAINING, false, CTF_VERDICT_CURRENT },
+	{ "unstamped-deleted", "192.0.2.1", 41, CTF_STAMP_NONE, 0, 0,
+	  CTF_CHANGE_DEL, false, CTF_VERDICT_STALE },
+	{ "no-label-area", "192.0.2.1", 41, CTF_STAMP_NO_AREA, 0, 0,
+	  CTF_CHANGE_NONE, false, CTF_VERDICT_CURRENT },
+	{ "no-label-area-bumped", "192.0.2.1", 41, CTF_STAMP_NO_AREA, 0, 0,
+	  CTF_CHANGE_BUMP, false, CTF_VERDICT_STALE },
+	{ "no-label-area-deleted", "192.0.2.1", 41, CTF_STAMP_NO_AREA, 0, 0,
+	  CTF_CHANGE_DEL, false, CTF_VERDICT_STALE },
+	/* Bits not ours: never stale, whatever happens to the backend. */
+	{ "foreign", "192.0.2.1", 41, CTF_STAMP_BEFORE, 0, CTF_TEST_FOREIGN_BIT,
+	  CTF_CHANGE_NONE, false, CTF_VERDICT_FOREIGN },
+	{ "foreign-bumped", "192.0.2.1", 41, CTF_STAMP_BEFORE, 0,
+	  CTF_TEST_FOREIGN_BIT, CTF_CHANGE_BUMP, false, CTF_VERDICT_FOREIGN },
+	{ "foreign-deleted", "192.0.2.1", 41, CTF_STAMP_BEFORE, 0, BIT(3),
+	  CTF_CHANGE_DEL, false, CTF_VERDICT_FOREIGN },
+	{ "label-bit-only", "192.0.2.1", 41, CTF_STAMP_NONE, 0,
+	  CTF_TEST_FOREIGN_BIT, CTF_CHANGE_BUMP, false, CTF_VERDICT_FOREIGN },
+	{ "bare-epoch", "192.0.2.1", 41, CTF_STAMP_NONE, 0, 41, CTF_CHANGE_NONE,
+	  false, CTF_VERDICT_FOREIGN },
+	{ "no-backend", "192.0.2.1", 41, CTF_STAMP_BEFORE, 0, 0,
+	  CTF_CHANGE_NONE, true, CTF_VERDICT_NOT_OURS },
+	{ "no-backend-unstamped", "192.0.2.1", 41, CTF_STAMP_NONE, 0, 0,
+	  CTF_CHANGE_BUMP, true, CTF_VERDICT_NOT_OURS },
+	{ "v6-current", "2001:db8::1", 7, CTF_STAMP_BEFORE, 0, 0,
+	  CTF_CHANGE_NONE, false, CTF_VERDICT_CURRENT },
+	{ "v6-bumped", "2001:db8::1", 7, CTF_STAMP_BEFORE, 0, 0,
+	  CTF_CHANGE_BUMP, false, CTF_VERDICT_STALE },
+	{ "v6-down", "2001:db8::1", 7, CTF_STAMP_BEFORE, 0, 0, CTF_CHANGE_DOWN,
+	  false, CTF_VERDICT_STALE },
+	{ "v6-deleted", "2001:db8::1", 7, CTF_STAMP_BEFORE, 0, 0, CTF_CHANGE_DEL,
+	  false, CTF_VERDICT_STALE },
+	{ "v6-unstamped-bumped", "2001:db8::1", 7, CTF_STAMP_NONE, 0, 0,
+	  CTF_CHANGE_BUMP, false, CTF_VERDICT_STALE },
+};
+
+static void ctf_ct_judge_desc(const struct ctf_ct_judge_case *c, char *desc)
 {
 	strscpy(desc, c->desc, KUNIT_PARAM_DESC_SIZE);
 }
 
-KUNIT_ARRAY_PARAM(ctf_ct_stale, ctf_ct_stale_cases, ctf_ct_stale_desc);
+KUNIT_ARRAY_PARAM(ctf_ct_judge, ctf_ct_judge_cases, ctf_ct_judge_desc);
 
-static void ctf_ct_test_is_stale(struct kunit *test)
+static void ctf_ct_test_judge(struct kunit *test)
 {
-	const struct ctf_ct_stale_case *c = test->param_value;
-	const struct ctf_test_flow f = ctf_test_flow_to(c->backend, 40000);
+	const struct ctf_ct_judge_case *c = test->param_value;
 	struct ctf_test_ctx *ctx = test->priv;
 	struct ctf_backend *b, *bp = ERR_PTR(-EINVAL);
+	enum ctf_verdict verdict;
+	struct ctf_test_flow f;
+	u32 first, word = 0, epoch = U32_MAX - 1;
 	struct nf_conn *ct;
-	u32 stamp = 0;
-	bool stale;
 
 	/* Arrange */
+	f = ctf_test_flow_to(c->elsewhere ? "192.0.2.99" : c->backend, 40000);
 	b = ctf_test_backend_add(test, ctx->cn, c->backend, c->epoch,
 				 CTF_STATE_ACTIVE, NULL);
-	ct = ctf_test_ct_add(test, &f, c->labels);
-	if (c->stamp)
-		ctf_test_ct_stamp(test, ct, c->stamp);
-	ctf_test_change(ctx->cn, b, c->change);
+	first = b->epoch;
+	ct = ctf_test_ct_add(test, &f, c->stamp != CTF_STAMP_NO_AREA);
+	if (c->stamp == CTF_STAMP_BEFORE)
+		word = ctf_stamp_encode(first + c->skew);
+	if (c->stamp != CTF_STAMP_NO_AREA)
+		word ^= c->bits;
+	if (word && c->stamp != CTF_STAMP_AFTER)
+		ctf_test_ct_stamp_word(test, ct, word);
+	ctf_test_change(test, ctx->cn, b, c->change);
+	if (c->stamp == CTF_STAMP_AFTER) {
+		word = ctf_stamp_encode(READ_ONCE(b->epoch)) ^ c->bits;
+		ctf_test_ct_stamp_word(test, ct, word);
+	}
 
 	/* Act */
 	rcu_read_lock();
-	stale = ctf_ct_is_stale(ctx->cn, ct, &bp, &stamp);
+	verdict = ctf_ct_judge(ctx->cn, ct, &bp, &epoch);
 	rcu_read_unlock();
 
-	/* Assert */
-	KUNIT_EXPECT_EQ(test, stale, c->want);
-	if (!c->want)
-		return;
-	KUNIT_EXPECT_PTR_EQ(test, bp, c->want_backend ? b : NULL);
-	KUNIT_EXPECT_EQ(test, stamp, c->stamp);
+	/* Assert: the verdict, the backend, the stamp's epoch as read. */
+	KUNIT_EXPECT_EQ(test, verdict, c->want);
+	KUNIT_EXPECT_PTR_EQ(test, bp, c->elsewhere ? NULL : b);
+	KUNIT_EXPECT_EQ(test, epoch, ctf_stamp_decode(word));
+	/* Every change but draining gave the next epoch of the namespace. */
+	if (c->change == CTF_CHANGE_NONE || c->change == CTF_CHANGE_DRAINING) {
+		KUNIT_EXPECT_EQ(test, b->epoch, first);
+	} else {
+		KUNIT_EXPECT_EQ(test, b->epoch, ctf_epoch_next(first));
+		KUNIT_EXPECT_EQ(test, b->epoch, ctx->cn->last_epoch);
+	}
+	KUNIT_EXPECT_EQ(test, b->unstamped_epoch, first);
 }
 
 /* The backends of the sweep table, and what happens to each. */
@@ -383,13 +474,7 @@ static const struct ctf_sweep_backend {
 
 #define CTF_SWEEP_NO_BACKEND	(-1)		/* at 192.0.2.99: none ever */
 #define CTF_SWEEP_EPOCH		10		/* every backend's, at first */
-
-enum ctf_test_stamp {
-	CTF_STAMP_BEFORE,	/* made before the change, stamped then */
-	CTF_STAMP_AFTER,	/* made after the change, stamped then */
-	CTF_STAMP_NONE,		/* a label area, no stamp */
-	CTF_STAMP_NO_AREA,	/* no label area at all */
-};
+#define CTF_SWEEP_DELETED	3		/* the one removed */
 
 static const struct ctf_sweep_flow {
 	const char *desc;
@@ -397,24 +482,32 @@ static const struct ctf_sweep_flow {
 	u8 proto;
 	u16 dport;
 	u8 stamp;
+	u32 bits;		/* XORed into the stamp word: not ours */
 	bool evicted;
 } ctf_sweep_flows[] = {
-	{ "current", 0, IPPROTO_UDP, 5060, CTF_STAMP_BEFORE, false },
-	{ "bumped", 1, IPPROTO_UDP, 5060, CTF_STAMP_BEFORE, true },
-	{ "bumped-restamped", 1, IPPROTO_UDP, 5060, CTF_STAMP_AFTER, false },
-	{ "down", 2, IPPROTO_UDP, 5060, CTF_STAMP_BEFORE, true },
-	{ "down-restamped", 2, IPPROTO_UDP, 5060, CTF_STAMP_AFTER, true },
-	{ "deleted", 3, IPPROTO_UDP, 5060, CTF_STAMP_BEFORE, true },
-	{ "draining", 4, IPPROTO_UDP, 5060, CTF_STAMP_BEFORE, false },
+	{ "current", 0, IPPROTO_UDP, 5060, CTF_STAMP_BEFORE, 0, false },
+	{ "bumped", 1, IPPROTO_UDP, 5060, CTF_STAMP_BEFORE, 0, true },
+	{ "bumped-restamped", 1, IPPROTO_UDP, 5060, CTF_STAMP_AFTER, 0, false },
+	{ "down", 2, IPPROTO_UDP, 5060, CTF_STAMP_BEFORE, 0, true },
+	{ "down-restamped", 2, IPPROTO_UDP, 5060, CTF_STAMP_AFTER, 0, false },
+	{ "deleted", 3, IPPROTO_UDP, 5060, CTF_STAMP_BEFORE, 0, true },
+	{ "deleted-restamped", 3, IPPROTO_UDP, 5060, CTF_STAMP_AFTER, 0, false },
+	{ "deleted-unstamped", 3, IPPROTO_UDP, 5060, CTF_STAMP_NONE, 0, true },
+	{ "draining", 4, IPPROTO_UDP, 5060, CTF_STAMP_BEFORE, 0, false },
 	{ "no-backend", CTF_SWEEP_NO_BACKEND, IPPROTO_UDP, 5060, CTF_STAMP_BEFORE,
+	  0, false },
+	{ "v6-current", 5, IPPROTO_UDP, 5060, CTF_STAMP_BEFORE, 0, false },
+	{ "v6-bumped", 6, IPPROTO_UDP, 5060, CTF_STAMP_BEFORE, 0, true },
+	{ "unstamped", 0, IPPROTO_UDP, 5060, CTF_STAMP_NONE, 0, false },
+	{ "unstamped-bumped", 1, IPPROTO_UDP, 5060, CTF_STAMP_NONE, 0, true },
+	{ "no-label-area", 0, IPPROTO_UDP, 5060, CTF_STAMP_NO_AREA, 0, false },
+	{ "no-label-area-deleted", 3, IPPROTO_UDP, 5060, CTF_STAMP_NO_AREA, 0,
 	  true },
-	{ "v6-current", 5, IPPROTO_UDP, 5060, CTF_STAMP_BEFORE, false },
-	{ "v6-bumped", 6, IPPROTO_UDP, 5060, CTF_STAMP_BEFORE, true },
-	{ "unstamped", 1, IPPROTO_UDP, 5060, CTF_STAMP_NONE, false },
-	{ "no-label-area", 3, IPPROTO_UDP, 5060, CTF_STAMP_NO_AREA, false },
-	{ "tcp", 1, IPPROTO_TCP, 5060, CTF_STAMP_BEFORE, false },
-	{ "not-a-sip-port", 1, IPPROTO_UDP, 5061, CTF_STAMP_BEFORE, false },
-	{ "second-sip-port", 1, IPPROTO_UDP, 5080, CTF_STAMP_BEFORE, true },
+	{ "foreign-bumped", 1, IPPROTO_UDP, 5060, CTF_STAMP_BEFORE,
+	  CTF_TEST_FOREIGN_BIT, false },
+	{ "tcp", 1, IPPROTO_TCP, 5060, CTF_STAMP_BEFORE, 0, false },
+	{ "not-a-sip-port", 1, IPPROTO_UDP, 5061, CTF_STAMP_BEFORE, 0, false },
+	{ "second-sip-port", 1, IPPROTO_UDP, 5080, CTF_STAMP_BEFORE, 0, true },
 };
 
 static struct ctf_test_flow ctf_test_sweep_flow(unsigned int i)
@@ -439,13 +532,18 @@ static struct nf_conn *ctf_test_sweep_entry(struct kunit *test, unsigned int i,
 
 	ct = ctf_test_ct_add(test, &f, sf->stamp != CTF_STAMP_NO_AREA);
 	if (sf->stamp == CTF_STAMP_BEFORE)
-		ctf_test_ct_stamp(test, ct, CTF_SWEEP_EPOCH);
+		ctf_test_ct_stamp_word(test, ct, ctf_stamp_encode(CTF_SWEEP_EPOCH) ^
+				       sf->bits);
 	else if (sf->stamp == CTF_STAMP_AFTER)
-		ctf_test_ct_stamp(test, ct, READ_ONCE(b->epoch));
+		ctf_test_ct_stamp_word(test, ct, ctf_stamp_encode(READ_ONCE(b->epoch)) ^
+				       sf->bits);
 	return ct;
 }
 
-/* One sweep over every kind of entry: exactly the stale ones go. */
+/*
+ * One sweep over every kind of entry: exactly the stale ones go, and the
+ * removed backend is forgotten after it.
+ */
 static void ctf_ct_test_sweep(struct kunit *test)
 {
 	static const u16 ports[] = { 5060, 5080 };
@@ -475,18 +573,24 @@ static void ctf_ct_test_sweep(struct kunit *test)
 		if (ctf_sweep_flows[i].stamp != CTF_STAMP_AFTER)
 			cts[i] = ctf_test_sweep_entry(test, i, NULL);
 	for (i = 0; i < ARRAY_SIZE(bs); i++)
-		bs[i] = ctf_test_change(cn, bs[i], ctf_sweep_backends[i].change);
+		ctf_test_change(test, cn, bs[i], ctf_sweep_backends[i].change);
 	for (i = 0; i < ARRAY_SIZE(cts); i++)
 		if (ctf_sweep_flows[i].stamp == CTF_STAMP_AFTER)
 			cts[i] = ctf_test_sweep_entry(test, i,
 						      bs[ctf_sweep_flows[i].backend]);
+	KUNIT_ASSERT_EQ(test, cn->ngone, 1);
 	evicted = atomic64_read(&cn->evicted);
 	sweeps = atomic64_read(&cn->sweeps);
 
 	/* Act */
 	ctf_sweep_run(cn, &res);
 
-	/* Assert */
+	/* Assert: the removed backend is forgotten (and freed: not read). */
+	KUNIT_EXPECT_NULL(test, ctf_test_backend_find(test, cn,
+						      ctf_sweep_backends[CTF_SWEEP_DELETED].addr));
+	KUNIT_EXPECT_EQ(test, cn->ngone, 0);
+	KUNIT_EXPECT_EQ(test, cn->nbackends, ARRAY_SIZE(bs) - 1);
+	bs[CTF_SWEEP_DELETED] = NULL;
 	for (i = 0; i < ARRAY_SIZE(cts); i++) {
 		sf = &ctf_sweep_flows[i];
 		f = ctf_test_sweep_flow(i);
@@ -513,7 +617,10 @@ static void ctf_ct_test_sweep(struct kunit *test)
 					    want_evicted[i], "backend %s",
 					    ctf_sweep_backends[i].addr);
 
-	/* Act, assert: a second sweep finds nothing left to do. */
+	/*
+	 * Act, assert: a second sweep finds nothing left to do; the entry
+	 * stamped for the removed backend is no longer ours.
+	 */
 	ctf_sweep_run(cn, &again);
 	KUNIT_EXPECT_EQ(test, again.evicted, 0);
 	KUNIT_EXPECT_EQ(test, again.scanned, ARRAY_SIZE(cts) - n);
@@ -562,7 +669,7 @@ static void ctf_ct_test_sweep_many(struct kunit *test)
 		ct = ctf_test_ct_add(test, &f, true);
 		ctf_test_ct_stamp(test, ct, 1);
 	}
-	ctf_test_change(ctx->cn, old, CTF_CHANGE_BUMP);
+	ctf_test_change(test, ctx->cn, old, CTF_CHANGE_BUMP);
 
 	/* Act */
 	ctf_sweep_run(ctx->cn, &res);
@@ -584,10 +691,251 @@ static void ctf_ct_test_sweep_many(struct kunit *test)
 }
 
 /*
+ * The highest stamp in the table, that the epoch counter starts above when
+ * a namespace is enabled: the module loaded again finds the stamps of its
+ * last load. Only UDP entries of the namespace's label word, any port;
+ * foreign words are no stamps.
+ */
+#define CTF_TEST_LAST_ENTRIES	4
+
+/* An entry and its stamp word; none of both ends the list. */
+struct ctf_last_entry {
+	u32 epoch;		/* stamped ... */
+	u32 bits;		/* ... and these bits XORed into the word */
+	u8 word;		/* the label word: CTF_DEFAULT_LABEL_WORD is read */
+	u8 proto;
+	u16 dport;
+};
+
+#define CTF_LE(e)		{ e, 0, CTF_DEFAULT_LABEL_WORD, IPPROTO_UDP, 5060 }
+#define CTF_LE_BITS(e, b)	{ e, b, CTF_DEFAULT_LABEL_WORD, IPPROTO_UDP, 5060 }
+#define CTF_LE_WORD(e, w)	{ e, 0, w, IPPROTO_UDP, 5060 }
+#define CTF_LE_PROTO(e, p)	{ e, 0, CTF_DEFAULT_LABEL_WORD, p, 5060 }
+#define CTF_LE_PORT(e, d)	{ e, 0, CTF_DEFAULT_LABEL_WORD, IPPROTO_UDP, d }
+
+static const struct ctf_last_case {
+	const char *desc;
+	struct ctf_last_entry entries[CTF_TEST_LAST_ENTRIES];
+	bool unstamped;		/* and an entry without a stamp */
+	u32 want;
+} ctf_last_cases[] = {
+	{ "empty", {}, false, 0 },
+	{ "unstamped-only", {}, true, 0 },
+	{ "one", { CTF_LE(5) }, false, 5 },
+	{ "highest-of-three", { CTF_LE(7), CTF_LE(0x123456), CTF_LE(300) }, true,
+	  0x123456 },
+	{ "max", { CTF_LE(2), CTF_LE(CTF_EPOCH_MAX) }, false, CTF_EPOCH_MAX },
+	{ "foreign-ignored", { CTF_LE(9), CTF_LE_BITS(0x7fffff, BIT(24)) }, false,
+	  9 },
+	{ "bare-epoch-ignored", { CTF_LE(9), CTF_LE_BITS(0, 0x7fffff) }, false, 9 },
+	{ "other-word-ignored", { CTF_LE(9), CTF_LE_WORD(500, 1) }, false, 9 },
+	{ "tcp-ignored", { CTF_LE(9), CTF_LE_PROTO(500, IPPROTO_TCP) }, false, 9 },
+	{ "any-port", { CTF_LE(9), CTF_LE_PORT(500, 5061) }, false, 500 },
+};
+
+static void ctf_last_desc(const struct ctf_last_case *c, char *desc)
+{
+	strscpy(desc, c->desc, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(ctf_last, ctf_last_cases, ctf_last_desc);
+
+/*
+ * Disable the namespace as unloading would (hooks and labels released),
+ * forget the counter, then enable it as the first BACKEND_SET of a fresh
+ * load does. Entries and their labels stay.
+ */
+static int ctf_test_reenable(struct ctf_net *cn)
+{
+	int ret;
+
+	mutex_lock(&cn->lock);
+	if (cn->enabled) {
+		nf_unregister_net_hooks(cn->net, cn->hook_ops,
+					ARRAY_SIZE(cn->hook_ops));
+		nf_connlabels_put(cn->net);
+		cn->enabled = false;
+	}
+	cn->last_epoch = 0;
+	ret = ctf_net_enable(cn);
+	mutex_unlock(&cn->lock);
+	return ret;
+}
+
+static void ctf_ct_test_last_stamp(struct kunit *test)
+{
+	const struct ctf_last_case *c = test->param_value;
+	struct ctf_test_ctx *ctx = test->priv;
+	const struct ctf_last_entry *e;
+	struct ctf_backend *b;
+	struct ctf_test_flow f;
+	struct nf_conn *ct;
+	unsigned int i;
+	u32 last;
+	int ret;
+
+	/* Arrange: one entry each, from distinct source ports. */
+	for (i = 0; i < CTF_TEST_LAST_ENTRIES; i++) {
+		e = &c->entries[i];
+		if (!e->epoch && !e->bits)
+			break;
+		f = ctf_test_flow_to("192.0.2.1", 41000 + i);
+		f.proto = e->proto;
+		f.dport = e->dport;
+		ct = ctf_test_ct_add(test, &f, true);
+		ret = ctf_ct_stamp_set(ct, e->word,
+				       ctf_stamp_encode(e->epoch) ^ e->bits);
+		KUNIT_ASSERT_EQ(test, ret, 0);
+	}
+	if (c->unstamped) {
+		f = ctf_test_flow_to("192.0.2.1", 41999);
+		ctf_test_ct_add(test, &f, true);
+	}
+
+	/* Act, assert: the walk itself. */
+	mutex_lock(&ctx->cn->lock);
+	last = ctf_sweep_last_stamp(ctx->cn);
+	mutex_unlock(&ctx->cn->lock);
+	KUNIT_EXPECT_EQ(test, last, c->want);
+
+	/* Act, assert: enabled again, the counter starts above it. */
+	KUNIT_ASSERT_EQ(test, ctf_test_reenable(ctx->cn), 0);
+	KUNIT_EXPECT_EQ(test, ctx->cn->last_epoch, c->want);
+	b = ctf_test_backend_add(test, ctx->cn, "192.0.2.1", 0, CTF_STATE_ACTIVE,
+				 NULL);
+	KUNIT_EXPECT_EQ(test, b->epoch, ctf_epoch_next(c->want));
+}
+
+/*
+ * A new label word: the counter moves above the stamps that entries carry
+ * in it, as at enable.
+ */
+static void ctf_ct_test_config_word(struct kunit *test)
+{
+	const struct ctf_test_be be = { "192.0.2.1", NULL, 0, CTF_NONE };
+	struct ctf_test_ctx *ctx = test->priv;
+	struct ctf_test_be_reply r;
+	struct ctf_test_stats st;
+	struct ctf_test_flow f;
+	struct nlmsghdr *nlh;
+	struct nf_conn *ct;
+	int ret;
+
+	/* Arrange: 1000 in word 1, 2000 in the word in use (3). */
+	ctf_test_connect(test);
+	f = ctf_test_flow_to("192.0.2.1", 42000);
+	ct = ctf_test_ct_add(test, &f, true);
+	ret = ctf_ct_stamp_set(ct, 1, ctf_stamp_encode(1000));
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	ctf_test_ct_stamp(test, ct, 2000);
+	KUNIT_ASSERT_EQ(test, ctx->cn->last_epoch, 0);
+
+	/* Act */
+	nlh = ctf_test_config_set(test, 1, CTF_NONE);
+	ctf_test_expect_ack(test, nlh, 0, NULL, NULL);
+	ctf_test_stats_get(test, &st);
+	nlh = ctf_test_backend_req(test, CTF_CMD_BACKEND_SET, &be, NULL);
+	ctf_test_be_parse(test, nlh, CTF_CMD_BACKEND_SET, &r);
+
+	/* Assert: word 1's stamps count, word 3's no longer do. */
+	KUNIT_EXPECT_EQ(test, st.label_word, 1);
+	KUNIT_EXPECT_EQ(test, st.last_epoch, 1000);
+	KUNIT_EXPECT_EQ(test, r.epoch, 1001);
+}
+
+/*
+ * An epoch given for another address may put the namespace's counter at
+ * its end: A (epoch 1, entries stamped 1 and one unstamped) must still get
+ * an epoch it never had from the next change, so that its entries are
+ * stale and the sweep deletes them. B's epoch comes after A's delete for
+ * "readd", before the change for the others.
+ */
+static const struct ctf_jump_case {
+	const char *desc;
+	u8 cmd;			/* to A after the jump */
+	s8 state;		/* BACKEND_SET: CTF_BA_STATE, CTF_NONE: none */
+	bool deleted;		/* A is deleted before the jump, then set */
+} ctf_jump_cases[] = {
+	{ "bump", CTF_CMD_BACKEND_BUMP, CTF_NONE, false },
+	{ "down", CTF_CMD_BACKEND_SET, CTF_STATE_DOWN, false },
+	{ "del", CTF_CMD_BACKEND_DEL, CTF_NONE, false },
+	{ "readd", CTF_CMD_BACKEND_SET, CTF_NONE, true },
+};
+
+static void ctf_jump_desc(const struct ctf_jump_case *c, char *desc)
+{
+	strscpy(desc, c->desc, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(ctf_jump, ctf_jump_cases, ctf_jump_desc);
+
+#define CTF_JUMP_A	"192.0.2.1"
+#define CTF_JUMP_B	"192.0.2.2"
+#define CTF_JUMP_PER_A	3	/* the last one unstamped */
+
+static void ctf_ct_test_counter_jump(struct kunit *test)
+{
+	const struct ctf_jump_case *c = test->param_value;
+	const struct ctf_test_be a = { CTF_JUMP_A, NULL, 0, CTF_NONE };
+	const struct ctf_test_be b = { CTF_JUMP_B, NULL, CTF_EPOCH_MAX, CTF_NONE };
+	const struct ctf_test_be change = { CTF_JUMP_A, NULL, 0, c->state };
+	struct nf_conn *ea[CTF_JUMP_PER_A];
+	struct ctf_test_be_reply ra, r;
+	struct ctf_sweep_result res;
+	struct ctf_test_flow f;
+	struct nlmsghdr *nlh;
+	unsigned int i;
+
+	/* Arrange */
+	ctf_test_connect(test);
+	nlh = ctf_test_config_set(test, CTF_NONE, CTF_MAX_SWEEP_DELAY_MS);
+	ctf_test_expect_ack(test, nlh, 0, NULL, NULL);
+	nlh = ctf_test_backend_req(test, CTF_CMD_BACKEND_SET, &a, NULL);
+	ctf_test_be_parse(test, nlh, CTF_CMD_BACKEND_SET, &ra);
+	KUNIT_ASSERT_EQ(test, ra.epoch, 1);
+	for (i = 0; i < CTF_JUMP_PER_A; i++) {
+		f = ctf_test_flow_to(CTF_JUMP_A, 30000 + i);
+		ea[i] = ctf_test_ct_add(test, &f, true);
+		if (i < CTF_JUMP_PER_A - 1)
+			ctf_test_ct_stamp(test, ea[i], ra.epoch);
+	}
+	if (c->deleted) {
+		nlh = ctf_test_backend_key_req(test, CTF_CMD_BACKEND_DEL, CTF_JUMP_A,
+					       NULL);
+		ctf_test_expect_ack(test, nlh, 0, NULL, NULL);
+	}
+	nlh = ctf_test_backend_req(test, CTF_CMD_BACKEND_SET, &b, NULL);
+	ctf_test_expect_reply(test, nlh, CTF_CMD_BACKEND_SET);
+
+	/* Act */
+	if (c->cmd == CTF_CMD_BACKEND_SET)
+		nlh = ctf_test_backend_req(test, c->cmd, &change, NULL);
+	else
+		nlh = ctf_test_backend_key_req(test, c->cmd, CTF_JUMP_A, NULL);
+	if (c->cmd == CTF_CMD_BACKEND_DEL) {
+		ctf_test_expect_ack(test, nlh, 0, NULL, NULL);
+	} else {
+		ctf_test_be_parse(test, nlh, c->cmd, &r);
+		KUNIT_EXPECT_NE_MSG(test, r.epoch, ra.epoch,
+				    "A has its first epoch again");
+	}
+	ctf_test_evict(test, &res);
+
+	/* Assert: every entry of A's first epoch is gone. */
+	KUNIT_EXPECT_EQ(test, res.evicted, CTF_JUMP_PER_A);
+	for (i = 0; i < CTF_JUMP_PER_A; i++) {
+		f = ctf_test_flow_to(CTF_JUMP_A, 30000 + i);
+		KUNIT_EXPECT_NULL_MSG(test, ctf_test_ct_find(test, &f),
+				      "entry #%u of A's first epoch kept", i);
+	}
+}
+
+/*
  * Failover end to end through requests: two backends, entries stamped with
- * the epoch BACKEND_SET reported; then a change to one of them, and the
- * sweep by CTF_CMD_EVICT or in the background (delay 0). The background
- * sweep must run after exactly the changes that make entries stale.
+ * the epoch BACKEND_SET reported (A has 1, B 2); then a change to one of
+ * them, and the sweep by CTF_CMD_EVICT or in the background (delay 0). The
+ * background sweep must run after exactly the changes that make entries
+ * stale. A removed backend is forgotten by the sweep.
  */
 static const struct ctf_failover_case {
 	const char *desc;
@@ -596,9 +944,11 @@ static const struct ctf_failover_case {
 	s8 state;		/* BACKEND_SET: CTF_BA_STATE, CTF_NONE: none */
 	bool background;	/* swept in the background, not by EVICT */
 	bool stale;		/* A's entries went stale */
+	bool readd;		/* A is set again before the sweep */
 } ctf_failover_cases[] = {
 	{ "bump-evict", CTF_CMD_BACKEND_BUMP, 0, CTF_NONE, false, true },
 	{ "del-evict", CTF_CMD_BACKEND_DEL, 0, CTF_NONE, false, true },
+	{ "del-readd-evict", CTF_CMD_BACKEND_DEL, 0, CTF_NONE, false, true, true },
 	{ "down-evict", CTF_CMD_BACKEND_SET, 0, CTF_STATE_DOWN, false, true },
 	{ "new-epoch-evict", CTF_CMD_BACKEND_SET, 7, CTF_NONE, false, true },
 	{ "same-epoch-evict", CTF_CMD_BACKEND_SET, 1, CTF_NONE, false, false },
@@ -644,10 +994,11 @@ static void ctf_ct_test_failover(struct kunit *test)
 	const struct ctf_test_be a = { CTF_FO_A, "a", 0, CTF_NONE };
 	const struct ctf_test_be b = { CTF_FO_B, "b", 0, CTF_NONE };
 	const struct ctf_test_be change = { CTF_FO_A, NULL, c->epoch, c->state };
+	bool removed = c->cmd == CTF_CMD_BACKEND_DEL && !c->readd;
 	unsigned int i, n = c->stale ? CTF_FO_PER_A : 0;
 	struct ctf_test_ctx *ctx = test->priv;
 	struct nf_conn *ea[CTF_FO_PER_A], *eb[CTF_FO_PER_B];
-	struct ctf_test_be_reply ra, rb;
+	struct ctf_test_be_reply ra, rb, again;
 	struct ctf_test_stats was, is;
 	struct ctf_sweep_result res;
 	struct ctf_test_flow f;
@@ -675,6 +1026,14 @@ static void ctf_ct_test_failover(struct kunit *test)
 		ctf_test_expect_ack(test, nlh, 0, NULL, NULL);
 	else
 		ctf_test_expect_reply(test, nlh, c->cmd);
+	if (c->readd) {
+		/* Added again: revived at a new epoch, its first one kept. */
+		nlh = ctf_test_backend_req(test, CTF_CMD_BACKEND_SET, &a, NULL);
+		ctf_test_be_parse(test, nlh, CTF_CMD_BACKEND_SET, &again);
+		KUNIT_EXPECT_GT(test, again.epoch, ra.epoch);
+		KUNIT_EXPECT_GT(test, again.epoch, rb.epoch);
+		KUNIT_EXPECT_EQ(test, again.unstamped_epoch, ra.epoch);
+	}
 	if (c->background)
 		flush_delayed_work(&ctx->cn->sweep_work);
 	else
@@ -698,8 +1057,15 @@ static void ctf_ct_test_failover(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, is.evicted - was.evicted, n);
 	KUNIT_EXPECT_EQ(test, is.sweeps - was.sweeps,
 			c->background && !c->stale ? 0 : 1);
-	KUNIT_EXPECT_EQ(test, is.backends, c->cmd == CTF_CMD_BACKEND_DEL ? 1 : 2);
-	if (c->cmd != CTF_CMD_BACKEND_DEL) {
+	KUNIT_EXPECT_EQ(test, is.backends, removed ? 1 : 2);
+	/* A removed backend was forgotten by the sweep that evicted. */
+	if (removed)
+		KUNIT_EXPECT_NULL(test, ctf_test_backend_find(test, ctx->cn, CTF_FO_A));
+	else
+		KUNIT_EXPECT_NOT_NULL(test, ctf_test_backend_find(test, ctx->cn,
+								  CTF_FO_A));
+	KUNIT_EXPECT_EQ(test, ctx->cn->ngone, 0);
+	if (!removed) {
 		nlh = ctf_test_backend_key_req(test, CTF_CMD_BACKEND_GET, CTF_FO_A,
 					       NULL);
 		ctf_test_be_parse(test, nlh, CTF_CMD_BACKEND_GET, &ra);
@@ -712,9 +1078,12 @@ static void ctf_ct_test_failover(struct kunit *test)
 
 static struct kunit_case ctf_conntrack_test_cases[] = {
 	KUNIT_CASE_PARAM(ctf_ct_test_stamp, ctf_ct_stamp_gen_params),
-	KUNIT_CASE_PARAM(ctf_ct_test_is_stale, ctf_ct_stale_gen_params),
+	KUNIT_CASE_PARAM(ctf_ct_test_judge, ctf_ct_judge_gen_params),
 	KUNIT_CASE(ctf_ct_test_sweep),
 	KUNIT_CASE_PARAM(ctf_ct_test_sweep_many, ctf_sweep_many_gen_params),
+	KUNIT_CASE_PARAM(ctf_ct_test_last_stamp, ctf_last_gen_params),
+	KUNIT_CASE(ctf_ct_test_config_word),
+	KUNIT_CASE_PARAM(ctf_ct_test_counter_jump, ctf_jump_gen_params),
 	KUNIT_CASE_PARAM(ctf_ct_test_failover, ctf_failover_gen_params),
 	{}
 };

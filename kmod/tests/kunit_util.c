@@ -25,7 +25,11 @@ static const struct nla_policy ctf_test_info_reply_policy[CTF_A_MAX + 1] = {
 	[CTF_A_INFO_GENL_VERSION]	= { .type = NLA_U32 },
 };
 
-/* Back to the state of a fresh namespace, except the hooks and labels. */
+/*
+ * Back to the state of a fresh namespace, except the hooks and labels. The
+ * epoch counter too: the entries of the case are gone, so no stamp is left
+ * that a reused epoch could bring back to life.
+ */
 static void ctf_test_net_reset(struct ctf_net *cn)
 {
 	static const u16 port = CTF_DEFAULT_SIP_PORT;
@@ -33,6 +37,7 @@ static void ctf_test_net_reset(struct ctf_net *cn)
 	cancel_delayed_work_sync(&cn->sweep_work);
 	mutex_lock(&cn->lock);
 	ctf_backend_flush(cn);
+	cn->last_epoch = 0;
 	ctf_net_set_ports(cn, &port, 1);
 	WRITE_ONCE(cn->label_word, CTF_DEFAULT_LABEL_WORD);
 	WRITE_ONCE(cn->sweep_delay_ms, CTF_DEFAULT_SWEEP_DELAY_MS);
@@ -125,7 +130,10 @@ void ctf_test_addr(struct kunit *test, const char *s, u8 *family,
 	*family = NFPROTO_IPV6;
 }
 
-/* A backend added directly, not through a request. */
+/*
+ * A backend added directly, not through a request: at @epoch (0: the
+ * namespace's next), then put in @state as is (no transition).
+ */
 struct ctf_backend *ctf_test_backend_add(struct kunit *test,
 					 struct ctf_net *cn, const char *where,
 					 u32 epoch, u8 state, const char *name)
@@ -136,15 +144,41 @@ struct ctf_backend *ctf_test_backend_add(struct kunit *test,
 
 	ctf_test_addr(test, where, &family, &addr);
 	mutex_lock(&cn->lock);
-	b = ctf_backend_add(cn, family, &addr);
+	b = ctf_backend_add(cn, family, &addr, epoch);
 	if (!IS_ERR(b)) {
-		WRITE_ONCE(b->epoch, epoch);
 		WRITE_ONCE(b->state, state);
 		strscpy(b->name, name ?: "", sizeof(b->name));
 	}
 	mutex_unlock(&cn->lock);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, b);
 	return b;
+}
+
+/* The backend at @where, removed ones included, or NULL. */
+struct ctf_backend *ctf_test_backend_find(struct kunit *test,
+					  struct ctf_net *cn, const char *where)
+{
+	union nf_inet_addr addr;
+	struct ctf_backend *b;
+	u8 family;
+
+	ctf_test_addr(test, where, &family, &addr);
+	mutex_lock(&cn->lock);
+	b = ctf_backend_find(cn, family, &addr);
+	mutex_unlock(&cn->lock);
+	return b;
+}
+
+/* Remove @b directly, as BACKEND_DEL does (without the grace period). */
+void ctf_test_backend_remove(struct kunit *test, struct ctf_net *cn,
+			     struct ctf_backend *b)
+{
+	int ret;
+
+	mutex_lock(&cn->lock);
+	ret = ctf_backend_remove(cn, b);
+	mutex_unlock(&cn->lock);
+	KUNIT_ASSERT_EQ(test, ret, 0);
 }
 
 void ctf_test_expect_info(struct kunit *test, const struct nlattr *head,
@@ -425,16 +459,29 @@ void ctf_test_reply_parse(struct kunit *test, const struct nlmsghdr *nlh,
 			    extack._msg ?: "(no message)");
 }
 
+/* Not const: the policy field is a plain pointer before 6.2. */
+static struct netlink_range_validation ctf_test_epoch_range = {
+	.min = 1,
+	.max = CTF_EPOCH_MAX,
+};
+
+/* 0: no epoch given yet. */
+static struct netlink_range_validation ctf_test_last_epoch_range = {
+	.min = 0,
+	.max = CTF_EPOCH_MAX,
+};
+
 static const struct nla_policy ctf_test_be_policy[CTF_BA_MAX + 1] = {
 	[CTF_BA_ADDR4]		= NLA_POLICY_EXACT_LEN(sizeof(struct in_addr)),
 	[CTF_BA_ADDR6]		= NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
 	[CTF_BA_NAME]		= { .type = NLA_NUL_STRING, .len = CTF_NAME_MAX - 1 },
-	[CTF_BA_EPOCH]		= NLA_POLICY_MIN(NLA_U32, 1),
+	[CTF_BA_EPOCH]		= NLA_POLICY_FULL_RANGE(NLA_U32, &ctf_test_epoch_range),
 	[CTF_BA_STATE]		= NLA_POLICY_MAX(NLA_U8, CTF_STATE_MAX),
 	[CTF_BA_TAGGED]		= { .type = NLA_U64 },
 	[CTF_BA_STALE_HITS]	= { .type = NLA_U64 },
 	[CTF_BA_EVICTED]	= { .type = NLA_U64 },
 	[CTF_BA_PAD]		= { .type = NLA_BINARY },
+	[CTF_BA_UNSTAMPED_EPOCH] = NLA_POLICY_FULL_RANGE(NLA_U32, &ctf_test_epoch_range),
 };
 
 static const struct nla_policy ctf_test_be_reply_policy[CTF_A_MAX + 1] = {
@@ -449,6 +496,8 @@ static const struct nla_policy ctf_test_st_policy[CTF_ST_MAX + 1] = {
 	[CTF_ST_SWEEPS]		= { .type = NLA_U64 },
 	[CTF_ST_UNTAGGABLE]	= { .type = NLA_U64 },
 	[CTF_ST_PAD]		= { .type = NLA_BINARY },
+	[CTF_ST_FOREIGN]	= { .type = NLA_U64 },
+	[CTF_ST_LAST_EPOCH]	= NLA_POLICY_FULL_RANGE(NLA_U32, &ctf_test_last_epoch_range),
 };
 
 static const struct nla_policy ctf_test_stats_reply_policy[CTF_A_MAX + 1] = {
@@ -531,11 +580,13 @@ void ctf_test_be_parse(struct kunit *test, const struct nlmsghdr *nlh, u8 cmd,
 		nla_strscpy(r->name, ba[CTF_BA_NAME], sizeof(r->name));
 	}
 	KUNIT_ASSERT_NOT_NULL(test, ba[CTF_BA_EPOCH]);
+	KUNIT_ASSERT_NOT_NULL(test, ba[CTF_BA_UNSTAMPED_EPOCH]);
 	KUNIT_ASSERT_NOT_NULL(test, ba[CTF_BA_STATE]);
 	KUNIT_ASSERT_NOT_NULL(test, ba[CTF_BA_TAGGED]);
 	KUNIT_ASSERT_NOT_NULL(test, ba[CTF_BA_STALE_HITS]);
 	KUNIT_ASSERT_NOT_NULL(test, ba[CTF_BA_EVICTED]);
 	r->epoch = nla_get_u32(ba[CTF_BA_EPOCH]);
+	r->unstamped_epoch = nla_get_u32(ba[CTF_BA_UNSTAMPED_EPOCH]);
 	r->state = nla_get_u8(ba[CTF_BA_STATE]);
 	r->tagged = nla_get_u64(ba[CTF_BA_TAGGED]);
 	r->stale_hits = nla_get_u64(ba[CTF_BA_STALE_HITS]);
@@ -559,14 +610,17 @@ void ctf_test_stats_get(struct kunit *test, struct ctf_test_stats *st)
 	ret = nla_parse_nested(s, CTF_ST_MAX, tb[CTF_A_STATS],
 			       ctf_test_st_policy, NULL);
 	KUNIT_ASSERT_EQ(test, ret, 0);
-	for (i = CTF_ST_BACKENDS; i <= CTF_ST_UNTAGGABLE; i++)
-		KUNIT_ASSERT_NOT_NULL_MSG(test, s[i], "no stats attribute %d", i);
+	for (i = CTF_ST_BACKENDS; i <= CTF_ST_MAX; i++)
+		if (i != CTF_ST_PAD)
+			KUNIT_ASSERT_NOT_NULL_MSG(test, s[i], "no stats attribute %d", i);
 	st->backends = nla_get_u32(s[CTF_ST_BACKENDS]);
 	st->tagged = nla_get_u64(s[CTF_ST_TAGGED]);
 	st->stale_hits = nla_get_u64(s[CTF_ST_STALE_HITS]);
 	st->evicted = nla_get_u64(s[CTF_ST_EVICTED]);
 	st->sweeps = nla_get_u64(s[CTF_ST_SWEEPS]);
 	st->untaggable = nla_get_u64(s[CTF_ST_UNTAGGABLE]);
+	st->foreign = nla_get_u64(s[CTF_ST_FOREIGN]);
+	st->last_epoch = nla_get_u32(s[CTF_ST_LAST_EPOCH]);
 	st->label_word = nla_get_u8(tb[CTF_A_LABEL_WORD]);
 	st->sweep_delay_ms = nla_get_u32(tb[CTF_A_SWEEP_DELAY_MS]);
 }
@@ -609,7 +663,10 @@ void ctf_test_nth_addr(unsigned int i, u8 *family, union nf_inet_addr *addr)
 	}
 }
 
-/* @n backends, added directly: the dump and the limit need thousands. */
+/*
+ * @n backends, added directly: the dump and the limit need thousands. Each
+ * gets the namespace's next epoch: in a fresh one, backend #i has i + 1.
+ */
 void ctf_test_add_many(struct kunit *test, struct ctf_net *cn, unsigned int n)
 {
 	union nf_inet_addr addr;
@@ -620,7 +677,7 @@ void ctf_test_add_many(struct kunit *test, struct ctf_net *cn, unsigned int n)
 	mutex_lock(&cn->lock);
 	for (i = 0; i < n; i++) {
 		ctf_test_nth_addr(i, &family, &addr);
-		b = ctf_backend_add(cn, family, &addr);
+		b = ctf_backend_add(cn, family, &addr, 0);
 		if (IS_ERR(b))
 			break;
 	}

@@ -9,24 +9,30 @@
  *                    every amount of room an skb may have, and requests
  *                    through the family.
  *  core_test.c       ctfailover_core       the pure parts: epoch_next,
- *                    stamp_is_stale, the port set, the backend table (on
- *                    a private table).
+ *                    the stamp word (encode, decode, foreign bits), the
+ *                    verdict (ctf_judge), the port set, the backend table
+ *                    and its epochs (on a private table): add, remove,
+ *                    revive, reap.
  *  policy_test.c     ctfailover_policy     every malformed request of every
  *                    command: refused with its errno, an extack message,
  *                    the offset of the offending attribute, and nothing
  *                    changed.
  *  roundtrip_test.c  ctfailover_roundtrip  valid requests: what SET stores
- *                    is what GET, dump, STATS and PORTS_GET report; bump,
+ *                    is what GET, dump, STATS and PORTS_GET report; the
+ *                    epochs that SET, bump, down and re-adding give;
  *                    delete, limits.
  *  conntrack_test.c  ctfailover_conntrack  real conntrack entries in
- *                    init_net: stamps in the labels, staleness, the sweep,
- *                    and failovers driven by requests end to end.
+ *                    init_net: stamps in the labels, verdicts, the sweep
+ *                    (and the reaping of removed backends), the highest
+ *                    stamp found at enable, and failovers driven by
+ *                    requests end to end.
  *
  * Requests travel over a real NETLINK_GENERIC socket to the registered
  * family, so per-op policies, header checks and extack replies are tested
  * as userspace sees them. Suites that change init_net's state reset it to
- * the defaults (no backends, port 5060, label word 3, sweep delay 1 s)
- * before and after every case, so no case sees another's leftovers.
+ * the defaults (no backends, port 5060, label word 3, sweep delay 1 s, no
+ * epoch given yet) before and after every case, so no case sees another's
+ * leftovers, and a case's first new backend gets epoch 1.
  */
 #ifndef _CTF_TESTS_KUNIT_UTIL_H
 #define _CTF_TESTS_KUNIT_UTIL_H
@@ -76,6 +82,8 @@ struct socket;
 #define CTF_MSG_NOTHING		"nothing to set (CTF_A_LABEL_WORD, CTF_A_SWEEP_DELAY_MS)"
 #define CTF_MSG_BUSY		"label word can change only while there are no backends"
 #define CTF_MSG_FULL		"too many backends (CTF_MAX_BACKENDS)"
+#define CTF_MSG_EPOCH_BACK	"epoch must not go back: an older one names an instance whose entries went stale"
+#define CTF_MSG_GONE_BUSY	"too many removed backends wait for a sweep: retry"
 
 struct ctf_test_ctx {
 	struct sk_buff *skb;	/* the message under construction */
@@ -105,6 +113,7 @@ struct ctf_test_be_reply {
 	bool has_name;
 	char name[CTF_NAME_MAX];
 	u32 epoch;
+	u32 unstamped_epoch;
 	u8 state;
 	u64 tagged;
 	u64 stale_hits;
@@ -118,6 +127,8 @@ struct ctf_test_stats {
 	u64 evicted;
 	u64 sweeps;
 	u64 untaggable;
+	u64 foreign;
+	u32 last_epoch;
 	u8 label_word;
 	u32 sweep_delay_ms;
 };
@@ -134,6 +145,10 @@ void ctf_test_addr(struct kunit *test, const char *s, u8 *family,
 struct ctf_backend *ctf_test_backend_add(struct kunit *test,
 					 struct ctf_net *cn, const char *where,
 					 u32 epoch, u8 state, const char *name);
+struct ctf_backend *ctf_test_backend_find(struct kunit *test,
+					  struct ctf_net *cn, const char *where);
+void ctf_test_backend_remove(struct kunit *test, struct ctf_net *cn,
+			     struct ctf_backend *b);
 void ctf_test_port_seq(u16 *ports, u16 first, u16 step, unsigned int n);
 void ctf_test_nth_addr(unsigned int i, u8 *family, union nf_inet_addr *addr);
 void ctf_test_add_many(struct kunit *test, struct ctf_net *cn, unsigned int n);

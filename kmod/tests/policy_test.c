@@ -8,8 +8,8 @@
  * and its exact extack message (none only for the core's -EPERM), the ack
  * must point at the offending attribute (or at none, where the module
  * reports a missing one), and the namespace must be exactly as before:
- * backends, ports, label word, sweep delay, and the arranged backend's
- * epoch, state and name.
+ * backends (removed ones too), ports, label word, sweep delay, the epoch
+ * counter, and the arranged backend's epochs, state, name and removal.
  */
 #include <linux/skbuff.h>
 #include <net/genetlink.h>
@@ -71,10 +71,23 @@ struct ctf_test_where {
 
 #define CTF_TEST_MAX_ATTRS	8
 
+/*
+ * What is arranged at CTF_TEST_ADDR4: a backend at epoch 41, draining,
+ * named "arranged"; or that backend removed (gone, at epoch 42).
+ */
+enum ctf_test_arranged {
+	CTF_ARR_NONE,
+	CTF_ARR_LIVE,
+	CTF_ARR_GONE,
+};
+
+#define CTF_TEST_EPOCH		41
+#define CTF_TEST_GONE_EPOCH	42
+
 static const struct ctf_policy_case {
 	const char *desc;
 	u8 cmd;
-	bool backend;		/* arrange: a backend at CTF_TEST_ADDR4 */
+	u8 backend;		/* arrange: enum ctf_test_arranged */
 	struct ctf_test_attr attrs[CTF_TEST_MAX_ATTRS];
 	int want;		/* the errno acked */
 	const char *msg;	/* its extack message */
@@ -83,255 +96,300 @@ static const struct ctf_policy_case {
 	bool unprivileged;	/* sent without CAP_NET_ADMIN */
 } ctf_policy_cases[] = {
 	/* BACKEND_SET: the address */
-	{ "set-addr4-3-bytes", CTF_CMD_BACKEND_SET, false,
+	{ "set-addr4-3-bytes", CTF_CMD_BACKEND_SET, CTF_ARR_NONE,
 	  { CTF_T_BACKEND, CTF_T_BYTES(CTF_BA_ADDR4, 192, 0, 2), CTF_T_END },
 	  -ERANGE, CTF_MSG_BIN_RANGE, CTF_AT_NEST(CTF_BA_ADDR4) },
-	{ "set-addr4-5-bytes", CTF_CMD_BACKEND_SET, false,
+	{ "set-addr4-5-bytes", CTF_CMD_BACKEND_SET, CTF_ARR_NONE,
 	  { CTF_T_BACKEND, CTF_T_BYTES(CTF_BA_ADDR4, 192, 0, 2, 1, 0), CTF_T_END },
 	  -ERANGE, CTF_MSG_BIN_RANGE, CTF_AT_NEST(CTF_BA_ADDR4) },
-	{ "set-addr6-15-bytes", CTF_CMD_BACKEND_SET, false,
+	{ "set-addr6-15-bytes", CTF_CMD_BACKEND_SET, CTF_ARR_NONE,
 	  { CTF_T_BACKEND, CTF_T_BYTES(CTF_BA_ADDR6, 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0,
 				       0, 0, 0, 0, 0, 0, 0, 0), CTF_T_END },
 	  -ERANGE, CTF_MSG_BIN_RANGE, CTF_AT_NEST(CTF_BA_ADDR6) },
-	{ "set-addr6-as-addr4", CTF_CMD_BACKEND_SET, false,
+	{ "set-addr6-as-addr4", CTF_CMD_BACKEND_SET, CTF_ARR_NONE,
 	  { CTF_T_BACKEND, CTF_T_BYTES(CTF_BA_ADDR6, 192, 0, 2, 1), CTF_T_END },
 	  -ERANGE, CTF_MSG_BIN_RANGE, CTF_AT_NEST(CTF_BA_ADDR6) },
-	{ "set-both-addrs", CTF_CMD_BACKEND_SET, false,
+	{ "set-both-addrs", CTF_CMD_BACKEND_SET, CTF_ARR_NONE,
 	  { CTF_T_BACKEND, CTF_T_ADDR4, CTF_T_ADDR6, CTF_T_END },
 	  -EINVAL, CTF_MSG_ONE_ADDR, CTF_AT_TOP(CTF_A_BACKEND) },
-	{ "set-no-addr", CTF_CMD_BACKEND_SET, false,
+	{ "set-no-addr", CTF_CMD_BACKEND_SET, CTF_ARR_NONE,
 	  { CTF_T_BACKEND, CTF_T_STR(CTF_BA_NAME, "sbc"), CTF_T_END },
 	  -EINVAL, CTF_MSG_ONE_ADDR, CTF_AT_TOP(CTF_A_BACKEND) },
-	{ "set-empty-nest", CTF_CMD_BACKEND_SET, false,
+	{ "set-empty-nest", CTF_CMD_BACKEND_SET, CTF_ARR_NONE,
 	  { CTF_T_BACKEND, CTF_T_END },
 	  -EINVAL, CTF_MSG_ONE_ADDR, CTF_AT_TOP(CTF_A_BACKEND) },
-	{ "set-no-backend", CTF_CMD_BACKEND_SET, false, {},
+	{ "set-no-backend", CTF_CMD_BACKEND_SET, CTF_ARR_NONE, {},
 	  -EINVAL, CTF_MSG_NO_BACKEND },
-	{ "set-nest-without-flag", CTF_CMD_BACKEND_SET, false,
+	{ "set-nest-without-flag", CTF_CMD_BACKEND_SET, CTF_ARR_NONE,
 	  { CTF_T_NEST_NOFLAG(CTF_A_BACKEND), CTF_T_ADDR4, CTF_T_END },
 	  -EINVAL, CTF_MSG_NOT_NESTED, CTF_AT_TOP(CTF_A_BACKEND) },
 	/* BACKEND_SET: the other fields */
-	{ "set-name-32-chars", CTF_CMD_BACKEND_SET, false,
+	{ "set-name-32-chars", CTF_CMD_BACKEND_SET, CTF_ARR_NONE,
 	  { CTF_T_BACKEND, CTF_T_ADDR4, CTF_T_STR(CTF_BA_NAME, CTF_TEST_NAME32),
 	    CTF_T_END },
 	  -EINVAL, CTF_MSG_POLICY, CTF_AT_NEST(CTF_BA_NAME) },
-	{ "set-name-without-nul", CTF_CMD_BACKEND_SET, false,
+	{ "set-name-without-nul", CTF_CMD_BACKEND_SET, CTF_ARR_NONE,
 	  { CTF_T_BACKEND, CTF_T_ADDR4, CTF_T_BYTES(CTF_BA_NAME, 's', 'b', 'c'),
 	    CTF_T_END },
 	  -EINVAL, CTF_MSG_POLICY, CTF_AT_NEST(CTF_BA_NAME) },
-	{ "set-name-zero-bytes", CTF_CMD_BACKEND_SET, false,
+	{ "set-name-zero-bytes", CTF_CMD_BACKEND_SET, CTF_ARR_NONE,
 	  { CTF_T_BACKEND, CTF_T_ADDR4, CTF_T_EMPTY(CTF_BA_NAME), CTF_T_END },
 	  -EINVAL, CTF_MSG_POLICY, CTF_AT_NEST(CTF_BA_NAME) },
-	{ "set-epoch-0", CTF_CMD_BACKEND_SET, false,
+	{ "set-epoch-0", CTF_CMD_BACKEND_SET, CTF_ARR_NONE,
 	  { CTF_T_BACKEND, CTF_T_ADDR4, CTF_T_U32(CTF_BA_EPOCH, 0), CTF_T_END },
 	  -ERANGE, CTF_MSG_INT_RANGE, CTF_AT_NEST(CTF_BA_EPOCH) },
-	{ "set-epoch-0-existing", CTF_CMD_BACKEND_SET, true,
+	{ "set-epoch-0-existing", CTF_CMD_BACKEND_SET, CTF_ARR_LIVE,
 	  { CTF_T_BACKEND, CTF_T_ADDR4, CTF_T_U32(CTF_BA_EPOCH, 0), CTF_T_END },
 	  -ERANGE, CTF_MSG_INT_RANGE, CTF_AT_NEST(CTF_BA_EPOCH) },
-	{ "set-epoch-u16", CTF_CMD_BACKEND_SET, false,
+	{ "set-epoch-above-max", CTF_CMD_BACKEND_SET, CTF_ARR_NONE,
+	  { CTF_T_BACKEND, CTF_T_ADDR4, CTF_T_U32(CTF_BA_EPOCH, CTF_EPOCH_MAX + 1),
+	    CTF_T_END },
+	  -ERANGE, CTF_MSG_INT_RANGE, CTF_AT_NEST(CTF_BA_EPOCH) },
+	{ "set-epoch-u32-max-existing", CTF_CMD_BACKEND_SET, CTF_ARR_LIVE,
+	  { CTF_T_BACKEND, CTF_T_ADDR4, CTF_T_U32(CTF_BA_EPOCH, U32_MAX), CTF_T_END },
+	  -ERANGE, CTF_MSG_INT_RANGE, CTF_AT_NEST(CTF_BA_EPOCH) },
+	/* An epoch given for a known address never goes back. */
+	{ "set-epoch-lower", CTF_CMD_BACKEND_SET, CTF_ARR_LIVE,
+	  { CTF_T_BACKEND, CTF_T_ADDR4, CTF_T_U32(CTF_BA_EPOCH, CTF_TEST_EPOCH - 1),
+	    CTF_T_END },
+	  -EINVAL, CTF_MSG_EPOCH_BACK, CTF_AT_NEST(CTF_BA_EPOCH) },
+	{ "set-epoch-1", CTF_CMD_BACKEND_SET, CTF_ARR_LIVE,
+	  { CTF_T_BACKEND, CTF_T_ADDR4, CTF_T_U32(CTF_BA_EPOCH, 1), CTF_T_END },
+	  -EINVAL, CTF_MSG_EPOCH_BACK, CTF_AT_NEST(CTF_BA_EPOCH) },
+	{ "set-epoch-lower-name-down", CTF_CMD_BACKEND_SET, CTF_ARR_LIVE,
+	  { CTF_T_BACKEND, CTF_T_ADDR4, CTF_T_STR(CTF_BA_NAME, "new"),
+	    CTF_T_U8(CTF_BA_STATE, CTF_STATE_DOWN),
+	    CTF_T_U32(CTF_BA_EPOCH, CTF_TEST_EPOCH - 1), CTF_T_END },
+	  -EINVAL, CTF_MSG_EPOCH_BACK, CTF_AT_NEST(CTF_BA_EPOCH) },
+	{ "set-epoch-gone-equal", CTF_CMD_BACKEND_SET, CTF_ARR_GONE,
+	  { CTF_T_BACKEND, CTF_T_ADDR4, CTF_T_U32(CTF_BA_EPOCH, CTF_TEST_GONE_EPOCH),
+	    CTF_T_END },
+	  -EINVAL, CTF_MSG_EPOCH_BACK, CTF_AT_NEST(CTF_BA_EPOCH) },
+	{ "set-epoch-gone-first", CTF_CMD_BACKEND_SET, CTF_ARR_GONE,
+	  { CTF_T_BACKEND, CTF_T_ADDR4, CTF_T_U32(CTF_BA_EPOCH, CTF_TEST_EPOCH),
+	    CTF_T_END },
+	  -EINVAL, CTF_MSG_EPOCH_BACK, CTF_AT_NEST(CTF_BA_EPOCH) },
+	{ "set-epoch-gone-lower-name", CTF_CMD_BACKEND_SET, CTF_ARR_GONE,
+	  { CTF_T_BACKEND, CTF_T_ADDR4, CTF_T_STR(CTF_BA_NAME, "new"),
+	    CTF_T_U32(CTF_BA_EPOCH, 1), CTF_T_END },
+	  -EINVAL, CTF_MSG_EPOCH_BACK, CTF_AT_NEST(CTF_BA_EPOCH) },
+	{ "set-epoch-u16", CTF_CMD_BACKEND_SET, CTF_ARR_NONE,
 	  { CTF_T_BACKEND, CTF_T_ADDR4, CTF_T_U16(CTF_BA_EPOCH, 2), CTF_T_END },
 	  -EINVAL, CTF_MSG_LEN, CTF_AT_NEST(CTF_BA_EPOCH) },
-	{ "set-state-3", CTF_CMD_BACKEND_SET, false,
+	{ "set-state-3", CTF_CMD_BACKEND_SET, CTF_ARR_NONE,
 	  { CTF_T_BACKEND, CTF_T_ADDR4, CTF_T_U8(CTF_BA_STATE, 3), CTF_T_END },
 	  -ERANGE, CTF_MSG_INT_RANGE, CTF_AT_NEST(CTF_BA_STATE) },
-	{ "set-state-3-existing", CTF_CMD_BACKEND_SET, true,
+	{ "set-state-3-existing", CTF_CMD_BACKEND_SET, CTF_ARR_LIVE,
 	  { CTF_T_BACKEND, CTF_T_ADDR4, CTF_T_U8(CTF_BA_STATE, 3),
 	    CTF_T_STR(CTF_BA_NAME, "new"), CTF_T_END },
 	  -ERANGE, CTF_MSG_INT_RANGE, CTF_AT_NEST(CTF_BA_STATE) },
-	{ "set-state-u32", CTF_CMD_BACKEND_SET, false,
+	{ "set-state-u32", CTF_CMD_BACKEND_SET, CTF_ARR_NONE,
 	  { CTF_T_BACKEND, CTF_T_ADDR4, CTF_T_U32(CTF_BA_STATE, 1), CTF_T_END },
 	  -EINVAL, CTF_MSG_LEN, CTF_AT_NEST(CTF_BA_STATE) },
 	/* BACKEND_SET: reply-only and unknown attributes */
-	{ "set-tagged", CTF_CMD_BACKEND_SET, false,
+	{ "set-tagged", CTF_CMD_BACKEND_SET, CTF_ARR_NONE,
 	  { CTF_T_BACKEND, CTF_T_ADDR4, CTF_T_U64(CTF_BA_TAGGED, 0), CTF_T_END },
 	  -EINVAL, CTF_MSG_UNSUPPORTED, CTF_AT_NEST(CTF_BA_TAGGED) },
-	{ "set-stale-hits", CTF_CMD_BACKEND_SET, false,
+	{ "set-stale-hits", CTF_CMD_BACKEND_SET, CTF_ARR_NONE,
 	  { CTF_T_BACKEND, CTF_T_ADDR4, CTF_T_U64(CTF_BA_STALE_HITS, 0), CTF_T_END },
 	  -EINVAL, CTF_MSG_UNSUPPORTED, CTF_AT_NEST(CTF_BA_STALE_HITS) },
-	{ "set-evicted", CTF_CMD_BACKEND_SET, true,
+	{ "set-evicted", CTF_CMD_BACKEND_SET, CTF_ARR_LIVE,
 	  { CTF_T_BACKEND, CTF_T_ADDR4, CTF_T_U64(CTF_BA_EVICTED, 0), CTF_T_END },
 	  -EINVAL, CTF_MSG_UNSUPPORTED, CTF_AT_NEST(CTF_BA_EVICTED) },
-	{ "set-pad", CTF_CMD_BACKEND_SET, false,
+	{ "set-pad", CTF_CMD_BACKEND_SET, CTF_ARR_NONE,
 	  { CTF_T_BACKEND, CTF_T_ADDR4, CTF_T_EMPTY(CTF_BA_PAD), CTF_T_END },
 	  -EINVAL, CTF_MSG_UNSUPPORTED, CTF_AT_NEST(CTF_BA_PAD) },
-	{ "set-nested-type-0", CTF_CMD_BACKEND_SET, false,
+	{ "set-nested-type-0", CTF_CMD_BACKEND_SET, CTF_ARR_NONE,
 	  { CTF_T_BACKEND, CTF_T_ADDR4, CTF_T_U32(CTF_BA_UNSPEC, 1), CTF_T_END },
 	  -EINVAL, CTF_MSG_UNKNOWN, CTF_AT_NEST(CTF_BA_UNSPEC) },
-	{ "set-nested-above-max", CTF_CMD_BACKEND_SET, false,
+	{ "set-nested-above-max", CTF_CMD_BACKEND_SET, CTF_ARR_NONE,
 	  { CTF_T_BACKEND, CTF_T_ADDR4, CTF_T_U32(CTF_BA_MAX + 1, 1), CTF_T_END },
 	  -EINVAL, CTF_MSG_UNKNOWN, CTF_AT_NEST(CTF_BA_MAX + 1) },
-	{ "set-top-label-word", CTF_CMD_BACKEND_SET, false,
+	{ "set-top-label-word", CTF_CMD_BACKEND_SET, CTF_ARR_NONE,
 	  { CTF_T_BACKEND, CTF_T_ADDR4, CTF_T_END, CTF_T_U8(CTF_A_LABEL_WORD, 0) },
 	  -EINVAL, CTF_MSG_UNSUPPORTED, CTF_AT_TOP(CTF_A_LABEL_WORD) },
-	{ "set-top-ports", CTF_CMD_BACKEND_SET, false,
+	{ "set-top-ports", CTF_CMD_BACKEND_SET, CTF_ARR_NONE,
 	  { CTF_T_BACKEND, CTF_T_ADDR4, CTF_T_END, CTF_T_PORTS,
 	    CTF_T_U16(CTF_A_PORT, 5060), CTF_T_END },
 	  -EINVAL, CTF_MSG_UNSUPPORTED, CTF_AT_TOP(CTF_A_PORTS) },
-	{ "set-top-info-version", CTF_CMD_BACKEND_SET, false,
+	{ "set-top-info-version", CTF_CMD_BACKEND_SET, CTF_ARR_NONE,
 	  { CTF_T_BACKEND, CTF_T_ADDR4, CTF_T_END,
 	    CTF_T_STR(CTF_A_INFO_VERSION, CTFAILOVER_VERSION) },
 	  -EINVAL, CTF_MSG_UNSUPPORTED, CTF_AT_TOP(CTF_A_INFO_VERSION) },
-	{ "set-top-above-max", CTF_CMD_BACKEND_SET, false,
+	{ "set-top-above-max", CTF_CMD_BACKEND_SET, CTF_ARR_NONE,
 	  { CTF_T_BACKEND, CTF_T_ADDR4, CTF_T_END, CTF_T_U32(CTF_A_MAX + 1, 0) },
 	  -EINVAL, CTF_MSG_UNKNOWN, CTF_AT_TOP(CTF_A_MAX + 1) },
 	/* BACKEND_GET, _DEL, _BUMP: the address is the key, and all of it */
-	{ "get-name", CTF_CMD_BACKEND_GET, true,
+	{ "get-name", CTF_CMD_BACKEND_GET, CTF_ARR_LIVE,
 	  { CTF_T_BACKEND, CTF_T_ADDR4, CTF_T_STR(CTF_BA_NAME, "sbc"), CTF_T_END },
 	  -EINVAL, CTF_MSG_UNSUPPORTED, CTF_AT_NEST(CTF_BA_NAME) },
-	{ "get-epoch", CTF_CMD_BACKEND_GET, true,
+	{ "get-epoch", CTF_CMD_BACKEND_GET, CTF_ARR_LIVE,
 	  { CTF_T_BACKEND, CTF_T_ADDR4, CTF_T_U32(CTF_BA_EPOCH, 41), CTF_T_END },
 	  -EINVAL, CTF_MSG_UNSUPPORTED, CTF_AT_NEST(CTF_BA_EPOCH) },
-	{ "get-state", CTF_CMD_BACKEND_GET, true,
+	{ "get-state", CTF_CMD_BACKEND_GET, CTF_ARR_LIVE,
 	  { CTF_T_BACKEND, CTF_T_ADDR4, CTF_T_U8(CTF_BA_STATE, 0), CTF_T_END },
 	  -EINVAL, CTF_MSG_UNSUPPORTED, CTF_AT_NEST(CTF_BA_STATE) },
-	{ "get-unknown-addr4", CTF_CMD_BACKEND_GET, true,
+	{ "get-unknown-addr4", CTF_CMD_BACKEND_GET, CTF_ARR_LIVE,
 	  { CTF_T_BACKEND, CTF_T_ADDR4_OTHER, CTF_T_END },
 	  -ENOENT, CTF_MSG_UNKNOWN_ADDR, CTF_AT_TOP(CTF_A_BACKEND) },
-	{ "get-unknown-addr6", CTF_CMD_BACKEND_GET, true,
+	{ "get-unknown-addr6", CTF_CMD_BACKEND_GET, CTF_ARR_LIVE,
 	  { CTF_T_BACKEND, CTF_T_ADDR6, CTF_T_END },
 	  -ENOENT, CTF_MSG_UNKNOWN_ADDR, CTF_AT_TOP(CTF_A_BACKEND) },
-	{ "get-v4-mapped", CTF_CMD_BACKEND_GET, true,
+	{ "get-v4-mapped", CTF_CMD_BACKEND_GET, CTF_ARR_LIVE,
 	  { CTF_T_BACKEND, CTF_T_ADDR6_MAPPED, CTF_T_END },
 	  -ENOENT, CTF_MSG_UNKNOWN_ADDR, CTF_AT_TOP(CTF_A_BACKEND) },
-	{ "get-no-backend", CTF_CMD_BACKEND_GET, true, {},
+	{ "get-gone", CTF_CMD_BACKEND_GET, CTF_ARR_GONE,
+	  { CTF_T_BACKEND, CTF_T_ADDR4, CTF_T_END },
+	  -ENOENT, CTF_MSG_UNKNOWN_ADDR, CTF_AT_TOP(CTF_A_BACKEND) },
+	{ "get-no-backend", CTF_CMD_BACKEND_GET, CTF_ARR_LIVE, {},
 	  -EINVAL, CTF_MSG_NO_BACKEND },
-	{ "get-both-addrs", CTF_CMD_BACKEND_GET, true,
+	{ "get-both-addrs", CTF_CMD_BACKEND_GET, CTF_ARR_LIVE,
 	  { CTF_T_BACKEND, CTF_T_ADDR4, CTF_T_ADDR6, CTF_T_END },
 	  -EINVAL, CTF_MSG_ONE_ADDR, CTF_AT_TOP(CTF_A_BACKEND) },
-	{ "get-addr4-3-bytes", CTF_CMD_BACKEND_GET, true,
+	{ "get-addr4-3-bytes", CTF_CMD_BACKEND_GET, CTF_ARR_LIVE,
 	  { CTF_T_BACKEND, CTF_T_BYTES(CTF_BA_ADDR4, 192, 0, 2), CTF_T_END },
 	  -ERANGE, CTF_MSG_BIN_RANGE, CTF_AT_NEST(CTF_BA_ADDR4) },
-	{ "del-name", CTF_CMD_BACKEND_DEL, true,
+	{ "del-name", CTF_CMD_BACKEND_DEL, CTF_ARR_LIVE,
 	  { CTF_T_BACKEND, CTF_T_ADDR4, CTF_T_STR(CTF_BA_NAME, "sbc"), CTF_T_END },
 	  -EINVAL, CTF_MSG_UNSUPPORTED, CTF_AT_NEST(CTF_BA_NAME) },
-	{ "del-epoch", CTF_CMD_BACKEND_DEL, true,
+	{ "del-epoch", CTF_CMD_BACKEND_DEL, CTF_ARR_LIVE,
 	  { CTF_T_BACKEND, CTF_T_ADDR4, CTF_T_U32(CTF_BA_EPOCH, 41), CTF_T_END },
 	  -EINVAL, CTF_MSG_UNSUPPORTED, CTF_AT_NEST(CTF_BA_EPOCH) },
-	{ "del-unknown-addr", CTF_CMD_BACKEND_DEL, true,
+	{ "del-unknown-addr", CTF_CMD_BACKEND_DEL, CTF_ARR_LIVE,
 	  { CTF_T_BACKEND, CTF_T_ADDR6, CTF_T_END },
 	  -ENOENT, CTF_MSG_UNKNOWN_ADDR, CTF_AT_TOP(CTF_A_BACKEND) },
-	{ "del-no-backend", CTF_CMD_BACKEND_DEL, true, {},
+	{ "del-gone", CTF_CMD_BACKEND_DEL, CTF_ARR_GONE,
+	  { CTF_T_BACKEND, CTF_T_ADDR4, CTF_T_END },
+	  -ENOENT, CTF_MSG_UNKNOWN_ADDR, CTF_AT_TOP(CTF_A_BACKEND) },
+	{ "del-no-backend", CTF_CMD_BACKEND_DEL, CTF_ARR_LIVE, {},
 	  -EINVAL, CTF_MSG_NO_BACKEND },
-	{ "del-both-addrs", CTF_CMD_BACKEND_DEL, true,
+	{ "del-both-addrs", CTF_CMD_BACKEND_DEL, CTF_ARR_LIVE,
 	  { CTF_T_BACKEND, CTF_T_ADDR4, CTF_T_ADDR6, CTF_T_END },
 	  -EINVAL, CTF_MSG_ONE_ADDR, CTF_AT_TOP(CTF_A_BACKEND) },
-	{ "bump-name", CTF_CMD_BACKEND_BUMP, true,
+	{ "bump-name", CTF_CMD_BACKEND_BUMP, CTF_ARR_LIVE,
 	  { CTF_T_BACKEND, CTF_T_ADDR4, CTF_T_STR(CTF_BA_NAME, "sbc"), CTF_T_END },
 	  -EINVAL, CTF_MSG_UNSUPPORTED, CTF_AT_NEST(CTF_BA_NAME) },
-	{ "bump-epoch", CTF_CMD_BACKEND_BUMP, true,
+	{ "bump-epoch", CTF_CMD_BACKEND_BUMP, CTF_ARR_LIVE,
 	  { CTF_T_BACKEND, CTF_T_ADDR4, CTF_T_U32(CTF_BA_EPOCH, 41), CTF_T_END },
 	  -EINVAL, CTF_MSG_UNSUPPORTED, CTF_AT_NEST(CTF_BA_EPOCH) },
-	{ "bump-state", CTF_CMD_BACKEND_BUMP, true,
+	{ "bump-state", CTF_CMD_BACKEND_BUMP, CTF_ARR_LIVE,
 	  { CTF_T_BACKEND, CTF_T_ADDR4, CTF_T_U8(CTF_BA_STATE, 2), CTF_T_END },
 	  -EINVAL, CTF_MSG_UNSUPPORTED, CTF_AT_NEST(CTF_BA_STATE) },
-	{ "bump-unknown-addr", CTF_CMD_BACKEND_BUMP, true,
+	{ "bump-unknown-addr", CTF_CMD_BACKEND_BUMP, CTF_ARR_LIVE,
 	  { CTF_T_BACKEND, CTF_T_ADDR4_OTHER, CTF_T_END },
 	  -ENOENT, CTF_MSG_UNKNOWN_ADDR, CTF_AT_TOP(CTF_A_BACKEND) },
-	{ "bump-no-backend", CTF_CMD_BACKEND_BUMP, true, {},
+	{ "bump-gone", CTF_CMD_BACKEND_BUMP, CTF_ARR_GONE,
+	  { CTF_T_BACKEND, CTF_T_ADDR4, CTF_T_END },
+	  -ENOENT, CTF_MSG_UNKNOWN_ADDR, CTF_AT_TOP(CTF_A_BACKEND) },
+	{ "bump-no-backend", CTF_CMD_BACKEND_BUMP, CTF_ARR_LIVE, {},
 	  -EINVAL, CTF_MSG_NO_BACKEND },
-	{ "bump-empty-nest", CTF_CMD_BACKEND_BUMP, true,
+	{ "bump-empty-nest", CTF_CMD_BACKEND_BUMP, CTF_ARR_LIVE,
 	  { CTF_T_BACKEND, CTF_T_END },
 	  -EINVAL, CTF_MSG_ONE_ADDR, CTF_AT_TOP(CTF_A_BACKEND) },
 	/* PORTS_SET */
-	{ "ports-zero", CTF_CMD_PORTS_SET, false,
+	{ "ports-zero", CTF_CMD_PORTS_SET, CTF_ARR_NONE,
 	  { CTF_T_PORTS, CTF_T_U16(CTF_A_PORT, 5080), CTF_T_U16(CTF_A_PORT, 0),
 	    CTF_T_END },
 	  -ERANGE, CTF_MSG_INT_RANGE, CTF_AT_NEST(CTF_A_PORT) },
-	{ "ports-duplicate", CTF_CMD_PORTS_SET, false,
+	{ "ports-duplicate", CTF_CMD_PORTS_SET, CTF_ARR_NONE,
 	  { CTF_T_PORTS, CTF_T_U16(CTF_A_PORT, 5060), CTF_T_U16(CTF_A_PORT, 5080),
 	    CTF_T_U16(CTF_A_PORT, 5060), CTF_T_END },
 	  -EINVAL, CTF_MSG_DUP_PORT, CTF_AT_NEST(CTF_A_PORT) },
-	{ "ports-65", CTF_CMD_PORTS_SET, false,
+	{ "ports-65", CTF_CMD_PORTS_SET, CTF_ARR_NONE,
 	  { CTF_T_PORTS, CTF_T_PORT_SEQ(CTF_MAX_PORTS + 1), CTF_T_END },
 	  -E2BIG, CTF_MSG_MANY_PORTS, CTF_AT_NEST(CTF_A_PORT) },
-	{ "ports-empty-nest", CTF_CMD_PORTS_SET, false,
+	{ "ports-empty-nest", CTF_CMD_PORTS_SET, CTF_ARR_NONE,
 	  { CTF_T_PORTS, CTF_T_END },
 	  -EINVAL, CTF_MSG_EMPTY_PORTS, CTF_AT_TOP(CTF_A_PORTS) },
-	{ "ports-missing", CTF_CMD_PORTS_SET, false, {},
+	{ "ports-missing", CTF_CMD_PORTS_SET, CTF_ARR_NONE, {},
 	  -EINVAL, CTF_MSG_NO_PORTS },
-	{ "ports-u32", CTF_CMD_PORTS_SET, false,
+	{ "ports-u32", CTF_CMD_PORTS_SET, CTF_ARR_NONE,
 	  { CTF_T_PORTS, CTF_T_U32(CTF_A_PORT, 5080), CTF_T_END },
 	  -EINVAL, CTF_MSG_LEN, CTF_AT_NEST(CTF_A_PORT) },
-	{ "ports-foreign-attr", CTF_CMD_PORTS_SET, false,
+	{ "ports-foreign-attr", CTF_CMD_PORTS_SET, CTF_ARR_NONE,
 	  { CTF_T_PORTS, CTF_T_U16(CTF_A_PORT, 5080), CTF_T_U8(CTF_A_LABEL_WORD, 0),
 	    CTF_T_END },
 	  -EINVAL, CTF_MSG_UNSUPPORTED, CTF_AT_NEST(CTF_A_LABEL_WORD) },
-	{ "ports-nest-without-flag", CTF_CMD_PORTS_SET, false,
+	{ "ports-nest-without-flag", CTF_CMD_PORTS_SET, CTF_ARR_NONE,
 	  { CTF_T_NEST_NOFLAG(CTF_A_PORTS), CTF_T_U16(CTF_A_PORT, 5080), CTF_T_END },
 	  -EINVAL, CTF_MSG_NOT_NESTED, CTF_AT_TOP(CTF_A_PORTS) },
-	{ "ports-top-level-port", CTF_CMD_PORTS_SET, false,
+	{ "ports-top-level-port", CTF_CMD_PORTS_SET, CTF_ARR_NONE,
 	  { CTF_T_U16(CTF_A_PORT, 5080) },
 	  -EINVAL, CTF_MSG_UNSUPPORTED, CTF_AT_TOP(CTF_A_PORT) },
 	/* CONFIG_SET */
-	{ "config-word-4", CTF_CMD_CONFIG_SET, false,
+	{ "config-word-4", CTF_CMD_CONFIG_SET, CTF_ARR_NONE,
 	  { CTF_T_U8(CTF_A_LABEL_WORD, 4) },
 	  -ERANGE, CTF_MSG_INT_RANGE, CTF_AT_TOP(CTF_A_LABEL_WORD) },
-	{ "config-word-u32", CTF_CMD_CONFIG_SET, false,
+	{ "config-word-u32", CTF_CMD_CONFIG_SET, CTF_ARR_NONE,
 	  { CTF_T_U32(CTF_A_LABEL_WORD, 1) },
 	  -EINVAL, CTF_MSG_LEN, CTF_AT_TOP(CTF_A_LABEL_WORD) },
-	{ "config-delay-3600001", CTF_CMD_CONFIG_SET, false,
+	{ "config-delay-3600001", CTF_CMD_CONFIG_SET, CTF_ARR_NONE,
 	  { CTF_T_U32(CTF_A_SWEEP_DELAY_MS, CTF_MAX_SWEEP_DELAY_MS + 1) },
 	  -ERANGE, CTF_MSG_INT_RANGE, CTF_AT_TOP(CTF_A_SWEEP_DELAY_MS) },
-	{ "config-delay-bad-word-good", CTF_CMD_CONFIG_SET, false,
+	{ "config-delay-bad-word-good", CTF_CMD_CONFIG_SET, CTF_ARR_NONE,
 	  { CTF_T_U8(CTF_A_LABEL_WORD, 1),
 	    CTF_T_U32(CTF_A_SWEEP_DELAY_MS, CTF_MAX_SWEEP_DELAY_MS + 1) },
 	  -ERANGE, CTF_MSG_INT_RANGE, CTF_AT_TOP(CTF_A_SWEEP_DELAY_MS) },
-	{ "config-nothing", CTF_CMD_CONFIG_SET, false, {},
+	{ "config-nothing", CTF_CMD_CONFIG_SET, CTF_ARR_NONE, {},
 	  -EINVAL, CTF_MSG_NOTHING },
-	{ "config-word-busy", CTF_CMD_CONFIG_SET, true,
+	{ "config-word-busy", CTF_CMD_CONFIG_SET, CTF_ARR_LIVE,
+	  { CTF_T_U8(CTF_A_LABEL_WORD, 2) },
+	  -EBUSY, CTF_MSG_BUSY, CTF_AT_TOP(CTF_A_LABEL_WORD) },
+	/* Removed backends still hold stamps in the word. */
+	{ "config-word-busy-gone", CTF_CMD_CONFIG_SET, CTF_ARR_GONE,
 	  { CTF_T_U8(CTF_A_LABEL_WORD, 2) },
 	  -EBUSY, CTF_MSG_BUSY, CTF_AT_TOP(CTF_A_LABEL_WORD) },
 	/* All or nothing: the valid delay must not be applied either. */
-	{ "config-word-busy-with-delay", CTF_CMD_CONFIG_SET, true,
+	{ "config-word-busy-with-delay", CTF_CMD_CONFIG_SET, CTF_ARR_LIVE,
 	  { CTF_T_U32(CTF_A_SWEEP_DELAY_MS, 5), CTF_T_U8(CTF_A_LABEL_WORD, 2) },
 	  -EBUSY, CTF_MSG_BUSY, CTF_AT_TOP(CTF_A_LABEL_WORD) },
-	{ "config-foreign-attr", CTF_CMD_CONFIG_SET, false,
+	{ "config-foreign-attr", CTF_CMD_CONFIG_SET, CTF_ARR_NONE,
 	  { CTF_T_U32(CTF_A_SWEEP_DELAY_MS, 5), CTF_T_BACKEND, CTF_T_ADDR4, CTF_T_END },
 	  -EINVAL, CTF_MSG_UNSUPPORTED, CTF_AT_TOP(CTF_A_BACKEND) },
 	/* Commands that take no attribute */
-	{ "ports-get-attr", CTF_CMD_PORTS_GET, false,
+	{ "ports-get-attr", CTF_CMD_PORTS_GET, CTF_ARR_NONE,
 	  { CTF_T_PORTS, CTF_T_U16(CTF_A_PORT, 5060), CTF_T_END },
 	  -EINVAL, CTF_MSG_UNSUPPORTED, CTF_AT_TOP(CTF_A_PORTS) },
-	{ "stats-attr", CTF_CMD_STATS_GET, false,
+	{ "stats-attr", CTF_CMD_STATS_GET, CTF_ARR_NONE,
 	  { CTF_T_U8(CTF_A_LABEL_WORD, 3) },
 	  -EINVAL, CTF_MSG_UNSUPPORTED, CTF_AT_TOP(CTF_A_LABEL_WORD) },
-	{ "evict-attr", CTF_CMD_EVICT, true,
+	{ "evict-attr", CTF_CMD_EVICT, CTF_ARR_LIVE,
 	  { CTF_T_NEST(CTF_A_EVICT), CTF_T_END },
 	  -EINVAL, CTF_MSG_UNSUPPORTED, CTF_AT_TOP(CTF_A_EVICT) },
-	{ "info-attr", CTF_CMD_GET_INFO, false,
+	{ "info-attr", CTF_CMD_GET_INFO, CTF_ARR_NONE,
 	  { CTF_T_U32(CTF_A_SWEEP_DELAY_MS, 5) },
 	  -EINVAL, CTF_MSG_UNSUPPORTED, CTF_AT_TOP(CTF_A_SWEEP_DELAY_MS) },
 	/*
 	 * Without CAP_NET_ADMIN every command but GET_INFO is refused, before
 	 * its attributes are even looked at (the core gives no message).
 	 */
-	{ "eperm-backend-set", CTF_CMD_BACKEND_SET, false,
+	{ "eperm-backend-set", CTF_CMD_BACKEND_SET, CTF_ARR_NONE,
 	  { CTF_T_BACKEND, CTF_T_ADDR4, CTF_T_END },
 	  -EPERM, NULL, {}, 0, true },
-	{ "eperm-backend-set-malformed", CTF_CMD_BACKEND_SET, false,
+	{ "eperm-backend-set-malformed", CTF_CMD_BACKEND_SET, CTF_ARR_NONE,
 	  { CTF_T_BACKEND, CTF_T_ADDR4, CTF_T_U32(CTF_BA_EPOCH, 0), CTF_T_END },
 	  -EPERM, NULL, {}, 0, true },
-	{ "eperm-backend-get", CTF_CMD_BACKEND_GET, true,
+	{ "eperm-backend-get", CTF_CMD_BACKEND_GET, CTF_ARR_LIVE,
 	  { CTF_T_BACKEND, CTF_T_ADDR4, CTF_T_END },
 	  -EPERM, NULL, {}, 0, true },
-	{ "eperm-backend-dump", CTF_CMD_BACKEND_GET, true, {},
+	{ "eperm-backend-dump", CTF_CMD_BACKEND_GET, CTF_ARR_LIVE, {},
 	  -EPERM, NULL, {}, NLM_F_DUMP, true },
-	{ "eperm-backend-del", CTF_CMD_BACKEND_DEL, true,
+	{ "eperm-backend-del", CTF_CMD_BACKEND_DEL, CTF_ARR_LIVE,
 	  { CTF_T_BACKEND, CTF_T_ADDR4, CTF_T_END },
 	  -EPERM, NULL, {}, 0, true },
-	{ "eperm-backend-bump", CTF_CMD_BACKEND_BUMP, true,
+	{ "eperm-backend-bump", CTF_CMD_BACKEND_BUMP, CTF_ARR_LIVE,
 	  { CTF_T_BACKEND, CTF_T_ADDR4, CTF_T_END },
 	  -EPERM, NULL, {}, 0, true },
-	{ "eperm-ports-set", CTF_CMD_PORTS_SET, false,
+	{ "eperm-ports-set", CTF_CMD_PORTS_SET, CTF_ARR_NONE,
 	  { CTF_T_PORTS, CTF_T_U16(CTF_A_PORT, 5080), CTF_T_END },
 	  -EPERM, NULL, {}, 0, true },
-	{ "eperm-ports-get", CTF_CMD_PORTS_GET, false, {},
+	{ "eperm-ports-get", CTF_CMD_PORTS_GET, CTF_ARR_NONE, {},
 	  -EPERM, NULL, {}, 0, true },
-	{ "eperm-evict", CTF_CMD_EVICT, true, {},
+	{ "eperm-evict", CTF_CMD_EVICT, CTF_ARR_LIVE, {},
 	  -EPERM, NULL, {}, 0, true },
-	{ "eperm-stats-get", CTF_CMD_STATS_GET, false, {},
+	{ "eperm-stats-get", CTF_CMD_STATS_GET, CTF_ARR_NONE, {},
 	  -EPERM, NULL, {}, 0, true },
-	{ "eperm-config-set", CTF_CMD_CONFIG_SET, false,
+	{ "eperm-config-set", CTF_CMD_CONFIG_SET, CTF_ARR_NONE,
 	  { CTF_T_U32(CTF_A_SWEEP_DELAY_MS, 5) },
 	  -EPERM, NULL, {}, 0, true },
 };
@@ -400,12 +458,16 @@ static const struct nlattr *ctf_test_put_script(struct kunit *test,
 /* What a refused request must leave alone. */
 struct ctf_test_snap {
 	unsigned int nbackends;
+	unsigned int ngone;
+	u32 last_epoch;
 	u8 nports;
 	u16 ports[CTF_MAX_PORTS];
 	u8 label_word;
 	u32 sweep_delay_ms;
 	bool arranged;		/* the backend at CTF_TEST_ADDR4 exists */
+	bool gone;
 	u32 epoch;
+	u32 unstamped_epoch;
 	u8 state;
 	char name[CTF_NAME_MAX];
 };
@@ -421,6 +483,8 @@ static void ctf_test_snap(struct kunit *test, struct ctf_net *cn,
 	ctf_test_addr(test, CTF_TEST_ADDR4, &family, &addr);
 	mutex_lock(&cn->lock);
 	s->nbackends = cn->nbackends;
+	s->ngone = cn->ngone;
+	s->last_epoch = cn->last_epoch;
 	s->nports = cn->nports;
 	memcpy(s->ports, cn->ports, cn->nports * sizeof(cn->ports[0]));
 	s->label_word = cn->label_word;
@@ -428,7 +492,9 @@ static void ctf_test_snap(struct kunit *test, struct ctf_net *cn,
 	b = ctf_backend_find(cn, family, &addr);
 	if (b) {
 		s->arranged = true;
+		s->gone = b->gone;
 		s->epoch = b->epoch;
+		s->unstamped_epoch = b->unstamped_epoch;
 		s->state = b->state;
 		strscpy(s->name, b->name, sizeof(s->name));
 	}
@@ -440,13 +506,17 @@ static void ctf_test_expect_unchanged(struct kunit *test,
 				      const struct ctf_test_snap *is)
 {
 	KUNIT_EXPECT_EQ(test, is->nbackends, was->nbackends);
+	KUNIT_EXPECT_EQ(test, is->ngone, was->ngone);
+	KUNIT_EXPECT_EQ(test, is->last_epoch, was->last_epoch);
 	KUNIT_EXPECT_EQ(test, is->nports, was->nports);
 	KUNIT_EXPECT_EQ_MSG(test, memcmp(is->ports, was->ports, sizeof(is->ports)),
 			    0, "the port set changed");
 	KUNIT_EXPECT_EQ(test, is->label_word, was->label_word);
 	KUNIT_EXPECT_EQ(test, is->sweep_delay_ms, was->sweep_delay_ms);
 	KUNIT_EXPECT_EQ(test, is->arranged, was->arranged);
+	KUNIT_EXPECT_EQ(test, is->gone, was->gone);
 	KUNIT_EXPECT_EQ(test, is->epoch, was->epoch);
+	KUNIT_EXPECT_EQ(test, is->unstamped_epoch, was->unstamped_epoch);
 	KUNIT_EXPECT_EQ(test, is->state, was->state);
 	KUNIT_EXPECT_STREQ(test, is->name, was->name);
 }
@@ -458,16 +528,25 @@ static void ctf_policy_test_refused(struct kunit *test)
 	struct ctf_test_snap was, is;
 	const struct nlattr *bad;
 	struct nlmsghdr *req, *nlh;
+	struct ctf_backend *b;
 
 	/* Arrange */
 	if (c->unprivileged)
 		ctf_test_connect_unprivileged(test);
 	else
 		ctf_test_connect(test);
-	if (c->backend)
-		ctf_test_backend_add(test, ctx->cn, CTF_TEST_ADDR4, 41,
-				     CTF_STATE_DRAINING, "arranged");
+	if (c->backend != CTF_ARR_NONE) {
+		b = ctf_test_backend_add(test, ctx->cn, CTF_TEST_ADDR4,
+					 CTF_TEST_EPOCH, CTF_STATE_DRAINING,
+					 "arranged");
+		if (c->backend == CTF_ARR_GONE)
+			ctf_test_backend_remove(test, ctx->cn, b);
+	}
 	ctf_test_snap(test, ctx->cn, &was);
+	if (c->backend == CTF_ARR_GONE) {
+		KUNIT_ASSERT_TRUE(test, was.gone);
+		KUNIT_ASSERT_EQ(test, was.epoch, CTF_TEST_GONE_EPOCH);
+	}
 	req = ctf_test_req(test, ctx->family, c->cmd, c->flags, 0);
 	bad = ctf_test_put_script(test, c->attrs, c->at);
 

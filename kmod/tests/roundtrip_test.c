@@ -19,10 +19,13 @@ static const struct nla_policy ctf_test_ports_reply_policy[CTF_A_MAX + 1] = {
 	[CTF_A_PORTS]	= NLA_POLICY_NESTED(ctf_test_port_policy),
 };
 
-/* The reply @r reports the backend @want (all of its fields given). */
+/*
+ * The reply @r reports the backend @want (all of its fields given), whose
+ * unstamped entries belong to epoch @unstamped (0: @want's epoch).
+ */
 static void ctf_test_expect_be(struct kunit *test,
 			       const struct ctf_test_be_reply *r,
-			       const struct ctf_test_be *want)
+			       const struct ctf_test_be *want, u32 unstamped)
 {
 	union nf_inet_addr addr;
 	u8 family;
@@ -38,6 +41,7 @@ static void ctf_test_expect_be(struct kunit *test,
 		KUNIT_EXPECT_FALSE_MSG(test, r->has_name, "a name: %s", r->name);
 	}
 	KUNIT_EXPECT_EQ(test, r->epoch, want->epoch);
+	KUNIT_EXPECT_EQ(test, r->unstamped_epoch, unstamped ?: want->epoch);
 	KUNIT_EXPECT_EQ(test, r->state, want->state);
 }
 
@@ -80,48 +84,132 @@ static struct nlmsghdr *ctf_test_ports_set(struct kunit *test,
 	return ctf_test_call(test, req);
 }
 
+/* A request that arranges a case: @cmd (0: none) for @be. */
+struct ctf_test_step {
+	u8 cmd;
+	struct ctf_test_be be;
+};
+
+#define CTF_SET(...)	{ CTF_CMD_BACKEND_SET, { __VA_ARGS__ } }
+#define CTF_DEL(a)	{ CTF_CMD_BACKEND_DEL, { a, NULL, 0, CTF_NONE } }
+
+/* Send @step; it must succeed. */
+static void ctf_test_step(struct kunit *test, const struct ctf_test_step *step)
+{
+	struct nlmsghdr *nlh;
+
+	if (!step->cmd)
+		return;
+	nlh = ctf_test_backend_req(test, step->cmd, &step->be, NULL);
+	if (step->cmd == CTF_CMD_BACKEND_DEL)
+		ctf_test_expect_ack(test, nlh, 0, NULL, NULL);
+	else
+		ctf_test_expect_reply(test, nlh, step->cmd);
+}
+
+/*
+ * In a fresh namespace: the first epoch given out is 1, and every new
+ * address, bump, change to down or re-adding takes the next one.
+ */
 static const struct ctf_rt_backend_case {
 	const char *desc;
-	struct ctf_test_be before;	/* arrange: set first (addr NULL: no) */
+	struct ctf_test_step before[2];	/* arrange */
 	struct ctf_test_be set;		/* act: BACKEND_SET */
-	struct ctf_test_be want;	/* what SET and GET report */
+	struct ctf_test_be want;	/* what SET and GET report ... */
+	u32 unstamped;			/* ... (0: want.epoch) */
 	unsigned int backends;		/* and STATS_GET counts */
 } ctf_rt_backend_cases[] = {
 	{ "v4-all-fields", {},
 	  { "192.0.2.10", "sbc-a", 7, CTF_STATE_DRAINING },
-	  { "192.0.2.10", "sbc-a", 7, CTF_STATE_DRAINING }, 1 },
+	  { "192.0.2.10", "sbc-a", 7, CTF_STATE_DRAINING }, 0, 1 },
 	{ "v4-addr-only", {},
 	  { "192.0.2.10", NULL, 0, CTF_NONE },
-	  { "192.0.2.10", NULL, 1, CTF_STATE_ACTIVE }, 1 },
+	  { "192.0.2.10", NULL, 1, CTF_STATE_ACTIVE }, 0, 1 },
 	{ "v6-all-fields", {},
 	  { "2001:db8::10", "sbc-b", 42, CTF_STATE_ACTIVE },
-	  { "2001:db8::10", "sbc-b", 42, CTF_STATE_ACTIVE }, 1 },
+	  { "2001:db8::10", "sbc-b", 42, CTF_STATE_ACTIVE }, 0, 1 },
 	{ "v6-addr-only", {},
 	  { "2001:db8::10", NULL, 0, CTF_NONE },
-	  { "2001:db8::10", NULL, 1, CTF_STATE_ACTIVE }, 1 },
+	  { "2001:db8::10", NULL, 1, CTF_STATE_ACTIVE }, 0, 1 },
 	{ "name-31-chars", {},
 	  { "192.0.2.10", CTF_TEST_NAME31, 0, CTF_NONE },
-	  { "192.0.2.10", CTF_TEST_NAME31, 1, CTF_STATE_ACTIVE }, 1 },
+	  { "192.0.2.10", CTF_TEST_NAME31, 1, CTF_STATE_ACTIVE }, 0, 1 },
+	{ "epoch-max", {},
+	  { "192.0.2.10", NULL, CTF_EPOCH_MAX, CTF_STATE_ACTIVE },
+	  { "192.0.2.10", NULL, CTF_EPOCH_MAX, CTF_STATE_ACTIVE }, 0, 1 },
+	/* A new backend takes the epoch given, down or not (restored state). */
 	{ "epoch-max-down", {},
-	  { "192.0.2.10", NULL, U32_MAX, CTF_STATE_DOWN },
-	  { "192.0.2.10", NULL, U32_MAX, CTF_STATE_DOWN }, 1 },
+	  { "192.0.2.10", NULL, CTF_EPOCH_MAX, CTF_STATE_DOWN },
+	  { "192.0.2.10", NULL, CTF_EPOCH_MAX, CTF_STATE_DOWN }, 0, 1 },
+	{ "down-given-epoch", {},
+	  { "2001:db8::10", "sbc-c", 7, CTF_STATE_DOWN },
+	  { "2001:db8::10", "sbc-c", 7, CTF_STATE_DOWN }, 0, 1 },
 	/* An update changes what it names and keeps the rest. */
-	{ "update-state", { "192.0.2.10", "old", 5, CTF_STATE_DRAINING },
+	{ "update-state", { CTF_SET("192.0.2.10", "old", 5, CTF_STATE_DRAINING) },
 	  { "192.0.2.10", NULL, 0, CTF_STATE_ACTIVE },
-	  { "192.0.2.10", "old", 5, CTF_STATE_ACTIVE }, 1 },
-	{ "update-name", { "192.0.2.10", "old", 5, CTF_STATE_DRAINING },
+	  { "192.0.2.10", "old", 5, CTF_STATE_ACTIVE }, 0, 1 },
+	{ "update-name", { CTF_SET("192.0.2.10", "old", 5, CTF_STATE_DRAINING) },
 	  { "192.0.2.10", "new", 0, CTF_NONE },
-	  { "192.0.2.10", "new", 5, CTF_STATE_DRAINING }, 1 },
-	{ "clear-name", { "192.0.2.10", "old", 5, CTF_STATE_DRAINING },
+	  { "192.0.2.10", "new", 5, CTF_STATE_DRAINING }, 0, 1 },
+	{ "clear-name", { CTF_SET("192.0.2.10", "old", 5, CTF_STATE_DRAINING) },
 	  { "192.0.2.10", "", 0, CTF_NONE },
-	  { "192.0.2.10", NULL, 5, CTF_STATE_DRAINING }, 1 },
-	{ "lower-epoch", { "2001:db8::10", NULL, 9, CTF_STATE_DOWN },
-	  { "2001:db8::10", NULL, 3, CTF_NONE },
-	  { "2001:db8::10", NULL, 3, CTF_STATE_DOWN }, 1 },
-	/* The same four bytes in the other family: another backend. */
-	{ "v4-mapped-is-another", { "192.0.2.10", "v4", 5, CTF_STATE_ACTIVE },
+	  { "192.0.2.10", NULL, 5, CTF_STATE_DRAINING }, 0, 1 },
+	/* Epochs: higher ones are taken, the same one changes nothing. */
+	{ "higher-epoch", { CTF_SET("2001:db8::10", NULL, 5, CTF_STATE_ACTIVE) },
+	  { "2001:db8::10", NULL, 9, CTF_NONE },
+	  { "2001:db8::10", NULL, 9, CTF_STATE_ACTIVE }, 5, 1 },
+	{ "same-epoch", { CTF_SET("2001:db8::10", NULL, 5, CTF_STATE_ACTIVE) },
+	  { "2001:db8::10", NULL, 5, CTF_NONE },
+	  { "2001:db8::10", NULL, 5, CTF_STATE_ACTIVE }, 0, 1 },
+	/* Going down is a new epoch; staying down or coming back is not. */
+	{ "down", { CTF_SET("192.0.2.10", NULL, 5, CTF_STATE_ACTIVE) },
+	  { "192.0.2.10", NULL, 0, CTF_STATE_DOWN },
+	  { "192.0.2.10", NULL, 6, CTF_STATE_DOWN }, 5, 1 },
+	{ "down-from-draining",
+	  { CTF_SET("192.0.2.10", NULL, 5, CTF_STATE_DRAINING) },
+	  { "192.0.2.10", NULL, 0, CTF_STATE_DOWN },
+	  { "192.0.2.10", NULL, 6, CTF_STATE_DOWN }, 5, 1 },
+	{ "down-again", { CTF_SET("192.0.2.10", NULL, 5, CTF_STATE_ACTIVE),
+			  CTF_SET("192.0.2.10", NULL, 0, CTF_STATE_DOWN) },
+	  { "192.0.2.10", NULL, 0, CTF_STATE_DOWN },
+	  { "192.0.2.10", NULL, 6, CTF_STATE_DOWN }, 5, 1 },
+	{ "down-to-active", { CTF_SET("192.0.2.10", NULL, 5, CTF_STATE_ACTIVE),
+			      CTF_SET("192.0.2.10", NULL, 0, CTF_STATE_DOWN) },
+	  { "192.0.2.10", NULL, 0, CTF_STATE_ACTIVE },
+	  { "192.0.2.10", NULL, 6, CTF_STATE_ACTIVE }, 5, 1 },
+	/* Down with a higher epoch: that one, not one more. */
+	{ "down-higher-epoch", { CTF_SET("192.0.2.10", NULL, 5, CTF_STATE_ACTIVE) },
+	  { "192.0.2.10", NULL, 9, CTF_STATE_DOWN },
+	  { "192.0.2.10", NULL, 9, CTF_STATE_DOWN }, 5, 1 },
+	{ "draining", { CTF_SET("192.0.2.10", NULL, 5, CTF_STATE_ACTIVE) },
+	  { "192.0.2.10", NULL, 0, CTF_STATE_DRAINING },
+	  { "192.0.2.10", NULL, 5, CTF_STATE_DRAINING }, 0, 1 },
+	/* A new address takes the namespace's next epoch, not 1. */
+	{ "v4-mapped-is-another",
+	  { CTF_SET("192.0.2.10", "v4", 5, CTF_STATE_ACTIVE) },
 	  { "::ffff:192.0.2.10", "v6", 0, CTF_NONE },
-	  { "::ffff:192.0.2.10", "v6", 1, CTF_STATE_ACTIVE }, 2 },
+	  { "::ffff:192.0.2.10", "v6", 6, CTF_STATE_ACTIVE }, 0, 2 },
+	{ "next-of-namespace",
+	  { CTF_SET("192.0.2.10", NULL, 100, CTF_STATE_ACTIVE) },
+	  { "2001:db8::10", NULL, 0, CTF_NONE },
+	  { "2001:db8::10", NULL, 101, CTF_STATE_ACTIVE }, 0, 2 },
+	/*
+	 * Set again after a delete (5, then 6 when removed): revived at a
+	 * new epoch, without the old name; unstamped entries stay with 5.
+	 */
+	{ "readd", { CTF_SET("192.0.2.10", "old", 5, CTF_STATE_DRAINING),
+		     CTF_DEL("192.0.2.10") },
+	  { "192.0.2.10", NULL, 0, CTF_NONE },
+	  { "192.0.2.10", NULL, 7, CTF_STATE_ACTIVE }, 5, 1 },
+	{ "readd-higher-epoch", { CTF_SET("192.0.2.10", NULL, 5, CTF_STATE_ACTIVE),
+				  CTF_DEL("192.0.2.10") },
+	  { "192.0.2.10", "new", 9, CTF_NONE },
+	  { "192.0.2.10", "new", 9, CTF_STATE_ACTIVE }, 5, 1 },
+	/* Revived and down at once: one new epoch. */
+	{ "readd-down", { CTF_SET("2001:db8::10", NULL, 5, CTF_STATE_ACTIVE),
+			  CTF_DEL("2001:db8::10") },
+	  { "2001:db8::10", NULL, 0, CTF_STATE_DOWN },
+	  { "2001:db8::10", NULL, 7, CTF_STATE_DOWN }, 5, 1 },
 };
 
 static void ctf_rt_backend_desc(const struct ctf_rt_backend_case *c, char *desc)
@@ -137,14 +225,14 @@ static void ctf_rt_test_backend(struct kunit *test)
 	struct ctf_test_be_reply set, get;
 	struct ctf_test_stats st;
 	struct nlmsghdr *nlh;
+	unsigned int i;
 
-	/* Arrange */
+	/* Arrange: no background sweep forgets a deleted address. */
 	ctf_test_connect(test);
-	if (c->before.addr) {
-		nlh = ctf_test_backend_req(test, CTF_CMD_BACKEND_SET, &c->before,
-					   NULL);
-		ctf_test_expect_reply(test, nlh, CTF_CMD_BACKEND_SET);
-	}
+	nlh = ctf_test_config_set(test, CTF_NONE, CTF_MAX_SWEEP_DELAY_MS);
+	ctf_test_expect_ack(test, nlh, 0, NULL, NULL);
+	for (i = 0; i < ARRAY_SIZE(c->before); i++)
+		ctf_test_step(test, &c->before[i]);
 
 	/* Act */
 	nlh = ctf_test_backend_req(test, CTF_CMD_BACKEND_SET, &c->set, NULL);
@@ -155,24 +243,32 @@ static void ctf_rt_test_backend(struct kunit *test)
 	ctf_test_stats_get(test, &st);
 
 	/* Assert */
-	ctf_test_expect_be(test, &set, &c->want);
-	ctf_test_expect_be(test, &get, &c->want);
+	ctf_test_expect_be(test, &set, &c->want, c->unstamped);
+	ctf_test_expect_be(test, &get, &c->want, c->unstamped);
 	KUNIT_EXPECT_EQ(test, get.tagged, 0);
 	KUNIT_EXPECT_EQ(test, get.stale_hits, 0);
 	KUNIT_EXPECT_EQ(test, get.evicted, 0);
 	KUNIT_EXPECT_EQ(test, st.backends, c->backends);
+	/* The counter never goes back: it is at least what was given. */
+	KUNIT_EXPECT_GE(test, st.last_epoch, c->want.epoch);
 }
 
 static const struct ctf_rt_bump_case {
 	const char *desc;
 	const char *addr;
 	u32 epoch;		/* before */
-	u32 want;		/* after one bump */
+	u32 other;		/* given to another backend after it (0: none) */
+	u32 want;		/* after one bump (0: any but the one before) */
 } ctf_rt_bump_cases[] = {
-	{ "1-to-2", "192.0.2.10", 1, 2 },
-	{ "to-max", "192.0.2.10", 0xfffffffe, 0xffffffff },
-	{ "max-wraps-to-1", "192.0.2.10", 0xffffffff, 1 },
-	{ "v6-41-to-42", "2001:db8::10", 41, 42 },
+	{ "1-to-2", "192.0.2.10", 1, 0, 2 },
+	{ "to-max", "192.0.2.10", CTF_EPOCH_MAX - 1, 0, CTF_EPOCH_MAX },
+	{ "max-wraps-to-1", "192.0.2.10", CTF_EPOCH_MAX, 0, 1 },
+	{ "v6-41-to-42", "2001:db8::10", 41, 0, 42 },
+	/* The namespace's next epoch, not the backend's + 1. */
+	{ "next-of-namespace", "192.0.2.10", 5, 20, 21 },
+	{ "other-lower", "192.0.2.10", 20, 5, 21 },
+	/* The counter at the end (given, not counted up to): wrapped, but new. */
+	{ "wrap-onto-own-epoch", "192.0.2.10", 1, CTF_EPOCH_MAX, 0 },
 };
 
 static void ctf_rt_bump_desc(const struct ctf_rt_bump_case *c, char *desc)
@@ -188,26 +284,74 @@ static void ctf_rt_test_bump(struct kunit *test)
 	const struct ctf_test_be before = {
 		c->addr, "sbc", c->epoch, CTF_STATE_DRAINING
 	};
-	const struct ctf_test_be want = {
-		c->addr, "sbc", c->want, CTF_STATE_DRAINING
+	const struct ctf_test_be other = {
+		"2001:db8::99", NULL, c->other, CTF_NONE
 	};
+	struct ctf_test_be want = { c->addr, "sbc", c->want, CTF_STATE_DRAINING };
 	struct ctf_test_be_reply bump, get;
+	struct ctf_test_stats st;
 	struct nlmsghdr *nlh;
 
 	/* Arrange */
 	ctf_test_connect(test);
 	nlh = ctf_test_backend_req(test, CTF_CMD_BACKEND_SET, &before, NULL);
 	ctf_test_expect_reply(test, nlh, CTF_CMD_BACKEND_SET);
+	if (c->other) {
+		nlh = ctf_test_backend_req(test, CTF_CMD_BACKEND_SET, &other, NULL);
+		ctf_test_expect_reply(test, nlh, CTF_CMD_BACKEND_SET);
+	}
 
 	/* Act */
 	nlh = ctf_test_backend_key_req(test, CTF_CMD_BACKEND_BUMP, c->addr, NULL);
 	ctf_test_be_parse(test, nlh, CTF_CMD_BACKEND_BUMP, &bump);
 	nlh = ctf_test_backend_key_req(test, CTF_CMD_BACKEND_GET, c->addr, NULL);
 	ctf_test_be_parse(test, nlh, CTF_CMD_BACKEND_GET, &get);
+	ctf_test_stats_get(test, &st);
 
-	/* Assert: the new epoch, everything else kept. */
-	ctf_test_expect_be(test, &bump, &want);
-	ctf_test_expect_be(test, &get, &want);
+	/* Assert: a new epoch, everything else kept. */
+	KUNIT_EXPECT_NE_MSG(test, bump.epoch, c->epoch, "the bump kept the epoch");
+	if (!c->want)
+		want.epoch = bump.epoch;
+	ctf_test_expect_be(test, &bump, &want, c->epoch);
+	ctf_test_expect_be(test, &get, &want, c->epoch);
+	KUNIT_EXPECT_EQ(test, st.last_epoch, want.epoch);
+}
+
+/*
+ * Dump the backends: @fn for each. Reads datagrams until NLMSG_DONE (each
+ * read resumes the dump); returns how many it took.
+ */
+static unsigned int ctf_test_dump(struct kunit *test,
+				  void (*fn)(struct kunit *test,
+					     const struct ctf_test_be_reply *r,
+					     void *arg),
+				  void *arg)
+{
+	struct ctf_test_ctx *ctx = test->priv;
+	struct ctf_test_be_reply r;
+	struct nlmsghdr *req, *nlh;
+	unsigned int rounds = 0;
+	bool done = false;
+	int len;
+
+	req = ctf_test_req(test, ctx->family, CTF_CMD_BACKEND_GET, NLM_F_DUMP, 0);
+	ctf_test_send(test, req);
+	while (!done) {
+		KUNIT_ASSERT_LT_MSG(test, rounds++, 1000, "the dump does not end");
+		len = ctf_test_recv(test);
+		for (nlh = ctx->buf; nlmsg_ok(nlh, len); nlh = nlmsg_next(nlh, &len)) {
+			KUNIT_ASSERT_EQ(test, nlh->nlmsg_seq, req->nlmsg_seq);
+			if (nlh->nlmsg_type == NLMSG_DONE) {
+				KUNIT_EXPECT_EQ(test, *(int *)nlmsg_data(nlh), 0);
+				done = true;
+				break;
+			}
+			KUNIT_EXPECT_TRUE(test, nlh->nlmsg_flags & NLM_F_MULTI);
+			ctf_test_be_parse(test, nlh, CTF_CMD_BACKEND_GET, &r);
+			fn(test, &r, arg);
+		}
+	}
+	return rounds;
 }
 
 static const struct ctf_rt_del_case {
@@ -227,18 +371,40 @@ static void ctf_rt_del_desc(const struct ctf_rt_del_case *c, char *desc)
 
 KUNIT_ARRAY_PARAM(ctf_rt_del, ctf_rt_del_cases, ctf_rt_del_desc);
 
+/* The dump of ctf_rt_test_del: only the kept backend. */
+struct ctf_test_dump_del {
+	const struct ctf_test_be *kept;
+	unsigned int n;
+};
+
+static void ctf_test_dump_kept(struct kunit *test,
+			       const struct ctf_test_be_reply *r, void *arg)
+{
+	struct ctf_test_dump_del *d = arg;
+
+	ctf_test_expect_be(test, r, d->kept, 0);
+	d->n++;
+}
+
 static void ctf_rt_test_del(struct kunit *test)
 {
 	const struct ctf_rt_del_case *c = test->param_value;
 	const struct ctf_test_be gone = { c->gone, NULL, 0, CTF_NONE };
 	const struct ctf_test_be kept = { c->kept, "kept", 3, CTF_STATE_ACTIVE };
+	struct ctf_test_ctx *ctx = test->priv;
+	struct ctf_test_dump_del dump;
+	struct ctf_backend *removed;
 	const struct nlattr *nest;
 	struct ctf_test_be_reply r;
+	struct ctf_sweep_result res;
 	struct ctf_test_stats st;
 	struct nlmsghdr *nlh;
+	unsigned int i;
 
 	/* Arrange */
 	ctf_test_connect(test);
+	nlh = ctf_test_config_set(test, CTF_NONE, CTF_MAX_SWEEP_DELAY_MS);
+	ctf_test_expect_ack(test, nlh, 0, NULL, NULL);
 	nlh = ctf_test_backend_req(test, CTF_CMD_BACKEND_SET, &gone, NULL);
 	ctf_test_expect_reply(test, nlh, CTF_CMD_BACKEND_SET);
 	nlh = ctf_test_backend_req(test, CTF_CMD_BACKEND_SET, &kept, NULL);
@@ -247,19 +413,38 @@ static void ctf_rt_test_del(struct kunit *test)
 	/* Act */
 	nlh = ctf_test_backend_key_req(test, CTF_CMD_BACKEND_DEL, c->gone, NULL);
 
-	/* Assert */
+	/*
+	 * Assert: absent for every request, before the sweep (when the
+	 * module still judges its entries) and after it (forgotten).
+	 */
 	ctf_test_expect_ack(test, nlh, 0, NULL, NULL);
-	nlh = ctf_test_backend_key_req(test, CTF_CMD_BACKEND_GET, c->gone, &nest);
-	ctf_test_expect_ack(test, nlh, -ENOENT, CTF_MSG_UNKNOWN_ADDR, nest);
-	nlh = ctf_test_backend_key_req(test, CTF_CMD_BACKEND_BUMP, c->gone, &nest);
-	ctf_test_expect_ack(test, nlh, -ENOENT, CTF_MSG_UNKNOWN_ADDR, nest);
-	nlh = ctf_test_backend_key_req(test, CTF_CMD_BACKEND_DEL, c->gone, &nest);
-	ctf_test_expect_ack(test, nlh, -ENOENT, CTF_MSG_UNKNOWN_ADDR, nest);
-	nlh = ctf_test_backend_key_req(test, CTF_CMD_BACKEND_GET, c->kept, NULL);
-	ctf_test_be_parse(test, nlh, CTF_CMD_BACKEND_GET, &r);
-	ctf_test_expect_be(test, &r, &kept);
-	ctf_test_stats_get(test, &st);
-	KUNIT_EXPECT_EQ(test, st.backends, 1);
+	removed = ctf_test_backend_find(test, ctx->cn, c->gone);
+	KUNIT_ASSERT_NOT_NULL(test, removed);
+	KUNIT_EXPECT_TRUE(test, removed->gone);
+	for (i = 0; i < 2; i++) {
+		nlh = ctf_test_backend_key_req(test, CTF_CMD_BACKEND_GET, c->gone,
+					       &nest);
+		ctf_test_expect_ack(test, nlh, -ENOENT, CTF_MSG_UNKNOWN_ADDR, nest);
+		nlh = ctf_test_backend_key_req(test, CTF_CMD_BACKEND_BUMP, c->gone,
+					       &nest);
+		ctf_test_expect_ack(test, nlh, -ENOENT, CTF_MSG_UNKNOWN_ADDR, nest);
+		nlh = ctf_test_backend_key_req(test, CTF_CMD_BACKEND_DEL, c->gone,
+					       &nest);
+		ctf_test_expect_ack(test, nlh, -ENOENT, CTF_MSG_UNKNOWN_ADDR, nest);
+		nlh = ctf_test_backend_key_req(test, CTF_CMD_BACKEND_GET, c->kept,
+					       NULL);
+		ctf_test_be_parse(test, nlh, CTF_CMD_BACKEND_GET, &r);
+		ctf_test_expect_be(test, &r, &kept, 0);
+		dump = (struct ctf_test_dump_del){ .kept = &kept };
+		ctf_test_dump(test, ctf_test_dump_kept, &dump);
+		KUNIT_EXPECT_EQ(test, dump.n, 1);
+		ctf_test_stats_get(test, &st);
+		KUNIT_EXPECT_EQ(test, st.backends, 1);
+		if (i)
+			break;
+		ctf_sweep_run(ctx->cn, &res);
+		KUNIT_EXPECT_NULL(test, ctf_test_backend_find(test, ctx->cn, c->gone));
+	}
 }
 
 static const struct ctf_rt_ports_case {
@@ -409,15 +594,22 @@ static void ctf_rt_test_stats(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, st.evicted, atomic64_read(&ctx->cn->evicted));
 	KUNIT_EXPECT_EQ(test, st.sweeps, atomic64_read(&ctx->cn->sweeps));
 	KUNIT_EXPECT_EQ(test, st.untaggable, atomic64_read(&ctx->cn->untaggable));
+	KUNIT_EXPECT_EQ(test, st.foreign, atomic64_read(&ctx->cn->foreign));
+	/* One epoch per new backend, from the first. */
+	KUNIT_EXPECT_EQ(test, st.last_epoch, c->n);
 }
 
 static const struct ctf_rt_dump_case {
 	const char *desc;
 	unsigned int n;
+	bool removed;		/* every third one removed, not yet reaped */
 } ctf_rt_dump_cases[] = {
 	{ "none", 0 }, { "one", 1 }, { "two", 2 },
 	{ "300", 300 },				/* several datagrams */
 	{ "max", CTF_MAX_BACKENDS },		/* every bucket, long chains */
+	{ "one-removed", 1, true },
+	{ "300-some-removed", 300, true },
+	{ "max-some-removed", CTF_MAX_BACKENDS, true },
 };
 
 static void ctf_rt_dump_desc(const struct ctf_rt_dump_case *c, char *desc)
@@ -443,52 +635,71 @@ static unsigned int ctf_test_nth_of(struct kunit *test,
 	return i;
 }
 
+static bool ctf_test_dump_removed(const struct ctf_rt_dump_case *c,
+				  unsigned int i)
+{
+	return c->removed && i % 3 == 0;
+}
+
+struct ctf_test_dump_all {
+	const struct ctf_rt_dump_case *c;
+	unsigned long *seen;
+	unsigned int got;
+};
+
+static void ctf_test_dump_one(struct kunit *test,
+			      const struct ctf_test_be_reply *r, void *arg)
+{
+	struct ctf_test_dump_all *d = arg;
+	unsigned int i = ctf_test_nth_of(test, r);
+
+	KUNIT_ASSERT_LT_MSG(test, i, d->c->n, "backend #%u was never set", i);
+	KUNIT_EXPECT_FALSE_MSG(test, ctf_test_dump_removed(d->c, i),
+			       "backend #%u was removed", i);
+	KUNIT_EXPECT_FALSE_MSG(test, __test_and_set_bit(i, d->seen),
+			       "backend #%u twice", i);
+	/* Added in order, each at the namespace's next epoch. */
+	KUNIT_EXPECT_EQ(test, r->epoch, i + 1);
+	KUNIT_EXPECT_EQ(test, r->unstamped_epoch, i + 1);
+	d->got++;
+}
+
 static void ctf_rt_test_dump(struct kunit *test)
 {
 	const struct ctf_rt_dump_case *c = test->param_value;
 	struct ctf_test_ctx *ctx = test->priv;
-	unsigned int got = 0, rounds = 0, i;
-	struct ctf_test_be_reply r;
-	struct nlmsghdr *req, *nlh;
-	unsigned long *seen;
-	bool done = false;
-	int len;
+	struct ctf_test_dump_all d = { .c = c };
+	union nf_inet_addr addr;
+	unsigned int rounds, i, want = 0;
+	u8 family;
+	int ret = 0;
 
 	/* Arrange */
 	ctf_test_connect(test);
 	ctf_test_add_many(test, ctx->cn, c->n);
-	seen = kunit_kcalloc(test, BITS_TO_LONGS(CTF_MAX_BACKENDS),
-			     sizeof(long), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, seen);
-
-	/* Act: read datagrams until NLMSG_DONE; each read resumes the dump. */
-	req = ctf_test_req(test, ctx->family, CTF_CMD_BACKEND_GET, NLM_F_DUMP, 0);
-	ctf_test_send(test, req);
-	while (!done) {
-		KUNIT_ASSERT_LT_MSG(test, rounds++, 1000, "the dump does not end");
-		len = ctf_test_recv(test);
-		for (nlh = ctx->buf; nlmsg_ok(nlh, len); nlh = nlmsg_next(nlh, &len)) {
-			KUNIT_ASSERT_EQ(test, nlh->nlmsg_seq, req->nlmsg_seq);
-			if (nlh->nlmsg_type == NLMSG_DONE) {
-				KUNIT_EXPECT_EQ(test, *(int *)nlmsg_data(nlh), 0);
-				done = true;
-				break;
-			}
-			KUNIT_EXPECT_TRUE(test, nlh->nlmsg_flags & NLM_F_MULTI);
-			ctf_test_be_parse(test, nlh, CTF_CMD_BACKEND_GET, &r);
-			i = ctf_test_nth_of(test, &r);
-			KUNIT_ASSERT_LT_MSG(test, i, c->n, "backend #%u was never set", i);
-			KUNIT_EXPECT_FALSE_MSG(test, __test_and_set_bit(i, seen),
-					       "backend #%u twice", i);
-			KUNIT_EXPECT_EQ(test, r.epoch, 1);
-			got++;
+	mutex_lock(&ctx->cn->lock);
+	for (i = 0; i < c->n && !ret; i++) {
+		if (!ctf_test_dump_removed(c, i)) {
+			want++;
+			continue;
 		}
+		ctf_test_nth_addr(i, &family, &addr);
+		ret = ctf_backend_remove(ctx->cn,
+					 ctf_backend_find(ctx->cn, family, &addr));
 	}
+	mutex_unlock(&ctx->cn->lock);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	d.seen = kunit_kcalloc(test, BITS_TO_LONGS(CTF_MAX_BACKENDS),
+			       sizeof(long), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, d.seen);
 
-	/* Assert: every backend exactly once. */
-	KUNIT_EXPECT_EQ(test, got, c->n);
-	KUNIT_EXPECT_EQ(test, bitmap_weight(seen, CTF_MAX_BACKENDS), c->n);
-	if (c->n > 100)
+	/* Act */
+	rounds = ctf_test_dump(test, ctf_test_dump_one, &d);
+
+	/* Assert: every backend exactly once, no removed one. */
+	KUNIT_EXPECT_EQ(test, d.got, want);
+	KUNIT_EXPECT_EQ(test, bitmap_weight(d.seen, CTF_MAX_BACKENDS), want);
+	if (want > 100)
 		KUNIT_EXPECT_GT(test, rounds, 1);
 }
 
@@ -498,7 +709,7 @@ static void ctf_rt_test_full(struct kunit *test)
 	struct ctf_test_ctx *ctx = test->priv;
 	const struct ctf_test_be new = { "192.0.2.200", NULL, 0, CTF_NONE };
 	const struct ctf_test_be old = { "10.0.0.2", NULL, 0, CTF_STATE_DRAINING };
-	const struct ctf_test_be old_want = { "10.0.0.2", NULL, 1, CTF_STATE_DRAINING };
+	const struct ctf_test_be old_want = { "10.0.0.2", NULL, 3, CTF_STATE_DRAINING };
 	const struct nlattr *nest;
 	struct ctf_test_be_reply r;
 	struct ctf_test_stats st;
@@ -511,15 +722,113 @@ static void ctf_rt_test_full(struct kunit *test)
 	/* Act */
 	nlh = ctf_test_backend_req(test, CTF_CMD_BACKEND_SET, &new, NULL);
 
-	/* Assert */
+	/* Assert: refused, and no epoch used up. */
 	ctf_test_expect_ack(test, nlh, -ENOSPC, CTF_MSG_FULL, NULL);
 	ctf_test_stats_get(test, &st);
 	KUNIT_EXPECT_EQ(test, st.backends, CTF_MAX_BACKENDS);
+	KUNIT_EXPECT_EQ(test, st.last_epoch, CTF_MAX_BACKENDS);
 	nlh = ctf_test_backend_key_req(test, CTF_CMD_BACKEND_GET, new.addr, &nest);
 	ctf_test_expect_ack(test, nlh, -ENOENT, CTF_MSG_UNKNOWN_ADDR, nest);
 	nlh = ctf_test_backend_req(test, CTF_CMD_BACKEND_SET, &old, NULL);
 	ctf_test_be_parse(test, nlh, CTF_CMD_BACKEND_SET, &r);
-	ctf_test_expect_be(test, &r, &old_want);
+	ctf_test_expect_be(test, &r, &old_want, 0);
+}
+
+/*
+ * At CTF_MAX_BACKENDS with an address removed (not yet reaped) and another
+ * added in its place: the removed one cannot be set again either.
+ */
+static void ctf_rt_test_full_revive(struct kunit *test)
+{
+	struct ctf_test_ctx *ctx = test->priv;
+	const struct ctf_test_be again = { "10.0.0.0", "again", 0, CTF_NONE };
+	struct ctf_backend *removed;
+	const struct nlattr *nest;
+	struct ctf_test_stats st;
+	struct nlmsghdr *nlh;
+	u32 epoch;
+
+	/* Arrange */
+	ctf_test_connect(test);
+	ctf_test_add_many(test, ctx->cn, CTF_MAX_BACKENDS);
+	removed = ctf_test_backend_find(test, ctx->cn, again.addr);
+	KUNIT_ASSERT_NOT_NULL(test, removed);
+	ctf_test_backend_remove(test, ctx->cn, removed);
+	epoch = removed->epoch;
+	ctf_test_backend_add(test, ctx->cn, "192.0.2.200", 0, CTF_STATE_ACTIVE,
+			     NULL);
+
+	/* Act */
+	nlh = ctf_test_backend_req(test, CTF_CMD_BACKEND_SET, &again, NULL);
+
+	/* Assert: refused; still removed, at its epoch, without the name. */
+	ctf_test_expect_ack(test, nlh, -ENOSPC, CTF_MSG_FULL, NULL);
+	KUNIT_EXPECT_PTR_EQ(test, ctf_test_backend_find(test, ctx->cn, again.addr),
+			    removed);
+	KUNIT_EXPECT_TRUE(test, removed->gone);
+	KUNIT_EXPECT_EQ(test, removed->epoch, epoch);
+	KUNIT_EXPECT_STREQ(test, removed->name, "");
+	ctf_test_stats_get(test, &st);
+	KUNIT_EXPECT_EQ(test, st.backends, CTF_MAX_BACKENDS);
+	KUNIT_EXPECT_EQ(test, st.last_epoch, CTF_MAX_BACKENDS + 2);
+	nlh = ctf_test_backend_key_req(test, CTF_CMD_BACKEND_GET, again.addr, &nest);
+	ctf_test_expect_ack(test, nlh, -ENOENT, CTF_MSG_UNKNOWN_ADDR, nest);
+}
+
+/*
+ * CTF_MAX_BACKENDS removed addresses wait for a sweep: one more delete is
+ * refused, changes nothing, and brings the sweep forward; after it the
+ * delete goes through.
+ */
+static void ctf_rt_test_del_busy(struct kunit *test)
+{
+	struct ctf_test_ctx *ctx = test->priv;
+	const struct ctf_test_be last = { "192.0.2.200", "last", 0, CTF_NONE };
+	const struct ctf_test_be want = {
+		"192.0.2.200", "last", CTF_MAX_BACKENDS * 2 + 1, CTF_STATE_ACTIVE
+	};
+	union nf_inet_addr addr;
+	struct ctf_test_be_reply r;
+	struct ctf_test_stats st;
+	struct nlmsghdr *nlh;
+	unsigned int i;
+	u8 family;
+	int ret = 0;
+
+	/* Arrange: the sweep would otherwise wait an hour. */
+	ctf_test_connect(test);
+	nlh = ctf_test_config_set(test, CTF_NONE, CTF_MAX_SWEEP_DELAY_MS);
+	ctf_test_expect_ack(test, nlh, 0, NULL, NULL);
+	ctf_test_add_many(test, ctx->cn, CTF_MAX_BACKENDS);
+	mutex_lock(&ctx->cn->lock);
+	for (i = 0; i < CTF_MAX_BACKENDS && !ret; i++) {
+		ctf_test_nth_addr(i, &family, &addr);
+		ret = ctf_backend_remove(ctx->cn,
+					 ctf_backend_find(ctx->cn, family, &addr));
+	}
+	mutex_unlock(&ctx->cn->lock);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	nlh = ctf_test_backend_req(test, CTF_CMD_BACKEND_SET, &last, NULL);
+	ctf_test_expect_reply(test, nlh, CTF_CMD_BACKEND_SET);
+
+	/* Act */
+	nlh = ctf_test_backend_key_req(test, CTF_CMD_BACKEND_DEL, last.addr, NULL);
+
+	/* Assert: refused, nothing changed. */
+	ctf_test_expect_ack(test, nlh, -EBUSY, CTF_MSG_GONE_BUSY, NULL);
+	nlh = ctf_test_backend_key_req(test, CTF_CMD_BACKEND_GET, last.addr, NULL);
+	ctf_test_be_parse(test, nlh, CTF_CMD_BACKEND_GET, &r);
+	ctf_test_expect_be(test, &r, &want, 0);
+	ctf_test_stats_get(test, &st);
+	KUNIT_EXPECT_EQ(test, st.backends, 1);
+	KUNIT_EXPECT_EQ(test, st.last_epoch, want.epoch);
+
+	/* Act, assert: the sweep runs now, not in an hour; then it works. */
+	flush_delayed_work(&ctx->cn->sweep_work);
+	KUNIT_EXPECT_EQ(test, ctx->cn->ngone, 0);
+	nlh = ctf_test_backend_key_req(test, CTF_CMD_BACKEND_DEL, last.addr, NULL);
+	ctf_test_expect_ack(test, nlh, 0, NULL, NULL);
+	KUNIT_EXPECT_EQ(test, ctx->cn->ngone, 1);
 }
 
 static struct kunit_case ctf_roundtrip_test_cases[] = {
@@ -531,6 +840,8 @@ static struct kunit_case ctf_roundtrip_test_cases[] = {
 	KUNIT_CASE_PARAM(ctf_rt_test_stats, ctf_rt_stats_gen_params),
 	KUNIT_CASE_PARAM(ctf_rt_test_dump, ctf_rt_dump_gen_params),
 	KUNIT_CASE(ctf_rt_test_full),
+	KUNIT_CASE(ctf_rt_test_full_revive),
+	KUNIT_CASE(ctf_rt_test_del_busy),
 	{}
 };
 
