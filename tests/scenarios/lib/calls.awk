@@ -73,16 +73,18 @@ END {
 	}
 	if (last_inv - (last_ans == "" ? first_inv : last_ans) > gap)
 		gap = last_inv - (last_ans == "" ? first_inv : last_ans)
+	# Calls are in the order of their first INVITE, events in time order:
+	# one walk over both (a soak has thousands of events).
+	e = 1
 	for (i = 1; i <= n; i++) {
 		id = order[i]
 		s = int(start[id] - t0)
 		if (s < 0)
 			s = 0
 		att[s]++
-		tag = ""
-		for (e = 1; e <= ne; e++)
-			if (start[id] >= estart[e] && start[id] < etime[e])
-				tag = " during"
+		while (e <= ne && etime[e] <= start[id])
+			e++
+		tag = (e <= ne && start[id] >= estart[e]) ? " during" : ""
 		during += tag != ""
 		if (id in answered) {
 			ans[s]++
@@ -103,6 +105,7 @@ END {
 		a++
 	printf "sum %d %d %d %.2f %d %d %d\n", n, a, n - a, gap, lost, late, during
 
+	i0 = 1
 	for (e = 1; e <= ne; e++) {
 		from = etime[e]
 		to = (e < ne) ? estart[e + 1] : 1e18
@@ -110,10 +113,12 @@ END {
 		wf = 0
 		wl = 0
 		first = ""
-		for (i = 1; i <= n; i++) {
+		while (i0 <= n && start[order[i0]] < from)
+			i0++
+		for (i = i0; i <= n; i++) {
 			id = order[i]
-			if (start[id] < from || start[id] >= to)
-				continue
+			if (start[id] >= to)
+				break
 			if ((id in answered) && answered[id] < to &&
 			    (first == "" || answered[id] - from < first))
 				first = answered[id] - from
