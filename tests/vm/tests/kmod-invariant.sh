@@ -15,6 +15,9 @@
 #    the entries the rules still send to it after it are not (no churn);
 #  - an nft rule that sets a label bit inside the stamp's word makes the
 #    entry foreign: counted, never deleted for it (no churn).
+# (A stamp erased by a CTA_LABELS update is left to KUnit: `conntrack -U
+# --label-add/--label-del` fail with EOPNOTSUPP on these entries, with
+# conntrack-tools 1.4.7 on 6.12.)
 #
 # Arguments: the cases to run (default: all), e.g. `kmod-invariant.sh
 # readd down` to show one case failing against an older module.
