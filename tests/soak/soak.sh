@@ -286,7 +286,7 @@ for p in pinned fresh; do
 	# A file, not a process substitution: the guest has no /dev/fd.
 	grep '^window ' "$TOPO_TMP/$p.calls" >"$TOPO_TMP/$p.windows" || true
 	info "$p: attempted $att answered $ans failed $failed (lost $lost, late $late; placed during an event: $during)"
-	while read -r _ ev wa wf _ wl; do
+	while read -r _ ev wa _ _ wl; do
 		EV_N=${ev#ev}
 		EV_KIND=${EV_KIND_OF[$ev]}
 		((wl == 0)) || violation "$wl of $wa $p calls placed after the event completed were lost" \
