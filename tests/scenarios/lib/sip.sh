@@ -15,7 +15,8 @@ SCN_BACKENDS=()
 # daemon_conf a|b: write ctfailoverd's config for lb-X from SCN_VIPS,
 # SCN_BACKENDS and ADDR (the desired state a restart must find).
 daemon_conf() {
-	local a=$1 conf=$TOPO_TMP/ctfailover-$a.conf v b vips=() bes=()
+	local a=$1 v b vips=() bes=()
+	local conf=$TOPO_TMP/ctfailover-$a.conf
 	for v in "${SCN_VIPS[@]}"; do vips+=("\"$v\""); done
 	for b in "${SCN_BACKENDS[@]}"; do
 		bes+=("{ name = \"$b\"; address = \"${ADDR[$b]}\"; }")
