@@ -907,8 +907,9 @@ static void kmod_attach(struct ctfd *d)
 	if (ret) {
 		/* -ENOENT: gone again already, or a resync found it absent. */
 		if (ret != -ENOENT)
-			ctfd_log("module: ctfailover.ko loaded but not usable: %s",
-				 strerror(-ret));
+			ctfd_log(
+				"module: ctfailover.ko loaded but not usable: %s",
+				strerror(-ret));
 		return;
 	}
 	ret = ctf_kmod_ports_set(&d->genl, d->run->ports, d->run->n_ports);
