@@ -269,14 +269,7 @@ run_mode() {
 	pace
 	at "${AT[end]}"
 
-	local p rc
-	kill -USR1 "$pinned" "$fresh"
-	for p in "$pinned" "$fresh"; do
-		rc=0
-		wait "$p" || rc=$?
-		reaped "$p"
-		((rc <= 1)) || fail "$MODE: sipp UAC exited with $rc (see its log)"
-	done
+	uac_stop "$MODE" "$pinned" "$fresh"
 	report
 	expectations
 	if [[ -f $TOPO_TMP/syslog.log ]]; then

@@ -270,13 +270,7 @@ for ((EV_N = 1; EV_N <= EVENTS; EV_N++)); do
 	check_flows
 done
 
-kill -USR1 "$pinned" "$fresh"
-for p in "$pinned" "$fresh"; do
-	rc=0
-	wait "$p" || rc=$?
-	reaped "$p"
-	((rc <= 1)) || fail "soak: sipp UAC exited with $rc (see its log)"
-done
+uac_stop soak "$pinned" "$fresh"
 
 EV_KIND=calls
 for p in pinned fresh; do

@@ -94,3 +94,17 @@ uac() {
 		-l 200 -recv_timeout "$RECV_TIMEOUT" -timeout $((secs + 660)) -nostdin \
 		-trace_shortmsg -shortmessage_file "$TOPO_TMP/$name.csv" "$@"
 }
+
+# uac_stop WHO PID...: the providers place no new call (SIGUSR1); wait for
+# them to end; a sipp failure (exit above 1) fails WHO's run.
+uac_stop() {
+	local who=$1 p rc
+	shift
+	kill -USR1 "$@"
+	for p in "$@"; do
+		rc=0
+		wait "$p" || rc=$?
+		reaped "$p"
+		((rc <= 1)) || fail "$who: sipp UAC exited with $rc (see its log)"
+	done
+}
