@@ -125,6 +125,7 @@ lbs_start() {
 			}
 		EOF
 	done
+	for a in a b; do ct_trace "$a"; done
 	keepalived_start a 150
 	keepalived_start b 100
 	wait_for 15 is_master a
@@ -322,16 +323,15 @@ report() {
 		done <"$TOPO_TMP/$p.calls"
 		info "$MODE $p: attempted ${S[$p.attempted]} answered ${S[$p.answered]}" \
 			"failed ${S[$p.failed]} (lost ${S[$p.lost]}, late ${S[$p.late]}; placed during an event: ${S[$p.during]}), longest gap ${S[$p.gap]} s"
-		# The first 5 judged failures (not placed during an event), message
-		# by message (times from T0), with the instances whose SIP server
-		# saw the call: a lost call that one saw lost its reply on the way.
+		# The first 5 judged failures (not placed during an event), with the
+		# instances whose SIP server saw the call (a lost call that one saw
+		# lost its reply on the way) and the evidence (call_evidence).
 		awk '$1 == "bad" && $4 != "during" && n++ < 5 { print $2, $3 }' "$TOPO_TMP/$p.calls" |
 			while read -r k why; do
 				seen=$(grep -lF "$k" "$TOPO_TMP"/*.uas.csv 2>/dev/null |
 					sed 's#.*/##; s#\.uas\.csv$##' | tr '\n' ' ' || true)
 				info "$MODE $p: failed call $k ($why), seen by: ${seen:-no instance}"
-				awk -F'\t' -v id="$k" -v t0="$T0" '$5 == id {
-					printf "#   %7.3f %s %s\n", $3 - t0, $4, $7 }' "$TOPO_TMP/$p.csv"
+				call_evidence "$p" "$k"
 			done
 	done
 	S[dead.e1]=$(($(to_old) - TO_OLD0))

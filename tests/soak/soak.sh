@@ -232,12 +232,26 @@ check_flows() {
 	done
 }
 
+# lost_calls PROVIDER WHAT: the violation, with the evidence of the first
+# three calls lost (call_evidence).
+lost_calls() {
+	local id
+	for id in $(awk '$1 == "bad" && $3 == "lost" && $4 == "" && n++ < 3 { print $2 }' "$TOPO_TMP/$1.calls"); do
+		info "$1 call $id lost:"
+		call_evidence "$1" "$id"
+	done
+	violation "$2"
+}
+
 # --- the run ----------------------------------------------------------------------
 
 modprobe ctfailover
 topo_setup
 for b in "${SCN_BACKENDS[@]}"; do instance_up "$b" "${ADDR[$b]}"; done
-for a in a b; do daemon_up "$a"; done
+for a in a b; do
+	daemon_up "$a"
+	ct_trace "$a"
+done
 keepalived_start a 150
 keepalived_start b 100
 wait_for 15 is_master a
@@ -283,8 +297,7 @@ for p in pinned fresh; do
 	while read -r _ ev wa _ _ wl; do
 		EV_N=${ev#ev}
 		EV_KIND=${EV_KIND_OF[$ev]}
-		((wl == 0)) || violation "$wl of $wa $p calls placed after the event completed were lost" \
-			"($(awk '$1 == "bad" && $3 == "lost" && $4 == "" { printf "%s ", $2 }' "$TOPO_TMP/$p.calls"))"
+		((wl == 0)) || lost_calls "$p" "$wl of $wa $p calls placed after the event completed were lost"
 	done <"$TOPO_TMP/$p.windows"
 	EV_N=all
 	EV_KIND=calls

@@ -108,3 +108,49 @@ uac_stop() {
 		((rc <= 1)) || fail "$who: sipp UAC exited with $rc (see its log)"
 	done
 }
+
+# ct_trace a|b: lb-X's conntrack events (UDP, timestamped, a line each as
+# it happens) into $TOPO_TMP/ct-X.events, for call_evidence.
+ct_trace() {
+	ns_bg "${NS_LBS[$1]}" "$TOPO_TMP/ct-$1.events" stdbuf -oL conntrack -E -p udp -o timestamp
+}
+
+# call_evidence PROVIDER CALL-ID: what became of one call, in seconds from
+# T0: the provider's messages, those of each instance that saw it, and, on
+# both load balancers, the conntrack events of its flow (the first new
+# entry from the provider at or after its first INVITE gives the port) and
+# every entry destroyed, from a second before that INVITE to the caller's
+# timer after it.
+call_evidence() {
+	local p=$1 id=$2 src t f a
+	src=$PINNED4
+	[[ $p == pinned ]] || src=$FRESH4
+	t=$(awk -F'\t' -v id="$id" '$5 == id { print $3; exit }' "$TOPO_TMP/$p.csv")
+	[[ -n $t ]] || return 0
+	for f in "$TOPO_TMP/$p.csv" "$TOPO_TMP"/*.uas.csv; do
+		awk -F'\t' -v id="$id" -v t0="$T0" -v who="${f##*/}" \
+			'$5 == id { printf "#   %8.3f %s %s %s\n", $3 - t0, who, $4, $7 }' "$f"
+	done
+	for a in a b; do
+		[[ -f $TOPO_TMP/ct-$a.events ]] || continue
+		awk -v t="$t" -v t0="$T0" -v lb="lb-$a" -v src="src=$src" \
+			-v span=$((RECV_TIMEOUT / 1000 + 1)) '
+			!/^\[[0-9.]+\]/ { next }
+			{ s = substr($1, 2) + 0 }
+			s < t - 1 || s > t + span { next }
+			port == "" && s >= t && /\[NEW\]/ && index($0, " " src " ") {
+				for (i = 1; i <= NF; i++)
+					if ($i ~ /^sport=/) { port = substr($i, 7); break }
+			}
+			{ line[++n] = $0; at[n] = s }
+			END {
+				for (i = 1; i <= n; i++) {
+					$0 = line[i]
+					if (!/\[DESTROY\]/ && (port == "" || $0 !~ ("port=" port "( |$)")))
+						continue
+					$1 = ""
+					printf "#   %8.3f %s%s\n", at[i] - t0, lb, $0
+				}
+			}' "$TOPO_TMP/ct-$a.events"
+	done
+}
