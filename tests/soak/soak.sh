@@ -236,10 +236,11 @@ check_flows() {
 # three calls lost (call_evidence).
 lost_calls() {
 	local id
-	for id in $(awk '$1 == "bad" && $3 == "lost" && $4 == "" && n++ < 3 { print $2 }' "$TOPO_TMP/$1.calls"); do
-		info "$1 call $id lost:"
-		call_evidence "$1" "$id"
-	done
+	awk '$1 == "bad" && $3 == "lost" && $4 == "" && n++ < 3 { print $2 }' "$TOPO_TMP/$1.calls" |
+		while read -r id; do
+			info "$1 call $id lost:"
+			call_evidence "$1" "$id"
+		done
 	violation "$2"
 }
 
