@@ -242,9 +242,10 @@ run_mode() {
 	info "$MODE: provider-pinned calls from $PINNED4:$PORT (lb-a sends it to backend1)"
 
 	T0=$EPOCHREALTIME
-	uac "$NS_PINNED" pinned "$VIP:5060" "${AT[end]}" -i "$PINNED4" -p "$PORT" -t u1
+	PROVIDERS=()
+	uac "$NS_PINNED" pinned "$PINNED4" "$VIP:5060" "${AT[end]}" -p "$PORT" -t u1
 	local pinned=$NETNS_LAST_PID
-	uac "$NS_FRESH" fresh "$VIP:5060" "${AT[end]}" -i "$FRESH4" -t un -max_socket 512
+	uac "$NS_FRESH" fresh "$FRESH4" "$VIP:5060" "${AT[end]}" -t un -max_socket 512
 	local fresh=$NETNS_LAST_PID
 
 	pace --flowing

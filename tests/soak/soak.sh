@@ -10,15 +10,16 @@
 #
 # The incident's network (tests/scenarios/lib/topology.sh): two load
 # balancers, lb-a and lb-b, with keepalived, ctfailoverd and ctfailover.ko;
-# five backends running sipp UAS; two VIPs: the pinned provider calls
-# 10.0.1.10 from one source port, the fresh provider calls 10.0.1.20 from a
-# new port per call (RATE calls/s each). EVENTS events are drawn with
-# bash's RANDOM seeded by SEED, each on a backend drawn the same way (half
-# the time the one the pinned provider's flow is on):
+# eight backends running sipp UAS, five IPv4 (10.0.10.21-25) and three IPv6
+# (fd00:10::26-28); two VIPs of each family. Four providers, RATE calls/s
+# each: pinned (one source port) calls 10.0.1.10, fresh (a new port per
+# call) 10.0.1.20, pinned6 [fd00:1::10], fresh6 [fd00:1::20]. EVENTS events
+# are drawn with bash's RANDOM seeded by SEED, each on a backend drawn the
+# same way (half the time the one a pinned provider's flow is on):
 #   cycle-new     a new instance at a new address; `cycle NAME ADDR` on both
 #                 load balancers; the old instance killed a second later
 #   cycle-garp    the instance replaced at the same address (new MAC) with a
-#                 gratuitous ARP; `cycle NAME`
+#                 gratuitous ARP (IPv6: an unsolicited NA); `cycle NAME`
 #   cycle-silent  the same, without the gratuitous ARP
 #   cycle-twice   cycle-new twice within two seconds
 #   drain         drain, 2 s, activate
@@ -39,7 +40,7 @@
 # event): no call lost (routing: nothing came back to its INVITE), and at
 # most 1 in 10 calls of each provider answered late (timing).
 # A violation prints "ERROR: soak seed SEED event N (KIND): ..." with the
-# evidence and fails. IPv4 only so far.
+# evidence and fails.
 set -euo pipefail
 # shellcheck source=tests/scenarios/lib/topology.sh
 . "$(dirname "$0")/../scenarios/lib/topology.sh"
@@ -52,18 +53,22 @@ SEED=$1
 EVENTS=$2
 RANDOM=$SEED
 
-RATE=10
+RATE=5
 MIN_CALLS=$RATE
 RECV_TIMEOUT=4000
 VIP2=10.0.1.20
-KA_EXTRA_VIPS=("$VIP2")
-SCN_VIPS=("$VIP" "$VIP2")
-SCN_BACKENDS=(backend1 backend2 backend3 backend4 backend5)
+VIP6_2=fd00:1::20
+KA_EXTRA_VIPS=("$VIP2" "$VIP6_2")
+SCN_VIPS=("$VIP" "$VIP2" "$VIP6" "$VIP6_2")
+SCN_BACKENDS=()
 ADDR=()
-for i in 1 2 3 4 5; do ADDR[backend$i]=10.0.10.$((20 + i)); done
+for i in 1 2 3 4 5 6 7 8; do
+	SCN_BACKENDS+=("backend$i")
+	if ((i <= 5)); then ADDR[backend$i]=10.0.10.$((20 + i)); else ADDR[backend$i]=fd00:10::$((20 + i)); fi
+done
 KINDS=(cycle-new cycle-garp cycle-silent cycle-twice drain remove-add probe
 	sighup apply vip daemon-kill rmmod)
-NEXT_HOST=30 # new instances' addresses: 10.0.10.30 and up
+NEXT_HOST=30 # new instances' addresses: 10.0.10.30 and fd00:10::30 and up
 
 EV_N=0
 EV_KIND=start
@@ -77,19 +82,26 @@ violation() {
 	exit 1
 }
 
-# new_addr: NEW_ADDR, an address no instance has had in this run (not in
-# a subshell: the count must survive).
+# new_addr NAME: NEW_ADDR, an address of NAME's family that no instance
+# has had in this run (not in a subshell: the count must survive). IPv4
+# and IPv6 count on together: 10.0.10.N or fd00:10::N.
 new_addr() {
 	((NEXT_HOST <= 250)) || fail "soak: out of new addresses (at most 220 new instances a run)"
-	NEW_ADDR=10.0.10.$((NEXT_HOST++))
+	if [[ ${ADDR[$1]} == *:* ]]; then
+		NEW_ADDR=fd00:10::$((NEXT_HOST++))
+	else
+		NEW_ADDR=10.0.10.$((NEXT_HOST++))
+	fi
 }
 
 # pick_backend R: by R (drawn by the caller: a subshell's RANDOM is seeded
-# anew), the pinned provider's backend half the time, else any.
+# anew), the backend of the pinned provider's flow (R % 4 == 1) or of the
+# IPv6 one's (R % 4 == 3) half the time, else any.
 pick_backend() {
-	local src b r=$1
+	local src b r=$1 f=ipv4 from=$PINNED4 port=$PORT
 	if ((r % 2)); then
-		src=$(ct_list "${NS_LBS[$(master)]}" -p udp --src "$PINNED4" --sport "$PORT" | ct_reply_src | head -n 1)
+		((r % 4 == 1)) || { f=ipv6 from=$PINNED6 port=$PORT6; }
+		src=$(ct_list "${NS_LBS[$(master)]}" -f "$f" -p udp --src "$from" --sport "$port" | ct_reply_src | head -n 1)
 		for b in "${SCN_BACKENDS[@]}"; do
 			[[ ${ADDR[$b]} != "$src" ]] || { echo "$b"; return; }
 		done
@@ -114,7 +126,7 @@ dies() {
 
 ev_cycle_new() {
 	local b=$1 old=${NS_INST[$1]} addr
-	new_addr
+	new_addr "$b"
 	addr=$NEW_ADDR
 	instance_up "$b" "$addr"
 	ADDR[$b]=$addr
@@ -160,7 +172,7 @@ ev_probe() {
 # new address; HOW is sighup or apply.
 config_move() {
 	local b=$1 old=${NS_INST[$1]} addr a
-	new_addr
+	new_addr "$b"
 	addr=$NEW_ADDR
 	instance_up "$b" "$addr"
 	ADDR[$b]=$addr
@@ -222,13 +234,28 @@ check_dead() {
 	done
 }
 
+# VIPS_RE: " -> VIP:5060 " in flows' output, for every VIP.
+VIPS_RE=$(for v in "${SCN_VIPS[@]}"; do
+	[[ $v != *:* ]] || v="[$v]"
+	printf '%s\n' "$v:5060" | sed 's/[].[]/\\&/g'
+done | paste -sd'|' -)
+VIPS_RE=" -> ($VIPS_RE) "
+
+# check_flows: every SIP entry to a VIP current, on both load balancers;
+# and the view is not empty: the master shows both pinned flows.
 check_flows() {
-	local a bad
+	local a flows bad m pin
+	m=$(master)
 	for a in a b; do
-		bad=$(ns_lbx "$a" ctfailoverctl flows |
-			grep -E " -> ($VIP|$VIP2):5060 " | grep -vE ' verdict (current|unstamped) ' || true)
+		flows=$(ns_lbx "$a" ctfailoverctl flows)
+		bad=$(grep -E "$VIPS_RE" <<<"$flows" | grep -vE ' verdict (current|unstamped) ' || true)
 		[[ -z $bad ]] || violation "lb-$a has SIP entries to a VIP that are not current:" \
 			$'\n'"$bad"$'\n'"module: $(ns_lbx "$a" ctfailoverctl module backends | tr '\n' ';')"
+		[[ $a == "$m" ]] || continue
+		for pin in "udp $PINNED4:$PORT -> $VIP:5060 " "udp [$PINNED6]:$PORT6 -> [$VIP6]:5060 "; do
+			grep -qF "$pin" <<<"$flows" ||
+				violation "lb-$a, the master, shows no entry '$pin' (ctfailoverctl flows)"
+		done
 	done
 }
 
@@ -257,13 +284,20 @@ keepalived_start a 150
 keepalived_start b 100
 wait_for 15 is_master a
 PORT=$((40000 + RANDOM % 10000))
-info "soak seed $SEED, $EVENTS events; pinned provider $PINNED4:$PORT -> $VIP, fresh $FRESH4 -> $VIP2"
+PORT6=$((40000 + RANDOM % 10000))
+info "soak seed $SEED, $EVENTS events; pinned providers $PINNED4:$PORT -> $VIP," \
+	"[$PINNED6]:$PORT6 -> [$VIP6]; fresh $FRESH4 -> $VIP2, $FRESH6 -> [$VIP6_2]"
 
 T0=$EPOCHREALTIME
-uac "$NS_PINNED" pinned "$VIP:5060" $((EVENTS * 30)) -i "$PINNED4" -p "$PORT" -t u1
-pinned=$NETNS_LAST_PID
-uac "$NS_FRESH" fresh "$VIP2:5060" $((EVENTS * 30)) -i "$FRESH4" -t un -max_socket 512
-fresh=$NETNS_LAST_PID
+secs=$((EVENTS * 30))
+uac "$NS_PINNED" pinned "$PINNED4" "$VIP:5060" "$secs" -p "$PORT" -t u1
+uacs=("$NETNS_LAST_PID")
+uac "$NS_FRESH" fresh "$FRESH4" "$VIP2:5060" "$secs" -t un -max_socket 512
+uacs+=("$NETNS_LAST_PID")
+uac "$NS_PINNED" pinned6 "$PINNED6" "[$VIP6]:5060" "$secs" -p "$PORT6" -t u1
+uacs+=("$NETNS_LAST_PID")
+uac "$NS_FRESH" fresh6 "$FRESH6" "[$VIP6_2]:5060" "$secs" -t un -max_socket 512
+uacs+=("$NETNS_LAST_PID")
 pace --flowing
 
 for ((EV_N = 1; EV_N <= EVENTS; EV_N++)); do
@@ -285,10 +319,10 @@ for ((EV_N = 1; EV_N <= EVENTS; EV_N++)); do
 	check_flows
 done
 
-uac_stop soak "$pinned" "$fresh"
+uac_stop soak "${uacs[@]}"
 
 EV_KIND=calls
-for p in pinned fresh; do
+for p in "${PROVIDERS[@]}"; do
 	awk -F'\t' -v t0="$T0" -v events="${EV_LIST[*]}" -v margin=$((RECV_TIMEOUT / 1000)) \
 		-f "$CALLS_AWK" "$TOPO_TMP/$p.csv" >"$TOPO_TMP/$p.calls"
 	read -r att ans failed _ lost late during <<<"$(awk '$1 == "sum" { $1 = ""; print }' "$TOPO_TMP/$p.calls")"
@@ -306,4 +340,5 @@ for p in pinned fresh; do
 	((late * 10 <= att)) || violation "timing: $late of $att $p calls answered late"
 done
 kinds=$(for k in "${!COUNT[@]}"; do echo "$k ${COUNT[$k]}"; done | sort | tr '\n' ',' | sed 's/,$//; s/,/, /g')
+info "soak: $(du -sm "$TOPO_TMP" | cut -f1) MB of messages and conntrack events"
 pass "soak seed $SEED: $EVENTS events ($kinds) in $(awk -v a="$T0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.0f", b - a }') s: no datagram to a dead instance, every entry current, no call lost"

@@ -7,7 +7,7 @@
 #
 # Variables the caller sets: SCN_VIPS (the VIPs of the daemons' config),
 # SCN_BACKENDS (backend names, addresses in ADDR[...]), RATE (calls/s of
-# each provider), MIN_CALLS, RECV_TIMEOUT (ms), NS_PINNED, NS_FRESH.
+# each provider), MIN_CALLS, RECV_TIMEOUT (ms), T0 (when the calls began).
 
 SCN_VIPS=()
 SCN_BACKENDS=()
@@ -51,46 +51,59 @@ dctlx() { # a|b ARGS...
 	ctfailoverctl -s "$TOPO_TMP/control-$a.sock" "$@"
 }
 
-# invites_count NS: INVITE datagrams the provider in NS sends (retransmissions
-# included), counted by nft on their way out; invites NS reads the count.
-invites_count() {
-	ip netns exec "$1" nft -f - <<-EOF
-		table inet ctf_pace {
-			counter invites {}
-			chain output {
-				type filter hook output priority 0; policy accept;
-				udp dport 5060 @th,64,48 0x494e56495445 counter name invites
-			}
-		}
-	EOF
-}
-invites() { nft_counter "$1" inet ctf_pace invites; }
+# The providers uac started: PROVIDERS (names, in order), PROV_NS[NAME]
+# (namespace), PROV_SRC[NAME] (source address).
+PROVIDERS=()
+declare -A PROV_NS=() PROV_SRC=()
+
+# invites NAME: the INVITE datagrams provider NAME sent (retransmissions
+# included), counted by nft in its namespace on their way out.
+invites() { nft_counter "${PROV_NS[$1]}" inet ctf_pace "inv_$1"; }
 
 # pace [--flowing]: after an event, wait (at most 60 s) until each provider
 # has sent MIN_CALLS INVITEs more, then for the caller's timer, so that
 # those calls are decided before the next event begins. --flowing, before
 # the first event: only until the calls flow.
 pace() {
-	local p0 f0 i
-	p0=$(invites "$NS_PINNED")
-	f0=$(invites "$NS_FRESH")
+	local p i ok counts
+	declare -A c0=()
+	for p in "${PROVIDERS[@]}"; do c0[$p]=$(invites "$p"); done
 	for ((i = 0; i < 600; i++)); do
-		(($(invites "$NS_PINNED") - p0 >= MIN_CALLS && $(invites "$NS_FRESH") - f0 >= MIN_CALLS)) && break
+		ok=1
+		for p in "${PROVIDERS[@]}"; do
+			(($(invites "$p") - c0[$p] >= MIN_CALLS)) || { ok=0; break; }
+		done
+		((ok)) && break
 		sleep 0.1
 	done
-	((i < 600)) || fail "${MODE:-soak}: the providers stopped placing calls (pinned $(($(invites "$NS_PINNED") - p0)), fresh $(($(invites "$NS_FRESH") - f0)) INVITEs in 60 s)"
+	if ((!ok)); then
+		counts=$(for p in "${PROVIDERS[@]}"; do echo "$p $(($(invites "$p") - c0[$p]))"; done | paste -sd, -)
+		fail "${MODE:-soak}: the providers stopped placing calls (INVITEs in 60 s: $counts)"
+	fi
 	[[ ${1:-} == --flowing ]] || sleep $((RECV_TIMEOUT / 1000))
 }
 
-# uac NS NAME TARGET SECONDS SIPP_ARGS...: a provider calling TARGET
-# (ADDR:PORT) for about SECONDS, until SIGUSR1 (sipp then places no new
-# call and exits when the current ones end); its messages in
-# $TOPO_TMP/NAME.csv.
+# uac NS NAME SRC TARGET SECONDS SIPP_ARGS...: provider NAME in NS calling
+# TARGET (ADDR:PORT, [ADDR]:PORT for IPv6) from address SRC for about
+# SECONDS, until SIGUSR1 (sipp then places no new call and exits when the
+# current ones end); its messages in $TOPO_TMP/NAME.csv.
 uac() {
-	local ns=$1 name=$2 target=$3 secs=$4
-	shift 4
-	invites_count "$ns"
-	ns_bg "$ns" "$TOPO_TMP/$name.log" sipp -sn uac "$target" -r "$RATE" -m $((RATE * (secs + 600))) \
+	local ns=$1 name=$2 src=$3 target=$4 secs=$5 ip=ip
+	shift 5
+	[[ $src != *:* ]] || ip=ip6
+	PROVIDERS+=("$name")
+	PROV_NS[$name]=$ns
+	PROV_SRC[$name]=$src
+	ip netns exec "$ns" nft -f - <<-EOF
+		table inet ctf_pace {
+			counter inv_$name {}
+			chain output {
+				type filter hook output priority 0; policy accept;
+				$ip saddr $src udp dport 5060 @th,64,48 0x494e56495445 counter name inv_$name
+			}
+		}
+	EOF
+	ns_bg "$ns" "$TOPO_TMP/$name.log" sipp -sn uac "$target" -i "$src" -r "$RATE" -m $((RATE * (secs + 600))) \
 		-l 200 -recv_timeout "$RECV_TIMEOUT" -timeout $((secs + 660)) -nostdin \
 		-trace_shortmsg -shortmessage_file "$TOPO_TMP/$name.csv" "$@"
 }
@@ -109,10 +122,14 @@ uac_stop() {
 	done
 }
 
-# ct_trace a|b: lb-X's conntrack events (UDP, timestamped, a line each as
-# it happens) into $TOPO_TMP/ct-X.events, for call_evidence.
+# ct_trace a|b: lb-X's conntrack events (UDP, timestamped; conntrack -E
+# flushes each line) into $TOPO_TMP/ct-X.events4 and .events6, for
+# call_evidence.
 ct_trace() {
-	ns_bg "${NS_LBS[$1]}" "$TOPO_TMP/ct-$1.events" stdbuf -oL conntrack -E -p udp -o timestamp
+	local f
+	for f in ipv4 ipv6; do
+		ns_bg "${NS_LBS[$1]}" "$TOPO_TMP/ct-$1.events${f#ipv}" conntrack -E -f "$f" -p udp -o timestamp
+	done
 }
 
 # call_evidence PROVIDER CALL-ID: what became of one call, in seconds from
@@ -122,17 +139,17 @@ ct_trace() {
 # every entry destroyed, from a second before that INVITE to the caller's
 # timer after it.
 call_evidence() {
-	local p=$1 id=$2 src t f a
-	src=$PINNED4
-	[[ $p == pinned ]] || src=$FRESH4
+	local p=$1 id=$2 src=${PROV_SRC[$1]} t f a
 	t=$(awk -F'\t' -v id="$id" '$5 == id { print $3; exit }' "$TOPO_TMP/$p.csv")
 	[[ -n $t ]] || return 0
 	for f in "$TOPO_TMP/$p.csv" "$TOPO_TMP"/*.uas.csv; do
 		awk -F'\t' -v id="$id" -v t0="$T0" -v who="${f##*/}" \
 			'$5 == id { printf "#   %8.3f %s %s %s\n", $3 - t0, who, $4, $7 }' "$f"
 	done
-	for a in a b; do
-		[[ -f $TOPO_TMP/ct-$a.events ]] || continue
+	for f in "$TOPO_TMP"/ct-a.events* "$TOPO_TMP"/ct-b.events*; do
+		[[ -f $f ]] || continue
+		a=${f##*/ct-}
+		a=${a%%.*}
 		awk -v t="$t" -v t0="$T0" -v lb="lb-$a" -v src="src=$src" \
 			-v span=$((RECV_TIMEOUT / 1000 + 1)) '
 			!/^\[[0-9.]+\]/ { next }
@@ -151,6 +168,6 @@ call_evidence() {
 					$1 = ""
 					printf "#   %8.3f %s%s\n", at[i] - t0, lb, $0
 				}
-			}' "$TOPO_TMP/ct-$a.events"
+			}' "$f"
 	done
 }

@@ -4,7 +4,7 @@
 # topology.sh: the incident's network, in namespaces (in the VM guest, or on
 # any host as root). Two L2 segments, each a bridge in the "sw" namespace:
 #
-#   front 10.0.1.0/24                      back 10.0.10.0/24
+#   front 10.0.1.0/24, fd00:1::/64         back 10.0.10.0/24, fd00:10::/64
 #   provider-pinned .2 --+              +-- backend1 instance(s)  .21, then .31
 #   provider-fresh  .3 --+- br-front   |    backend2              .22
 #   lb-a .11  lb-b .12 --+  (VIP .10)  |    backend3              .23
@@ -12,7 +12,9 @@
 #
 # keepalived (VRRP, unicast) puts both VIPs on the master: the service VIP
 # 10.0.1.10 the providers call and the backends' gateway 10.0.10.1, so the
-# replies go back through the load balancer that DNATed the request.
+# replies go back through the load balancer that DNATed the request. Every
+# namespace has its IPv6 twin (the same last number in fd00:1:: and
+# fd00:10::): the VIPs fd00:1::10 and fd00:10::1 move with the IPv4 ones.
 #
 # A backend "instance" is a namespace of its own plugged into the back
 # bridge; replacing an instance makes a new namespace (a new MAC, the same
@@ -31,8 +33,14 @@ VIP=10.0.1.10
 GW_VIP=10.0.10.1
 PINNED4=10.0.1.2
 FRESH4=10.0.1.3
+VIP6=fd00:1::10
+GW_VIP6=fd00:10::1
+PINNED6=fd00:1::2
+FRESH6=fd00:1::3
 declare -A LB_FRONT=([a]=10.0.1.11 [b]=10.0.1.12)
 declare -A LB_BACK=([a]=10.0.10.11 [b]=10.0.10.12)
+declare -A LB_FRONT6=([a]=fd00:1::11 [b]=fd00:1::12)
+declare -A LB_BACK6=([a]=fd00:10::11 [b]=fd00:10::12)
 declare -A NS_LBS=()
 declare -A NS_INST=()
 declare -A ADDR=([backend1]=10.0.10.21 [backend2]=10.0.10.22 [backend3]=10.0.10.23)
@@ -89,6 +97,8 @@ topo_setup() {
 	done
 	ip -n "$NS_PINNED" addr add "$PINNED4/24" dev eth0
 	ip -n "$NS_FRESH" addr add "$FRESH4/24" dev eth0
+	ip -n "$NS_PINNED" addr add "$PINNED6/64" dev eth0
+	ip -n "$NS_FRESH" addr add "$FRESH6/64" dev eth0
 
 	for a in a b; do
 		ns=$TOPO_PREFIX-lb-$a
@@ -96,10 +106,13 @@ topo_setup() {
 		netns_add "$ns"
 		ip netns exec "$ns" sysctl -qw net.ipv4.ip_forward=1
 		ip netns exec "$ns" sysctl -qw net.ipv4.conf.all.rp_filter=0
+		ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.forwarding=1
 		plug "$ns" front br-front
 		plug "$ns" back br-back
 		ip -n "$ns" addr add "${LB_FRONT[$a]}/24" dev front
 		ip -n "$ns" addr add "${LB_BACK[$a]}/24" dev back
+		ip -n "$ns" addr add "${LB_FRONT6[$a]}/64" dev front
+		ip -n "$ns" addr add "${LB_BACK6[$a]}/64" dev back
 		ip -n "$ns" link set front up
 		ip -n "$ns" link set back up
 	done
@@ -120,23 +133,34 @@ topo_exit() {
 
 # --- backend instances --------------------------------------------------------
 
-# instance_up NAME ADDR [garp]: a new instance of backend NAME at ADDR, its
-# SIP server (sipp UAS) answering on UDP 5060. With "garp" its link comes
-# up with arp_notify set, so the kernel announces the address (a
-# gratuitous ARP); without, it stays silent until asked, as an instance
-# does whose address simply moved. Sets NS_INST[NAME].
+# instance_up NAME ADDR [garp]: a new instance of backend NAME at ADDR
+# (IPv4 or IPv6), its SIP server (sipp UAS) answering on UDP 5060. With
+# "garp" it announces its address (a gratuitous ARP, or an unsolicited
+# neighbour advertisement for IPv6); without, it stays silent until asked,
+# as an instance does whose address simply moved. Sets NS_INST[NAME].
 instance_up() {
 	local name=$1 addr=$2 garp=${3:-} ns
 	ns=$TOPO_PREFIX-$name-$((TOPO_INSTANCES++))
 	netns_add "$ns"
 	plug "$ns" eth0 br-back
-	ip -n "$ns" addr add "$addr/24" dev eth0
-	ip -n "$ns" link set eth0 up
-	ip -n "$ns" route add default via "$GW_VIP"
+	if [[ $addr == *:* ]]; then
+		ip -n "$ns" addr add "$addr/64" dev eth0
+		ip -n "$ns" link set eth0 up
+		ip -n "$ns" -6 route add default via "$GW_VIP6"
+	else
+		ip -n "$ns" addr add "$addr/24" dev eth0
+		ip -n "$ns" link set eth0 up
+		ip -n "$ns" route add default via "$GW_VIP"
+	fi
 	wait_for 5 port_forwarding "$SW_LAST_PORT"
-	if [[ $garp == garp ]]; then
-		# Once the switch forwards its frames: sent any earlier (the
-		# kernel's arp_notify at link up), the announcement is lost.
+	# The announcement once the switch forwards its frames: sent any
+	# earlier (the kernel's at link up), it is lost.
+	if [[ $garp == garp && $addr == *:* ]]; then
+		# A new MAC with ndisc_notify set: the kernel sends an unsolicited
+		# NA (override flag) for the address, as a moved VNIC does.
+		ip netns exec "$ns" sysctl -qw net.ipv6.conf.eth0.ndisc_notify=1
+		ip -n "$ns" link set eth0 address "$(random_mac)"
+	elif [[ $garp == garp ]]; then
 		ip netns exec "$ns" arping -q -U -c 1 -I eth0 "$addr" || true
 	fi
 	NS_INST[$name]=$ns
@@ -168,6 +192,9 @@ instance_kill() {
 }
 dead_rx() { nft_counter "$1" inet dead rx; }
 
+# random_mac: a locally administered unicast MAC.
+random_mac() { printf '02:%02x:%02x:%02x:%02x:%02x\n' $((RANDOM % 256)) $((RANDOM % 256)) $((RANDOM % 256)) $((RANDOM % 256)) $((RANDOM % 256)); }
+
 # reaped PID: a background process already waited for; netns_cleanup must
 # not signal its pid again (it may belong to another process by then).
 reaped() {
@@ -189,13 +216,21 @@ ns_lbx() { # a|b CMD...
 }
 
 # keepalived_start a|b PRIORITY: VRRP on lb-X's front link, both VIPs (and
-# KA_EXTRA_VIPS), state changes written to the daemon's fifo (notify_fifo).
+# KA_EXTRA_VIPS) and their IPv6 twins (excluded from the IPv4 adverts, as
+# keepalived wants a VRRP instance of one family), state changes written to
+# the daemon's fifo (notify_fifo).
 declare -A KA_PID=()
-KA_EXTRA_VIPS=() # more service VIPs on the front link
+KA_EXTRA_VIPS=() # more service VIPs on the front link, IPv4 or IPv6
 keepalived_start() {
-	local a=$1 prio=$2 peer=b conf extra="" v
+	local a=$1 prio=$2 peer=b conf extra="" extra6="" v
 	[[ $a == a ]] || peer=a
-	for v in "${KA_EXTRA_VIPS[@]}"; do extra+="$v/24 dev front"$'\n'; done
+	for v in "${KA_EXTRA_VIPS[@]}"; do
+		if [[ $v == *:* ]]; then
+			extra6+="$v/64 dev front"$'\n'
+		else
+			extra+="$v/24 dev front"$'\n'
+		fi
+	done
 	conf=$TOPO_TMP/keepalived-$a.conf
 	cat >"$conf" <<-EOF
 		global_defs {
@@ -219,6 +254,11 @@ keepalived_start() {
 				$VIP/24 dev front
 				$GW_VIP/24 dev back
 				$extra
+			}
+			virtual_ipaddress_excluded {
+				$VIP6/64 dev front
+				$GW_VIP6/64 dev back
+				$extra6
 			}
 		}
 	EOF
