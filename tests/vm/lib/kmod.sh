@@ -14,6 +14,16 @@ ctl() { ns_lb ctfailoverctl module "$@"; }
 # mstat KEY: one of the module's counters in the lb's namespace.
 mstat() { ctl stats | kv "$1"; }
 
+# ct_packets 4|6 SPORT: the original-direction packet count of the lb's UDP
+# entry from SPORT (conntrack accounting): a renewed entry counts only the
+# datagrams since it was created. (Its id is no oracle: 6.12 derives it
+# from the entry's address and tuples, and a new entry may reuse the freed
+# slot of the old one.)
+ct_packets() {
+	ct_list "$NS_LB" -f "ipv$1" -p udp --sport "$2" |
+		awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^packets=/) { print substr($i, 9); exit } }'
+}
+
 # lb_dnat V4 [V6]: the lb sends SIP (UDP 5060), a non-SIP UDP port (5070)
 # and TCP 5060 to V4 (and V6), replacing its rules in one transaction.
 lb_dnat() {

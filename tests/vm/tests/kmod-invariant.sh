@@ -35,12 +35,6 @@ epoch_of() { ctl backend "$1" | kv epoch; }
 # send SPORT N: N datagrams of the pinned 4-tuple; the replies' senders.
 send() { udp_send "$NS_CLIENT" -s "$1" -n "$2" -w 2000 "$VIP4" 5060; }
 
-# packets SPORT: original-direction packets of the 4-tuple's entry.
-packets() {
-	ct_list "$NS_LB" -p udp --sport "$1" |
-		awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^packets=/) { print substr($i, 9); exit } }'
-}
-
 # verdict SPORT: what `ctfailoverctl flows` says of the 4-tuple's entry.
 verdict() {
 	ns_lb ctfailoverctl flows "$CLIENT4" | grep -F ":$1 -> " | kv verdict
@@ -144,7 +138,7 @@ case_down() {
 	ctl set "$B1" state down >/dev/null
 	replies_from backend1 4 "$(send 47005 4)"
 	assert_eq $((hits + 1)) "$(mstat stale_hits)" "stale hits for 4 datagrams"
-	assert_eq 4 "$(packets 47005)" "packets of the renewed entry"
+	assert_eq 4 "$(ct_packets 4 47005)" "packets of the renewed entry"
 	ctl set "$B1" state active >/dev/null
 	replies_from backend1 2 "$(send 47005 2)"
 	assert_eq $((hits + 1)) "$(mstat stale_hits)" "stale hits after coming back"
@@ -170,7 +164,7 @@ case_foreign() {
 	foreign=$(mstat foreign)
 	replies_from backend1 4 "$(send 47006 4)"
 	assert_eq "$hits" "$(mstat stale_hits)" "stale hits for 4 datagrams"
-	assert_eq 4 "$(packets 47006)" "packets of the entry"
+	assert_eq 4 "$(ct_packets 4 47006)" "packets of the entry"
 	assert_ge $((foreign + 3)) "$(mstat foreign)" "packets that met a foreign stamp"
 	assert_eq foreign "$(verdict 47006)" "flows' verdict"
 	ns_lb ctfailoverctl -j flows --backend backend1 | grep -q '"verdict": *"foreign"' ||

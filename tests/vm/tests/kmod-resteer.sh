@@ -55,15 +55,6 @@ new_address() {
 	pass "IPv$v: after the bump the next datagram reaches backend2, none lost, none to backend1"
 }
 
-# The original-direction packet count of the entry (conntrack accounting):
-# a renewed entry counts only the datagrams since it was created. (Its id
-# is no oracle: 6.12 derives it from the entry's address and tuples, and a
-# new entry may reuse the freed slot of the old one.)
-ct_packets() {
-	ct_list "$NS_LB" -f "ipv$1" -p udp --sport "$2" |
-		awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^packets=/) { print substr($i, 9); exit } }'
-}
-
 same_address() {
 	local v=$1 vip=$2 b1=$3 sport=$((42000 + $1)) out rx1 hits
 	info "IPv$v (b): new instance at the same address"
