@@ -65,8 +65,17 @@ plug() {
 }
 port_forwarding() { bridge -n "$NS_SW" link show dev "$1" | grep -q 'state forwarding'; }
 
+# sipp's socket buffers: a SIP server that falls seconds behind on a
+# loaded host must not drop datagrams (counted by udp_drops if it does). A
+# guest raises the cap, net.core.rmem_max (not per namespace); on a host
+# the kernel caps the request at whatever it is.
+SIPP_BUF=4194304
+
 topo_setup() {
 	[[ $(id -u) == 0 ]] || fail "topo_setup: needs root"
+	if [[ -d /ctf-run ]]; then
+		sysctl -qw net.core.rmem_max=$SIPP_BUF net.core.wmem_max=$SIPP_BUF
+	fi
 	trap topo_exit EXIT
 	NETNS_TMP=$(mktemp -d "${TMPDIR:-/tmp}/ctf-scn.XXXXXX")
 	TOPO_TMP=$NETNS_TMP
@@ -165,7 +174,7 @@ instance_up() {
 	fi
 	NS_INST[$name]=$ns
 	ns_bg "$ns" "$TOPO_TMP/$ns.uas.log" sipp -sn uas -i "$addr" -p 5060 -nostdin \
-		-trace_shortmsg -shortmessage_file "$TOPO_TMP/$ns.uas.csv"
+		-buff_size "$SIPP_BUF" -trace_shortmsg -shortmessage_file "$TOPO_TMP/$ns.uas.csv"
 	echo "$NETNS_LAST_PID" >"$TOPO_TMP/$ns.pid"
 	wait_for 10 ip netns exec "$ns" ss -Hlun "sport = :5060"
 }
@@ -191,6 +200,14 @@ instance_kill() {
 	ip -n "$ns" addr flush dev eth0
 }
 dead_rx() { nft_counter "$1" inet dead rx; }
+
+# udp_drops NS: UDP datagrams NS's kernel could not deliver (a full socket
+# buffer among them): InErrors of /proc/net/snmp plus Udp6InErrors.
+udp_drops() {
+	# shellcheck disable=SC2016 # awk's program
+	ip netns exec "$1" awk '$1 == "Udp:" && $2 ~ /^[0-9]/ { n += $4 } $1 == "Udp6InErrors" { n += $2 }
+		END { print n + 0 }' /proc/net/snmp /proc/net/snmp6
+}
 
 # random_mac: a locally administered unicast MAC.
 random_mac() { printf '02:%02x:%02x:%02x:%02x:%02x\n' $((RANDOM % 256)) $((RANDOM % 256)) $((RANDOM % 256)) $((RANDOM % 256)) $((RANDOM % 256)); }
