@@ -304,7 +304,9 @@ report() {
 	S=()
 	for p in pinned fresh; do
 		# A file, not a process substitution: the guest has no /dev/fd.
-		awk -F'\t' -v t0="$T0" -v events="${evs[*]}" -v margin=$((RECV_TIMEOUT / 1000)) -f "$CALLS_AWK" "$TOPO_TMP/$p.csv" >"$TOPO_TMP/$p.calls"
+		awk -F'\t' -v t0="$T0" -v events="${evs[*]}" -v margin=$((RECV_TIMEOUT / 1000)) \
+			-v timer=$((RECV_TIMEOUT / 1000)) -f "$CALLS_AWK" \
+			"$TOPO_TMP/$p.csv" "$TOPO_TMP"/*.uas.csv "$TOPO_TMP/$p.err" >"$TOPO_TMP/$p.calls"
 		while read -r k rest; do
 			case $k in
 			sec) echo "SCN sec $MODE $p $rest" ;;
@@ -334,6 +336,7 @@ report() {
 				info "$MODE $p: failed call $k ($why), seen by: ${seen:-no instance}"
 				call_evidence "$p" "$k"
 			done
+		((S[$p.failed] == 0)) || drops_report
 	done
 	S[dead.e1]=$(($(to_old) - TO_OLD0))
 	for ev in e2garp e2nogarp; do

@@ -268,6 +268,7 @@ lost_calls() {
 			info "$1 call $id lost:"
 			call_evidence "$1" "$id"
 		done
+	drops_report
 	violation "$2"
 }
 
@@ -324,7 +325,8 @@ uac_stop soak "${uacs[@]}"
 EV_KIND=calls
 for p in "${PROVIDERS[@]}"; do
 	awk -F'\t' -v t0="$T0" -v events="${EV_LIST[*]}" -v margin=$((RECV_TIMEOUT / 1000)) \
-		-f "$CALLS_AWK" "$TOPO_TMP/$p.csv" >"$TOPO_TMP/$p.calls"
+		-v timer=$((RECV_TIMEOUT / 1000)) \
+		-f "$CALLS_AWK" "$TOPO_TMP/$p.csv" "$TOPO_TMP"/*.uas.csv "$TOPO_TMP/$p.err" >"$TOPO_TMP/$p.calls"
 	read -r att ans failed _ lost late during <<<"$(awk '$1 == "sum" { $1 = ""; print }' "$TOPO_TMP/$p.calls")"
 	# A file, not a process substitution: the guest has no /dev/fd.
 	grep '^window ' "$TOPO_TMP/$p.calls" >"$TOPO_TMP/$p.windows" || true

@@ -1,17 +1,24 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # calls.awk: one provider's calls, from sipp's -trace_shortmsg file
-# (tab-separated: date, time, epoch, S|R, Call-ID, CSeq, first line).
+# (tab-separated: date, time, epoch, S|R, Call-ID, CSeq, first line), with
+# what the SIP servers did with them (their -trace_shortmsg files, named
+# *.uas.csv) and when the provider gave each failed call up (its
+# -trace_err file, named *.err).
 #
 #   awk -F'\t' -v t0=EPOCH -v events="e1=START:END e2garp=START:END ..." -v margin=S \
-#       -f calls.awk FILE
+#       -v timer=S -f calls.awk PROVIDER.csv [SERVER.uas.csv...] [PROVIDER.err]
 #
 # A call is attempted when its INVITE is sent, answered when a 200 to that
 # INVITE comes back (the answer-seizure view an operator graphs), failed
-# otherwise. A failed call is late when some response to its INVITE (the
-# 180) came back, so a live instance had it and only the answer missed the
-# caller's timer (timing); lost when nothing came back (routing: a dead
-# instance, or a reply that left un-NATed). An event runs from START to END
+# otherwise. A failed call is late (timing) when some response to its
+# INVITE (the 180) came back, so a live instance had it and only the answer
+# missed the caller's timer; or when a SIP server first answered it later
+# than the caller's timer (timer seconds after its first INVITE) or after
+# the caller had given it up: a server that fell behind (a provider with a
+# socket per call never sees such an answer: its socket is closed). It is
+# lost (routing: a dead instance, or a reply that left un-NATed) when
+# nothing came back and no server answered it in time. An event runs from START to END
 # (its completion: the successor up and the load balancers told, the VIP
 # moved); calls placed while one runs are not judged (LOST and LATE leave
 # them out, DURING counts them), as a call placed while an instance is dead
@@ -44,6 +51,27 @@ BEGIN {
 	}
 }
 
+FILENAME ~ /\.uas\.csv$/ {
+	if ($4 == "S" && $6 ~ / INVITE$/ && $7 ~ /^SIP\/2\.0 [12]/ && !($5 in served))
+		served[$5] = $3 + 0
+	next
+}
+
+# "DATE\tTIME\tEPOCH: Call-Id: ID, receive timeout on ...: aborting call",
+# the next entry on the same line (sipp ends none with a newline).
+FILENAME ~ /\.err$/ {
+	rest = $0
+	while (match(rest, /[0-9]+\.[0-9]+: Call-Id: [^,]+, receive timeout/)) {
+		m = substr(rest, RSTART, RLENGTH)
+		rest = substr(rest, RSTART + RLENGTH)
+		k = index(m, ": Call-Id: ")
+		id = substr(m, k + 11, length(m) - k - 10 - 17)
+		if (!(id in gaveup))
+			gaveup[id] = substr(m, 1, k - 1) + 0
+	}
+	next
+}
+
 { t = $3 + 0; id = $5 }
 
 $4 == "S" && $7 ~ /^INVITE / && !(id in start) {
@@ -67,6 +95,11 @@ $4 == "R" && $6 ~ / INVITE$/ && $7 ~ /^SIP\/2\.0 200/ && (id in start) && !(id i
 }
 
 END {
+	# Served after the caller's timer: as late as a 180 after it.
+	for (id in served)
+		if ((id in start) && !(id in responded) &&
+		    (served[id] > start[id] + timer || ((id in gaveup) && served[id] >= gaveup[id])))
+			responded[id] = 1
 	if (n == 0) {
 		print "sum 0 0 0 0 0 0 0"
 		exit

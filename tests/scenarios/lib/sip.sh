@@ -68,13 +68,15 @@ pace() {
 	local p i ok counts
 	declare -A c0=()
 	for p in "${PROVIDERS[@]}"; do c0[$p]=$(invites "$p"); done
-	for ((i = 0; i < 600; i++)); do
+	# Twice a second: each look is a process or two, and on a loaded
+	# guest the providers and servers need the CPU more than this loop.
+	for ((i = 0; i < 120; i++)); do
 		ok=1
 		for p in "${PROVIDERS[@]}"; do
 			(($(invites "$p") - c0[$p] >= MIN_CALLS)) || { ok=0; break; }
 		done
 		((ok)) && break
-		sleep 0.1
+		sleep 0.5
 	done
 	if ((!ok)); then
 		counts=$(for p in "${PROVIDERS[@]}"; do echo "$p $(($(invites "$p") - c0[$p]))"; done | paste -sd, -)
@@ -86,7 +88,8 @@ pace() {
 # uac NS NAME SRC TARGET SECONDS SIPP_ARGS...: provider NAME in NS calling
 # TARGET (ADDR:PORT, [ADDR]:PORT for IPv6) from address SRC for about
 # SECONDS, until SIGUSR1 (sipp then places no new call and exits when the
-# current ones end); its messages in $TOPO_TMP/NAME.csv.
+# current ones end); its messages in $TOPO_TMP/NAME.csv, the calls it gave
+# up in NAME.err (calls.awk reads both).
 uac() {
 	local ns=$1 name=$2 src=$3 target=$4 secs=$5 ip=ip
 	shift 5
@@ -103,9 +106,11 @@ uac() {
 			}
 		}
 	EOF
+	: >"$TOPO_TMP/$name.err" # sipp makes it at its first error only
 	ns_bg "$ns" "$TOPO_TMP/$name.log" sipp -sn uac "$target" -i "$src" -r "$RATE" -m $((RATE * (secs + 600))) \
-		-l 200 -recv_timeout "$RECV_TIMEOUT" -timeout $((secs + 660)) -nostdin \
-		-trace_shortmsg -shortmessage_file "$TOPO_TMP/$name.csv" "$@"
+		-buff_size "$SIPP_BUF" -l 200 -recv_timeout "$RECV_TIMEOUT" -timeout $((secs + 660)) -nostdin \
+		-trace_shortmsg -shortmessage_file "$TOPO_TMP/$name.csv" \
+		-trace_err -error_file "$TOPO_TMP/$name.err" "$@"
 }
 
 # uac_stop WHO PID...: the providers place no new call (SIGUSR1); wait for
@@ -170,4 +175,16 @@ call_evidence() {
 				}
 			}' "$f"
 	done
+}
+
+# drops_report: UDP datagrams that reached a namespace of the topology (a
+# SIP server, a provider) but no socket (udp_drops): a server that fell
+# too far behind loses calls that no routing lost.
+drops_report() {
+	local ns n out=""
+	for ns in $(ip netns list | awk -v p="$TOPO_PREFIX-" 'index($1, p) == 1 { print $1 }'); do
+		n=$(udp_drops "$ns")
+		((n == 0)) || out+=" ${ns#"$TOPO_PREFIX"-} $n"
+	done
+	info "UDP datagrams dropped at a socket:${out:- none}"
 }
