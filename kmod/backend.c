@@ -242,18 +242,16 @@ void ctf_backend_flush(struct ctf_net *cn)
 }
 
 /*
- * The verdict on an entry whose stamp word is @word (0: none, or no label
- * area) and whose NAT target is backend @b (NULL: not a backend, so not
- * ours). Epochs are compared for equality, never order, so a wrapped
- * counter needs no special case.
+ * The verdict on an entry whose stamp is @epoch (ctf_stamp_decode() of its
+ * word: 0 none or no label area, CTF_STAMP_FOREIGN not our bits) and whose
+ * NAT target is backend @b (NULL: not a backend, so not ours). Epochs are
+ * compared for equality, never order, so a wrapped counter needs no
+ * special case.
  */
-enum ctf_verdict ctf_judge(u32 word, const struct ctf_backend *b)
+enum ctf_verdict ctf_judge(u32 epoch, const struct ctf_backend *b)
 {
-	u32 epoch;
-
 	if (!b)
 		return CTF_VERDICT_NOT_OURS;
-	epoch = ctf_stamp_decode(word);
 	if (epoch == CTF_STAMP_FOREIGN)
 		return CTF_VERDICT_FOREIGN;
 	if (!epoch)

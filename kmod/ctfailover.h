@@ -125,7 +125,7 @@ int ctf_backend_remove(struct ctf_net *cn, struct ctf_backend *b);
 void ctf_backend_revive(struct ctf_net *cn, struct ctf_backend *b, u32 epoch);
 void ctf_backend_reap(struct ctf_net *cn, unsigned long gen);
 void ctf_backend_flush(struct ctf_net *cn);
-enum ctf_verdict ctf_judge(u32 word, const struct ctf_backend *b);
+enum ctf_verdict ctf_judge(u32 epoch, const struct ctf_backend *b);
 
 /* hooks.c: the packet path */
 void ctf_hooks_prepare(struct ctf_net *cn);

@@ -72,7 +72,7 @@ enum ctf_verdict ctf_ct_judge(struct ctf_net *cn, const struct nf_conn *ct,
 
 	*bp = ct_backend(cn, ct);
 	*epochp = ctf_stamp_decode(word);
-	return ctf_judge(word, *bp);
+	return ctf_judge(*epochp, *bp);
 }
 
 /*

@@ -218,7 +218,7 @@ static void ctf_core_test_judge(struct kunit *test)
 	u32 word = ctf_stamp_encode(c->stamp) ^ c->bits;
 	enum ctf_verdict verdict;
 
-	verdict = ctf_judge(word, c->backend ? &b : NULL);
+	verdict = ctf_judge(ctf_stamp_decode(word), c->backend ? &b : NULL);
 
 	KUNIT_EXPECT_EQ_MSG(test, verdict, c->want, "word 0x%08x", word);
 }
@@ -471,11 +471,11 @@ static void ctf_core_test_readd(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, ctf_test_backend_find(test, cn, CTF_TEST_A),
 			    again);
 	/* Made before the removal, made while removed, made now, unstamped. */
-	KUNIT_EXPECT_EQ(test, ctf_judge(ctf_stamp_encode(first), again),
+	KUNIT_EXPECT_EQ(test, ctf_judge(first, again),
 			CTF_VERDICT_STALE);
-	KUNIT_EXPECT_EQ(test, ctf_judge(ctf_stamp_encode(removed), again),
+	KUNIT_EXPECT_EQ(test, ctf_judge(removed, again),
 			CTF_VERDICT_STALE);
-	KUNIT_EXPECT_EQ(test, ctf_judge(ctf_stamp_encode(again->epoch), again),
+	KUNIT_EXPECT_EQ(test, ctf_judge(again->epoch, again),
 			CTF_VERDICT_CURRENT);
 	KUNIT_EXPECT_EQ(test, ctf_judge(0, again), c->want_unstamped);
 }
@@ -509,19 +509,19 @@ static void ctf_core_test_reap(struct kunit *test)
 	struct ctf_test_ctx *ctx = test->priv;
 	struct ctf_net *cn = ctx->own;
 	struct ctf_backend *a, *b;
-	u32 stamp;
 	unsigned long gen = 0;
+	u32 stamped;
 
 	/* Arrange: entries stamped for A, and B beside it. */
 	a = ctf_test_backend_add(test, cn, CTF_TEST_A, 0, CTF_STATE_ACTIVE, NULL);
 	b = ctf_test_backend_add(test, cn, CTF_TEST_B, 0, CTF_STATE_ACTIVE, NULL);
-	stamp = ctf_stamp_encode(a->epoch);
+	stamped = a->epoch;
 	if (c->during)
 		gen = ctf_test_sweep_start(cn);
 	ctf_test_backend_remove(test, cn, a);
 	/* Removed: still judged, and what was made for it is stale. */
 	KUNIT_EXPECT_PTR_EQ(test, ctf_test_backend_find(test, cn, CTF_TEST_A), a);
-	KUNIT_EXPECT_EQ(test, ctf_judge(stamp, a), CTF_VERDICT_STALE);
+	KUNIT_EXPECT_EQ(test, ctf_judge(stamped, a), CTF_VERDICT_STALE);
 	KUNIT_EXPECT_EQ(test, ctf_judge(0, a), CTF_VERDICT_STALE);
 	if (!c->during)
 		gen = ctf_test_sweep_start(cn);
@@ -538,7 +538,7 @@ static void ctf_core_test_reap(struct kunit *test)
 	if (c->want_kept) {
 		KUNIT_EXPECT_PTR_EQ(test, ctf_test_backend_find(test, cn, CTF_TEST_A), a);
 		KUNIT_EXPECT_EQ(test, a->gone, !c->revived);
-		KUNIT_EXPECT_EQ(test, ctf_judge(stamp, a), CTF_VERDICT_STALE);
+		KUNIT_EXPECT_EQ(test, ctf_judge(stamped, a), CTF_VERDICT_STALE);
 		KUNIT_EXPECT_EQ(test, cn->ngone, c->revived ? 0 : 1);
 	} else {
 		KUNIT_EXPECT_NULL(test, ctf_test_backend_find(test, cn, CTF_TEST_A));
