@@ -10,8 +10,8 @@
 #
 # The incident's network (tests/scenarios/lib/topology.sh): two load
 # balancers, lb-a and lb-b, with keepalived, ctfailoverd and ctfailover.ko;
-# eight backends running sipp UAS, five IPv4 (10.0.10.21-25) and three IPv6
-# (fd00:10::26-28); two VIPs of each family. Four providers, RATE calls/s
+# five backends running sipp UAS, three IPv4 (10.0.10.21-23) and two IPv6
+# (fd00:10::24-25); two VIPs of each family. Four providers, RATE calls/s
 # each: pinned (one source port) calls 10.0.1.10, fresh (a new port per
 # call) 10.0.1.20, pinned6 [fd00:1::10], fresh6 [fd00:1::20]. EVENTS events
 # are drawn with bash's RANDOM seeded by SEED, each on a backend drawn the
@@ -62,9 +62,11 @@ KA_EXTRA_VIPS=("$VIP2" "$VIP6_2")
 SCN_VIPS=("$VIP" "$VIP2" "$VIP6" "$VIP6_2")
 SCN_BACKENDS=()
 ADDR=()
-for i in 1 2 3 4 5 6 7 8; do
+# Five: every sipp costs the guest about a thousand wakeups a second idle,
+# and a loaded host must not starve the calls.
+for i in 1 2 3 4 5; do
 	SCN_BACKENDS+=("backend$i")
-	if ((i <= 5)); then ADDR[backend$i]=10.0.10.$((20 + i)); else ADDR[backend$i]=fd00:10::$((20 + i)); fi
+	if ((i <= 3)); then ADDR[backend$i]=10.0.10.$((20 + i)); else ADDR[backend$i]=fd00:10::$((20 + i)); fi
 done
 KINDS=(cycle-new cycle-garp cycle-silent cycle-twice drain remove-add probe
 	sighup apply vip daemon-kill rmmod)

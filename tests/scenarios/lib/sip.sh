@@ -65,7 +65,7 @@ invites() { nft_counter "${PROV_NS[$1]}" inet ctf_pace "inv_$1"; }
 # those calls are decided before the next event begins. --flowing, before
 # the first event: only until the calls flow.
 pace() {
-	local p i ok counts
+	local p i ok
 	declare -A c0=()
 	for p in "${PROVIDERS[@]}"; do c0[$p]=$(invites "$p"); done
 	# Twice a second: each look is a process or two, and on a loaded
@@ -79,8 +79,11 @@ pace() {
 		sleep 0.5
 	done
 	if ((!ok)); then
-		counts=$(for p in "${PROVIDERS[@]}"; do echo "$p $(($(invites "$p") - c0[$p]))"; done | paste -sd, -)
-		fail "${MODE:-soak}: the providers stopped placing calls (INVITEs in 60 s: $counts)"
+		for p in "${PROVIDERS[@]}"; do
+			info "provider $p: $(($(invites "$p") - c0[$p])) INVITEs in 60 s; the end of its log:"
+			tail -n 5 "$TOPO_TMP/$p.log" "$TOPO_TMP/$p.err" 2>&1 | tr -d '\r' | cut -c1-200 | sed 's/^/#   /'
+		done
+		fail "${MODE:-soak}: the providers stopped placing calls"
 	fi
 	[[ ${1:-} == --flowing ]] || sleep $((RECV_TIMEOUT / 1000))
 }
