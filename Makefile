@@ -33,7 +33,7 @@ D_SRC	:= $(filter-out userspace/daemon/main.c,$(wildcard userspace/daemon/*.c))
 D_OBJ	:= $(patsubst userspace/%.c,$(US)/%.o,$(D_SRC))
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))
 
-.PHONY: all kmod userspace check-libs check-fresh kmod-matrix demo soak bench bench-tools unit-tests check check-unit check-build check-style \
+.PHONY: all kmod userspace check-libs check-fresh kmod-matrix demo soak fuzz bench bench-tools unit-tests check check-unit check-build check-style \
 	check-host check-kunit check-vm setup clean
 .DEFAULT_GOAL := all
 
@@ -98,6 +98,10 @@ SEED ?= 1
 EVENTS ?= 100
 soak: setup
 	tests/soak/run $(SEED) $(EVENTS)
+
+# The fuzz targets over their kept corpus and RUNS more inputs (tests/fuzz/run).
+fuzz: setup
+	tests/fuzz/run $(RUNS)
 
 # Benchmarks in a VM, with ratios against a baseline of the same run.
 bench: setup

@@ -6,12 +6,16 @@
 
 int unit_failed;
 
+/* $CTF_UNIT_LAYER: "unit", or "unit-asan" for the sanitizer build. */
 static void report(const char *status, const char *name)
 {
 	const char *path = getenv("CTF_RESULTS");
+	const char *layer = getenv("CTF_UNIT_LAYER");
 	FILE *f;
 
-	printf("%s: unit/%s/%s\n", status, unit_suite, name);
+	if (!layer || !*layer)
+		layer = "unit";
+	printf("%s: %s/%s/%s\n", status, layer, unit_suite, name);
 	if (!path || !*path)
 		return;
 	f = fopen(path, "a");
@@ -19,7 +23,7 @@ static void report(const char *status, const char *name)
 		perror(path);
 		exit(2);
 	}
-	fprintf(f, "%s unit/%s/%s\n", status, unit_suite, name);
+	fprintf(f, "%s %s/%s/%s\n", status, layer, unit_suite, name);
 	fclose(f);
 }
 
