@@ -31,11 +31,12 @@
 #   vip           the VIPs to lb-b (keepalived stopped on lb-a) and back
 #   daemon-kill   kill -9 of one daemon, started again from its config
 #   rmmod         rmmod and modprobe of ctfailover.ko under traffic
-# After each event completes and both providers have placed calls since
+# After each event completes, once every provider has placed calls since
 # (pace):
-#   - no datagram reached an instance that died (counted at its MAC);
 #   - every SIP entry to a VIP on either load balancer is current
 #     (ctfailoverctl flows: current, or unstamped by the first-epoch rule);
+# and the caller's timer later:
+#   - no datagram reached an instance that died (counted at its MAC);
 # and at the end, in each event's window (from its completion to the next
 # event): no call lost (routing: nothing came back to its INVITE), and at
 # most 1 in 10 calls of each provider answered late (timing).
@@ -70,7 +71,6 @@ for i in 1 2 3 4 5; do
 done
 KINDS=(cycle-new cycle-garp cycle-silent cycle-twice drain remove-add probe
 	sighup apply vip daemon-kill rmmod)
-NEXT_HOST=30 # new instances' addresses: 10.0.10.30 and fd00:10::30 and up
 
 EV_N=0
 EV_KIND=start
@@ -84,16 +84,30 @@ violation() {
 	exit 1
 }
 
-# new_addr NAME: NEW_ADDR, an address of NAME's family that no instance
-# has had in this run (not in a subshell: the count must survive). IPv4
-# and IPv6 count on together: 10.0.10.N or fd00:10::N.
+# new_addr NAME: NEW_ADDR, a new address of NAME's family (not in a
+# subshell: the count must survive): 10.0.10.30 to .250 or fd00:10::30 to
+# ::250, in turn, and round again past the last, skipping those in use: a
+# long run reuses the addresses of instances long dead, as a cloud does (and
+# a load balancer may still hold a neighbour entry for one).
+NEXT4=30
+NEXT6=30
 new_addr() {
-	((NEXT_HOST <= 250)) || fail "soak: out of new addresses (at most 220 new instances a run)"
-	if [[ ${ADDR[$1]} == *:* ]]; then
-		NEW_ADDR=fd00:10::$((NEXT_HOST++))
-	else
-		NEW_ADDR=10.0.10.$((NEXT_HOST++))
-	fi
+	local fam=4 n i a
+	[[ ${ADDR[$1]} != *:* ]] || fam=6
+	for ((i = 0; i < 221; i++)); do
+		if ((fam == 4)); then
+			n=$NEXT4 NEXT4=$((NEXT4 >= 250 ? 30 : NEXT4 + 1)) a=10.0.10.$n
+		else
+			n=$NEXT6 NEXT6=$((NEXT6 >= 250 ? 30 : NEXT6 + 1)) a=fd00:10::$n
+		fi
+		in_use "$a" || { NEW_ADDR=$a; return; }
+	done
+	fail "soak: no free address for a new instance"
+}
+in_use() {
+	local b
+	for b in "${!ADDR[@]}"; do [[ ${ADDR[$b]} != "$1" ]] || return 0; done
+	return 1
 }
 
 # pick_backend R: by R (drawn by the caller: a subshell's RANDOM is seeded
@@ -316,10 +330,14 @@ for ((EV_N = 1; EV_N <= EVENTS; EV_N++)); do
 	for ns in "${DYING[@]}"; do DEAD_BASE[$ns]=$(dead_rx "$ns"); done
 	DYING=()
 	for a in a b; do daemon_conf "$a"; done
-	info "event $EV_N: $EV_KIND $b ($(awk -v a="$ts" -v b="$te" 'BEGIN { printf "%.1f", b - a }') s)"
-	pace
-	check_dead
+	pace --flowing
+	tf=$EPOCHREALTIME
 	check_flows
+	tc=$EPOCHREALTIME
+	settle
+	check_dead
+	info "event $EV_N: $EV_KIND $b ($(awk -v s="$ts" -v e="$te" -v f="$tf" -v c="$tc" -v n="$EPOCHREALTIME" \
+		'BEGIN { printf "%.1f s; calls flowing %.1f s later, flows checked in %.1f s, %.1f s in all", e - s, f - e, c - f, n - s }'))"
 done
 
 uac_stop soak "${uacs[@]}"

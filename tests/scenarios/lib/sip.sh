@@ -56,36 +56,34 @@ dctlx() { # a|b ARGS...
 PROVIDERS=()
 declare -A PROV_NS=() PROV_SRC=()
 
-# invites NAME: the INVITE datagrams provider NAME sent (retransmissions
-# included), counted by nft in its namespace on their way out.
-invites() { nft_counter "${PROV_NS[$1]}" inet ctf_pace "inv_$1"; }
-
 # pace [--flowing]: after an event, wait (at most 60 s) until each provider
-# has sent MIN_CALLS INVITEs more, then for the caller's timer, so that
-# those calls are decided before the next event begins. --flowing, before
-# the first event: only until the calls flow.
+# has sent MIN_CALLS INVITEs more (retransmissions included: counted by nft
+# in its namespace on their way out, uac's counter inv_NAME), then (settle) for the caller's timer, so
+# that those calls are decided before the next event begins. --flowing:
+# only until the calls flow (before the first event; or to check things
+# before settle).
 pace() {
-	local p i ok
-	declare -A c0=()
-	for p in "${PROVIDERS[@]}"; do c0[$p]=$(invites "$p"); done
-	# Twice a second: each look is a process or two, and on a loaded
-	# guest the providers and servers need the CPU more than this loop.
-	for ((i = 0; i < 120; i++)); do
-		ok=1
+	local p out c=()
+	for p in "${PROVIDERS[@]}"; do c+=("${PROV_NS[$p]}:ctf_pace:inv_$p"); done
+	# One process that asks the kernel every 100 ms: an nft run a look, on
+	# a guest busy with a dozen SIP processes, made this wait 5 s longer
+	# than the calls took.
+	if ! out=$(ctf-pace "$MIN_CALLS" 60 "${c[@]}"); then
 		for p in "${PROVIDERS[@]}"; do
-			(($(invites "$p") - c0[$p] >= MIN_CALLS)) || { ok=0; break; }
-		done
-		((ok)) && break
-		sleep 0.5
-	done
-	if ((!ok)); then
-		for p in "${PROVIDERS[@]}"; do
-			info "provider $p: $(($(invites "$p") - c0[$p])) INVITEs in 60 s; the end of its log:"
+			info "provider $p: $(awk -v n="inv_$p" '$1 == n { print $2 }' <<<"$out") INVITEs in 60 s; the end of its log:"
 			tail -n 5 "$TOPO_TMP/$p.log" "$TOPO_TMP/$p.err" 2>&1 | tr -d '\r' | cut -c1-200 | sed 's/^/#   /'
 		done
 		fail "${MODE:-soak}: the providers stopped placing calls"
 	fi
-	[[ ${1:-} == --flowing ]] || sleep $((RECV_TIMEOUT / 1000))
+	PACE_FLOWING=$EPOCHREALTIME
+	[[ ${1:-} == --flowing ]] || settle
+}
+
+# settle: sleep until the caller's timer has passed since pace saw the
+# calls flow.
+settle() {
+	sleep "$(awk -v f="$PACE_FLOWING" -v t=$((RECV_TIMEOUT / 1000)) -v now="$EPOCHREALTIME" \
+		'BEGIN { d = f + t - now; printf "%.2f", (d > 0 ? d : 0) }')"
 }
 
 # uac NS NAME SRC TARGET SECONDS SIPP_ARGS...: provider NAME in NS calling
