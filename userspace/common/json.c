@@ -98,3 +98,9 @@ void ctf_json_uint(struct ctf_json *j, const char *key, uint64_t val)
 	value_start(j, key);
 	fprintf(j->f, "%" PRIu64, val);
 }
+
+void ctf_json_bool(struct ctf_json *j, const char *key, bool val)
+{
+	value_start(j, key);
+	fputs(val ? "true" : "false", j->f);
+}

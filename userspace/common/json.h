@@ -34,5 +34,6 @@ void ctf_json_begin_array(struct ctf_json *j, const char *key);
 void ctf_json_end_array(struct ctf_json *j);
 void ctf_json_string(struct ctf_json *j, const char *key, const char *val);
 void ctf_json_uint(struct ctf_json *j, const char *key, uint64_t val);
+void ctf_json_bool(struct ctf_json *j, const char *key, bool val);
 
 #endif /* CTF_JSON_H */

@@ -31,6 +31,8 @@ static const struct {
 	{ "drain", ctl_daemon, "NAME: no new flows; existing ones stay" },
 	{ "activate", ctl_daemon, "NAME: take new flows again" },
 	{ "probe", ctl_daemon, "NAME up|down: a health-probe verdict" },
+	{ "probes", ctl_daemon,
+	  "the health checks: each backend's probes and verdict" },
 	{ "where", ctl_daemon,
 	  "ADDRESS PORT: the backend a new flow from there goes to" },
 	{ "flows", ctl_flows,

@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <libconfig.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,8 +34,8 @@ struct conf_ctx {
 };
 
 static const char *const top_keys[] = {
-	"vips",	 "sip_ports", "backends",	"maglev",
-	"guard", "metrics",   "control_socket", "keepalived",
+	"vips",	   "sip_ports",	     "backends",   "maglev", "guard",
+	"metrics", "control_socket", "keepalived", "health",
 };
 static const char *const backend_keys[] = {
 	"name",
@@ -46,6 +47,10 @@ static const char *const maglev_keys[] = { "table_size", "seed" };
 static const char *const guard_keys[] = { "max_remove_percent" };
 static const char *const metrics_keys[] = { "listen" };
 static const char *const keepalived_keys[] = { "notify_fifo" };
+static const char *const health_keys[] = {
+	"enabled", "port", "interval_ms", "timeout_ms",	    "jitter_percent",
+	"rise",	   "fall", "passive_ms",  "flap_window_ms", "alive_codes",
+};
 
 /*
  * "<name>:<line>: <field>: <what>", the line left out when @s is NULL (a
@@ -615,6 +620,125 @@ static int parse_paths(struct conf_ctx *c, const config_setting_t *root,
 			st->keepalived_fifo);
 }
 
+static bool three_digits(const char *s)
+{
+	return isdigit((unsigned char)s[0]) && isdigit((unsigned char)s[1]) &&
+	       isdigit((unsigned char)s[2]);
+}
+
+/* "CODE" or "FROM-TO", 100..699: the codes that mean alive. */
+static int parse_codes(struct conf_ctx *c, const config_setting_t *list,
+		       struct ctfd_hc_conf *h)
+{
+	unsigned int i, n, lo, hi, k;
+	const char *s;
+
+	if (!config_setting_is_array(list) && !config_setting_is_list(list))
+		return fail(
+			c, list, -EINVAL, "health.alive_codes",
+			"expected a list of strings: [ \"200-299\", \"404\" ]");
+	n = config_setting_length(list);
+	if (!n)
+		return fail(c, list, -EINVAL, "health.alive_codes",
+			    "empty: no answer would mean alive");
+	memset(h->alive, 0, sizeof(h->alive));
+	for (i = 0; i < n; i++) {
+		const config_setting_t *e = config_setting_get_elem(list, i);
+		int ret = get_string(c, e, "health.alive_codes", &s);
+
+		if (ret)
+			return ret;
+		if (three_digits(s) &&
+		    (!s[3] || (s[3] == '-' && three_digits(s + 4) && !s[7]))) {
+			lo = atoi(s);
+			hi = s[3] ? (unsigned int)atoi(s + 4) : lo;
+		} else {
+			return fail(c, e, -EINVAL, "health.alive_codes",
+				    "bad code '%s' (CODE or FROM-TO, 100..699)",
+				    s);
+		}
+		if (lo < 100 || hi > 699 || lo > hi)
+			return fail(c, e, -ERANGE, "health.alive_codes",
+				    "bad code '%s' (CODE or FROM-TO, 100..699)",
+				    s);
+		for (k = lo; k <= hi; k++)
+			h->alive[(k - 100) / 64] |= 1ULL << ((k - 100) % 64);
+	}
+	return 0;
+}
+
+static int parse_health(struct conf_ctx *c, const config_setting_t *root,
+			struct ctfd_state *st)
+{
+	static const struct {
+		const char *key, *field, *what;
+		uint64_t min, max;
+		size_t off, size;
+	} nums[] = {
+#define NUM(k, w, lo, hi)                   \
+	{ #k,                               \
+	  "health." #k,                     \
+	  w,                                \
+	  lo,                               \
+	  hi,                               \
+	  offsetof(struct ctfd_hc_conf, k), \
+	  sizeof(((struct ctfd_hc_conf *)0)->k) }
+		NUM(port, "port", 1, 65535),
+		NUM(interval_ms, "interval (ms)", 100, 3600000),
+		NUM(timeout_ms, "timeout (ms)", 50, 3600000),
+		NUM(jitter_percent, "percentage", 0, 50),
+		NUM(rise, "count", 1, 100),
+		NUM(fall, "count", 1, 100),
+		NUM(passive_ms, "time (ms, 0: off)", 0, 600000),
+		NUM(flap_window_ms, "time (ms)", 0, 86400000),
+#undef NUM
+	};
+	struct ctfd_hc_conf *h = &st->health;
+	const config_setting_t *s;
+	config_setting_t *g;
+	unsigned int i;
+	uint64_t v;
+	int ret;
+
+	ret = get_group(c, root, "health", health_keys, N(health_keys), &g);
+	if (ret || !g)
+		return ret;
+	s = config_setting_get_member(g, "enabled");
+	if (s) {
+		if (config_setting_type(s) != CONFIG_TYPE_BOOL)
+			return fail(c, s, -EINVAL, "health.enabled",
+				    "expected true or false");
+		h->enabled = config_setting_get_bool(s);
+	}
+	for (i = 0; i < N(nums); i++) {
+		s = config_setting_get_member(g, nums[i].key);
+		if (!s)
+			continue;
+		ret = get_uint(c, s, nums[i].field, nums[i].what, nums[i].min,
+			       nums[i].max, &v);
+		if (ret)
+			return ret;
+		if (nums[i].size == sizeof(uint16_t))
+			*(uint16_t *)((char *)h + nums[i].off) = v;
+		else
+			*(uint32_t *)((char *)h + nums[i].off) = v;
+	}
+	if (h->passive_ms && h->passive_ms < 200)
+		return fail(
+			c, config_setting_get_member(g, "passive_ms"), -ERANGE,
+			"health.passive_ms",
+			"%u is too short to tell a dead backend from a slow answer (0: off, or 200..600000)",
+			h->passive_ms);
+	if (h->timeout_ms >= h->interval_ms)
+		return fail(
+			c, config_setting_get_member(g, "timeout_ms"), -ERANGE,
+			"health.timeout_ms",
+			"%u must be shorter than interval_ms (%u): one probe at a time",
+			h->timeout_ms, h->interval_ms);
+	s = config_setting_get_member(g, "alive_codes");
+	return s ? parse_codes(c, s, h) : 0;
+}
+
 static void set_defaults(struct ctfd_state *st)
 {
 	char msg[CTF_PARSE_ERRLEN];
@@ -627,6 +751,7 @@ static void set_defaults(struct ctfd_state *st)
 	st->guard_percent = CTFD_DEFAULT_GUARD_PERCENT;
 	parse_listen(CTFD_DEFAULT_METRICS, &st->metrics, msg, sizeof(msg));
 	strcpy(st->control, CTFD_DEFAULT_CONTROL);
+	ctfd_hc_conf_default(&st->health);
 }
 
 #define WORD_CHARS                   \
@@ -775,6 +900,8 @@ int ctfd_config_parse(const char *text, const char *name, struct ctfd_state *st,
 		ret = parse_metrics(&c, root, st);
 	if (!ret)
 		ret = parse_paths(&c, root, st);
+	if (!ret)
+		ret = parse_health(&c, root, st);
 out:
 	config_destroy(&cfg);
 	free(copy);

@@ -24,6 +24,7 @@
 
 #include "config.h"
 #include "daemon.h"
+#include "prober.h"
 #include "jhash.h"
 #include "json.h"
 #include "kmod.h"
@@ -131,6 +132,22 @@ static int backend_arg(struct req *r, const char *name)
 	return i;
 }
 
+/*
+ * What its health checks say of @b: "off" (disabled), "unknown" (not
+ * enough probes yet), "up", "down", or "panic" (down by its checks, kept in
+ * service by the guard).
+ */
+static const char *health_of(const struct ctfd *d, const struct ctfd_backend *b)
+{
+	const struct ctfd_hc *h = ctfd_prober_find(d, b->name);
+
+	if (!d->prober)
+		return "off";
+	if (!h)
+		return "unknown";
+	return h->panic ? "panic" : ctfd_health_name(h->health);
+}
+
 static void backend_json(struct ctf_json *j, const struct ctfd *d,
 			 const struct ctfd_backend *b)
 {
@@ -143,6 +160,7 @@ static void backend_json(struct ctf_json *j, const struct ctfd *d,
 	ctf_json_string(j, "state", ctf_state_name(b->state));
 	ctf_json_uint(j, "epoch", b->epoch);
 	ctf_json_uint(j, "slots", ctfd_slots_of(d, &b->addr));
+	ctf_json_string(j, "health", health_of(d, b));
 	ctf_json_end_object(j);
 }
 
@@ -165,16 +183,99 @@ static int cmd_backends(struct req *r)
 		fputc('\n', r->out);
 		return 0;
 	}
-	fprintf(r->out, "%-20s %-39s %-10s %-8s %10s %7s\n", "NAME", "ADDRESS",
-		"INTERFACE", "STATE", "EPOCH", "SLOTS");
+	fprintf(r->out, "%-20s %-39s %-10s %-8s %10s %7s %-7s\n", "NAME",
+		"ADDRESS", "INTERFACE", "STATE", "EPOCH", "SLOTS", "HEALTH");
 	for (i = 0; i < st->n_backends; i++) {
 		const struct ctfd_backend *b = &st->backends[i];
 
-		fprintf(r->out, "%-20s %-39s %-10s %-8s %10u %7u\n", b->name,
-			ctf_addr_str(&b->addr, a),
+		fprintf(r->out, "%-20s %-39s %-10s %-8s %10u %7u %-7s\n",
+			b->name, ctf_addr_str(&b->addr, a),
 			b->ifname[0] ? b->ifname : "-",
 			ctf_state_name(b->state), b->epoch,
-			ctfd_slots_of(r->d, &b->addr));
+			ctfd_slots_of(r->d, &b->addr), health_of(r->d, b));
+	}
+	return 0;
+}
+
+/* probes: each backend's health checks, and the prober's counters. */
+static int cmd_probes(struct req *r)
+{
+	const struct ctfd_prober *p = r->d->prober;
+	struct ctf_json j;
+	unsigned int i;
+	int ret = want_args(r, 0, 0, "");
+
+	if (ret)
+		return ret;
+	if (!p)
+		return fail(
+			r, EXIT_FAIL,
+			"health checks are off (health.enabled in the config)");
+	if (r->json) {
+		ctf_json_init(&j, r->out);
+		ctf_json_begin_object(&j, NULL);
+		ctf_json_uint(&j, "port", p->conf.port);
+		ctf_json_uint(&j, "interval_ms", p->conf.interval_ms);
+		ctf_json_uint(&j, "timeout_ms", p->conf.timeout_ms);
+		ctf_json_uint(&j, "rise", p->conf.rise);
+		ctf_json_uint(&j, "fall", p->conf.fall);
+		ctf_json_uint(&j, "passive_ms", p->conf.passive_ms);
+		ctf_json_bool(&j, "panic", p->panic_since_ms != 0);
+		ctf_json_uint(&j, "sent", p->c.sent);
+		ctf_json_uint(&j, "answers", p->c.answers);
+		ctf_json_uint(&j, "unmatched", p->c.unmatched);
+		ctf_json_uint(&j, "malformed", p->c.malformed);
+		ctf_json_uint(&j, "send_errors", p->c.send_errors);
+		ctf_json_begin_array(&j, "backends");
+		for (i = 0; i < p->n; i++) {
+			const struct ctfd_hc *h = &p->hc[i];
+
+			ctf_json_begin_object(&j, NULL);
+			ctf_json_string(&j, "name", h->name);
+			ctf_json_string(&j, "health",
+					h->panic ? "panic"
+						 : ctfd_health_name(h->health));
+			ctf_json_uint(&j, "ok_in_a_row", h->ok_run);
+			ctf_json_uint(&j, "failed_in_a_row", h->fail_run);
+			ctf_json_uint(&j, "rise_needed",
+				      ctfd_hc_rise_needed(&p->conf, h));
+			ctf_json_uint(&j, "last_code", h->last_code);
+			ctf_json_uint(&j, "last_rtt_us", h->last_rtt_us);
+			ctf_json_string(&j, "last_error", h->last_error);
+			ctf_json_uint(&j, "probes", h->probes);
+			ctf_json_uint(&j, "failures", h->failures);
+			ctf_json_uint(&j, "path_errors", h->path_errors);
+			ctf_json_bool(&j, "suspect", h->suspect);
+			ctf_json_uint(&j, "unanswered", h->unanswered);
+			ctf_json_uint(&j, "downs", h->downs);
+			ctf_json_end_object(&j);
+		}
+		ctf_json_end_array(&j);
+		ctf_json_end_object(&j);
+		fputc('\n', r->out);
+		return 0;
+	}
+	fprintf(r->out,
+		"SIP OPTIONS to port %u every %u ms, timeout %u ms, rise %u, fall %u, passive %u ms%s\n",
+		p->conf.port, p->conf.interval_ms, p->conf.timeout_ms,
+		p->conf.rise, p->conf.fall, p->conf.passive_ms,
+		p->panic_since_ms ? "; PANIC: failing backends kept in service"
+				  : "");
+	fprintf(r->out, "%-20s %-7s %5s %5s %5s %9s %8s %8s %-7s %s\n", "NAME",
+		"HEALTH", "OK", "FAIL", "CODE", "RTT_MS", "PROBES", "DOWNS",
+		"PASSIVE", "LAST_ERROR");
+	for (i = 0; i < p->n; i++) {
+		const struct ctfd_hc *h = &p->hc[i];
+
+		fprintf(r->out,
+			"%-20s %-7s %5u %5u %5u %9.1f %8llu %8llu %-7s %s\n",
+			h->name,
+			h->panic ? "panic" : ctfd_health_name(h->health),
+			h->ok_run, h->fail_run, h->last_code,
+			h->last_rtt_us / 1000.0, (unsigned long long)h->probes,
+			(unsigned long long)h->downs,
+			h->suspect ? "suspect" : "-",
+			h->last_error[0] ? h->last_error : "-");
 	}
 	return 0;
 }
@@ -703,6 +804,7 @@ static const struct {
 	{ "remove", cmd_remove },  { "drain", cmd_state },
 	{ "activate", cmd_state }, { "probe", cmd_state },
 	{ "cycle", cmd_cycle },	   { "where", cmd_where },
+	{ "probes", cmd_probes },
 };
 
 static int dispatch(struct req *r, char *line)

@@ -18,6 +18,7 @@
 #include "config.h"
 #include "ct.h"
 #include "daemon.h"
+#include "prober.h"
 #include "kmod.h"
 #include "maglev.h"
 #include "nft.h"
@@ -273,6 +274,7 @@ int ctfd_commit(struct ctfd *d, const struct ctfd_state *next_in, char *err,
 	sync_backends(d, next);
 	free(d->run);
 	d->run = next;
+	ctfd_prober_sync(d);
 	return 0;
 }
 
@@ -641,6 +643,7 @@ int ctfd_reload(struct ctfd *d, bool commit, bool force, struct ctfd_plan *p,
 	ret = ctfd_config_load(d->conf_path, desired, err, errlen);
 	if (ret)
 		goto out;
+	ctfd_prober_overlay(d, desired);
 	ret = ctfd_plan_build(d->run, desired, force, p);
 	if (ret) {
 		snprintf(err, errlen, "cannot plan the config: %s",

@@ -26,6 +26,7 @@
 #include "plan.h"
 
 struct ctfd_nft;
+struct ctfd_prober;
 struct ctfd_rtnl;
 struct ctfd_neigh_flush;
 
@@ -72,6 +73,9 @@ struct ctfd {
 
 	int ctl_fd, metrics_fd, fifo_fd;
 	struct ctfd_linebuf fifo_buf;
+
+	struct ctfd_prober *prober; /* NULL: health checks off */
+	bool probing; /* the loop runs: a reload may start the prober */
 
 	struct ctfd_counters c;
 	time_t started;

@@ -22,6 +22,7 @@
 
 #include "config.h"
 #include "daemon.h"
+#include "prober.h"
 #include "kmod.h"
 #include "maglev.h"
 #include "nft.h"
@@ -164,7 +165,19 @@ static int open_fifo(const char *path, char *err, size_t errlen)
 	return fd;
 }
 
-enum { FD_SIG, FD_RTNL, FD_KMOD, FD_WATCH, FD_FIFO, FD_CTL, FD_METRICS, NFDS };
+enum {
+	FD_SIG,
+	FD_RTNL,
+	FD_KMOD,
+	FD_WATCH,
+	FD_FIFO,
+	FD_CTL,
+	FD_METRICS,
+	FD_PROBE4,
+	FD_PROBE6,
+	FD_PROBE_TIMER,
+	NFDS
+};
 
 static int run(struct ctfd *d)
 {
@@ -173,7 +186,7 @@ static int run(struct ctfd *d)
 	struct ctfd_plan p;
 	char err[CTFD_CONF_ERRLEN];
 	sigset_t mask;
-	int i;
+	int i, probe_fds[3];
 
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
@@ -191,9 +204,12 @@ static int run(struct ctfd *d)
 	pfd[FD_METRICS].fd = d->metrics_fd;
 
 	for (;;) {
-		/* The module may come and go. */
+		/* The module may come and go; the prober too (a reload). */
 		pfd[FD_KMOD].fd =
 			d->kmod_events ? mnl_socket_get_fd(d->genl_ev.nl) : -1;
+		ctfd_prober_fds(d, probe_fds);
+		for (i = 0; i < 3; i++)
+			pfd[FD_PROBE4 + i].fd = probe_fds[i];
 		if (poll(pfd, NFDS, -1) < 0) {
 			if (errno == EINTR)
 				continue;
@@ -224,6 +240,12 @@ static int run(struct ctfd *d)
 			ctfd_control_accept(d);
 		if (pfd[FD_METRICS].revents)
 			ctfd_metrics_accept(d);
+		if (pfd[FD_PROBE4].revents)
+			ctfd_prober_input(d, pfd[FD_PROBE4].fd);
+		if (pfd[FD_PROBE6].revents)
+			ctfd_prober_input(d, pfd[FD_PROBE6].fd);
+		if (pfd[FD_PROBE_TIMER].revents)
+			ctfd_prober_timer(d);
 	}
 }
 
@@ -325,6 +347,8 @@ int main(int argc, char **argv)
 		if (d.metrics_fd < 0)
 			goto fail_msg;
 	}
+	if (ctfd_prober_open(&d, err, sizeof(err)))
+		goto fail_msg;
 	ctfd_log("running: %u backends, eviction by %s, control %s",
 		 d.run->n_backends, d.kmod ? "module" : "ctnetlink",
 		 d.run->control);
@@ -337,6 +361,7 @@ fail_msg:
 fail:
 	ret = 1;
 out:
+	ctfd_prober_close(&d);
 	if (d.metrics_fd >= 0)
 		close(d.metrics_fd);
 	if (d.ctl_fd >= 0)

@@ -16,6 +16,7 @@
 #include <limits.h>
 #include <net/if.h>
 
+#include "health.h"
 #include "parse.h"
 #include "uapi/ctfailover.h"
 
@@ -68,6 +69,7 @@ struct ctfd_state {
 	struct ctfd_listen metrics;
 	char control[PATH_MAX];		/* control socket path */
 	char keepalived_fifo[PATH_MAX]; /* "" if none */
+	struct ctfd_hc_conf health;	/* health.h */
 };
 
 /*

@@ -10,6 +10,7 @@
 #ifndef CTFD_NFT_H
 #define CTFD_NFT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -62,5 +63,22 @@ int ctfd_nft_apply(struct ctfd_nft *n, const struct ctfd_dataplane *cur,
  * it replaces an existing table in one transaction.
  */
 void ctfd_nft_print(FILE *f, const struct ctfd_dataplane *dp);
+
+/*
+ * The health counters (health.h, "Passive"): table inet ctfailover_health
+ * made again (one transaction) with a counter of the UDP datagrams
+ * forwarded to each address of @addrs and one of those from it; none
+ * (@n_addrs 0): the table deleted. 0 or -errno with @err.
+ */
+int ctfd_nft_health_set(struct ctfd_nft *n, const struct ctf_addr *addrs,
+			unsigned int n_addrs, char *err, size_t errlen);
+/*
+ * Every counter of that table to @cb: its address, rx (from the backend)
+ * or not (to it), its packets. 0, -ENOENT without the table, or -errno.
+ */
+int ctfd_nft_health_read(struct ctfd_nft *n,
+			 int (*cb)(const struct ctf_addr *a, bool rx,
+				   uint64_t packets, void *data),
+			 void *data, char *err, size_t errlen);
 
 #endif /* CTFD_NFT_H */

@@ -65,6 +65,9 @@ daemon_conf() {
 		echo "metrics = { listen = \"127.0.0.1:$METRICS_PORT\"; };"
 		echo "control_socket = \"$SOCK\";"
 		echo "keepalived = { notify_fifo = \"$FIFO\"; };"
+		# The backends here are ctf-udp, which speaks no SIP: health
+		# checks would take them down (daemon-health.sh sets its own).
+		echo "health = { ${HEALTH_CONF:-enabled = false;} };"
 	} >"$CONF"
 }
 

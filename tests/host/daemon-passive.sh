@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# ctfailoverd's passive health checks on the host kernel: a provider's
+# INVITEs (sipp) through the VIP, SIP servers (sipp) behind it, and active
+# probes too slow to matter (every 3 s), so that what takes a backend down
+# is the traffic:
+#  - the health counters table counts INVITEs forwarded to each backend
+#    and datagrams back from it;
+#  - a SIP server that hangs (stopped: its address and MAC stay, nothing
+#    answers) while calls reach it: suspect, probed at once, down, with the
+#    cause in the log, and the calls go on on another backend;
+#  - a SIP server that answers OPTIONS but never an INVITE: down, by the
+#    passive side alone (its probes pass);
+#  - a provider that sends only ACKs and keepalives is no reason.
+set -euo pipefail
+# shellcheck source=tests/host/lib/daemon.sh
+. "$(dirname "$0")/lib/daemon.sh"
+
+command -v sipp >/dev/null || fail "no sipp (scripts/setup installs sip-tester)"
+netns_setup 3
+HEALTH_CONF='interval_ms = 3000; timeout_ms = 300; jitter_percent = 0; rise = 1; fall = 3; passive_ms = 500;'
+daemon_conf backend1 "${BACKEND4[1]}" backend2 "${BACKEND4[2]}" backend3 "${BACKEND4[3]}"
+
+declare -A SIPP=()
+sip_up() { # I [SCENARIO_XML]
+	local sc=(-sn uas)
+	[[ -z ${2:-} ]] || sc=(-sf "$2")
+	ns_bg "${NS_BACKEND[$1]}" "$NETNS_TMP/sipp-$1.log" \
+		sipp "${sc[@]}" -aa -i "${BACKEND4[$1]}" -p 5060 -nostdin
+	SIPP[$1]=$NETNS_LAST_PID
+	wait_for 10 ns_backend "$1" ss -Hlun "src ${BACKEND4[$1]}:5060"
+}
+sip_kill() {
+	kill -KILL "${SIPP[$1]}"
+	wait "${SIPP[$1]}" 2>/dev/null || true
+}
+state_is() { [[ $(backend_field "$1" state) == "$2" ]]; }
+health_is() { [[ $(backend_field "$1" health) == "$2" ]]; }
+counter() { # tx|rx ADDR: its packets in the health counters table
+	ns_lb nft list counter inet ctfailover_health "$1-$2" |
+		awk '$1 == "packets" { print $2 }'
+}
+at_least() { (($("${@:2}") >= $1)); } # MIN CMD...: for wait_for
+# port_on NAME: a client source port whose new flow goes to NAME.
+port_on() {
+	local p
+	for ((p = 41000; p < 41200; p++)); do
+		[[ $(where 4 "$p") != "$1" ]] || { echo "$p"; return; }
+	done
+	fail "no port of 41000..41199 goes to $1"
+}
+
+cd "$NETNS_TMP" # sipp writes files into its working directory
+for i in 1 2 3; do sip_up "$i"; done
+daemon_start
+for i in 1 2 3; do wait_for 15 health_is "backend$i" up; done
+
+# A provider on one source port: its flow's backend is the one to break.
+port=40000
+b=$(where 4 "$port")
+i=${b#backend}
+[[ $i =~ ^[1-3]$ ]] || fail "where: '$b'"
+ns_bg "$NS_CLIENT" "$NETNS_TMP/uac.log" sipp -sn uac "$VIP4:5060" -i "$CLIENT4" \
+	-p "$port" -r 5 -m 2000 -recv_timeout 4000 -nostdin
+UAC=$NETNS_LAST_PID
+wait_for 10 at_least 5 counter tx "${BACKEND4[$i]}"
+assert_ge 5 "$(counter rx "${BACKEND4[$i]}")" "datagrams from $b"
+pass "the health counters count INVITEs to $b and its answers"
+
+# Hang: stopped, it keeps its address and MAC and answers nothing.
+kill -STOP "${SIPP[$i]}"
+wait_for 15 state_is "$b" down
+assert_match "state backend=$b active->down source=probe cause=\"health: calls unanswered for [0-9]+ ms, then a probe failed \(timeout\)\"" \
+	"$(daemon_log)" "the daemon's log"
+assert_match "health: backend=$b suspect: [0-9]+ datagrams forwarded to it unanswered" \
+	"$(daemon_log)" "the daemon's log"
+pass "a SIP server that hangs under calls: suspect, probed at once, down by the traffic"
+
+# The provider's calls go on, on another backend.
+others_rx() {
+	local j n=0
+	for j in 1 2 3; do
+		((j == i)) || n=$((n + $(counter rx "${BACKEND4[$j]}")))
+	done
+	echo "$n"
+}
+n=$(others_rx)
+wait_for 10 at_least $((n + 5)) others_rx
+pass "the provider's calls are answered by the other backends"
+kill -CONT "${SIPP[$i]}"
+wait_for 15 state_is "$b" active
+kill -USR1 "$UAC"
+wait "$UAC" 2>/dev/null || true
+
+# ACKs and keepalives, never answered by a SIP server, are not counted.
+port=$(port_on "$b")
+t0=$(counter tx "${BACKEND4[$i]}")
+log0=$(daemon_log | wc -l)
+udp_send "$NS_CLIENT" -s "$port" -n 30 -i 100 -m $'ACK sip:x@y SIP/2.0\r\n\r\n' "$VIP4" 5060 || true
+udp_send "$NS_CLIENT" -s "$port" -n 10 -i 100 -m $'\r\n\r\n' "$VIP4" 5060 || true
+assert_eq "$t0" "$(counter tx "${BACKEND4[$i]}")" "INVITEs counted to $b"
+assert_eq active "$(backend_field "$b" state)" "$b's state"
+! daemon_log | tail -n +"$((log0 + 1))" | grep -q "backend=$b suspect" ||
+	fail "$b was suspected for ACKs and keepalives"
+pass "4 s of ACKs and keepalives only: not counted, no suspicion"
+
+# Answers OPTIONS, never an INVITE.
+cat >"$NETNS_TMP/mute.xml" <<'EOF'
+<?xml version="1.0" encoding="ISO-8859-1" ?>
+<scenario name="answers nothing to an INVITE">
+  <recv request="INVITE" />
+  <pause milliseconds="600000" />
+</scenario>
+EOF
+sip_kill "$i"
+sip_up "$i" "$NETNS_TMP/mute.xml"
+wait_for 15 health_is "$b" up
+# A fresh source port whose flow goes to it (the first one's entry stays
+# on the backend that took it over).
+port=$(port_on "$b")
+ns_bg "$NS_CLIENT" "$NETNS_TMP/uac2.log" sipp -sn uac "$VIP4:5060" -i "$CLIENT4" \
+	-p "$port" -r 5 -m 2000 -recv_timeout 4000 -nostdin
+UAC=$NETNS_LAST_PID
+wait_for 15 state_is "$b" down
+assert_match "state backend=$b active->down source=probe cause=\"health: it answers probes but left [0-9]+ datagrams unanswered for [0-9]+ ms\"" \
+	"$(daemon_log)" "the daemon's log"
+pass "a SIP server that answers OPTIONS but no INVITE: down by the passive side"
+kill -USR1 "$UAC"
+kill -KILL "$UAC" 2>/dev/null || true
+wait "$UAC" 2>/dev/null || true
+daemon_kill TERM
