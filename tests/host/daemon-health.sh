@@ -55,6 +55,8 @@ assert_match 'backend1-v6 +up ' "$out" "probes: the IPv6 backend"
 for b in backend1 backend2 backend3 backend1-v6; do
 	assert_eq active "$(state "$b")" "$b's state"
 done
+assert_eq 1 "$(metric 'ctfailover_backend_health{backend="backend1-v6"}')" "health metric"
+assert_eq 0 "$(metric ctfailover_health_panic)" "panic metric"
 pass "every backend answers OPTIONS (IPv4 and IPv6): health up, all active"
 
 # Silent death: nothing said, the checks notice.
@@ -66,6 +68,8 @@ assert_eq 0 "$(backend_field backend2 slots)" "backend2's slots"
 assert_ge $((e2 + 1)) "$(backend_field backend2 epoch)" "backend2's epoch"
 assert_match 'state backend=backend2 active->down source=probe cause="health: 2 probes failed in a row \(last: timeout\)"' \
 	"$(daemon_log)" "the daemon's log"
+assert_eq 0 "$(metric 'ctfailover_backend_health{backend="backend2"}')" "backend2's health metric"
+assert_eq 1 "$(metric 'ctfailover_health_downs_total{backend="backend2"}')" "backend2's downs metric"
 pass "a SIP server killed with nothing said: its backend goes down by its checks"
 
 e2=$(backend_field backend2 epoch)
@@ -104,6 +108,7 @@ for b in backend1 backend2 backend3 backend1-v6; do
 done
 assert_ge 1 "$n" "backends kept in service"
 assert_match 'health: PANIC: backend=' "$(daemon_log)" "the daemon's log"
+assert_eq 1 "$(metric ctfailover_health_panic)" "panic metric"
 pass "every server dead: the guard keeps $n backends in service (panic, said)"
 
 sip_up 1

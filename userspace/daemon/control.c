@@ -183,12 +183,12 @@ static int cmd_backends(struct req *r)
 		fputc('\n', r->out);
 		return 0;
 	}
-	fprintf(r->out, "%-20s %-39s %-10s %-8s %10s %7s %-7s\n", "NAME",
+	fprintf(r->out, "%-20s %-39s %-10s %-8s %10s %7s %s\n", "NAME",
 		"ADDRESS", "INTERFACE", "STATE", "EPOCH", "SLOTS", "HEALTH");
 	for (i = 0; i < st->n_backends; i++) {
 		const struct ctfd_backend *b = &st->backends[i];
 
-		fprintf(r->out, "%-20s %-39s %-10s %-8s %10u %7u %-7s\n",
+		fprintf(r->out, "%-20s %-39s %-10s %-8s %10u %7u %s\n",
 			b->name, ctf_addr_str(&b->addr, a),
 			b->ifname[0] ? b->ifname : "-",
 			ctf_state_name(b->state), b->epoch,

@@ -17,6 +17,7 @@
 
 #include "daemon.h"
 #include "kmod.h"
+#include "prober.h"
 
 #define IO_TIMEOUT 500 /* ms: a stuck scraper must not stall failover */
 
@@ -59,6 +60,71 @@ int ctfd_metrics_open(const struct ctfd_listen *l, char *err, size_t errlen)
 static void help(FILE *f, const char *name, const char *type, const char *text)
 {
 	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, text, name, type);
+}
+
+/* The health checks (prober.h): nothing when they are off. */
+static void render_health(const struct ctfd *d, FILE *f)
+{
+	const struct ctfd_prober *p = d->prober;
+	unsigned int i;
+
+	help(f, "ctfailover_health_enabled", "gauge",
+	     "1 if the daemon health-checks its backends.");
+	fprintf(f, "ctfailover_health_enabled %d\n", p != NULL);
+	if (!p)
+		return;
+	help(f, "ctfailover_health_panic", "gauge",
+	     "1 while a backend fails its checks but the guard keeps it in service.");
+	fprintf(f, "ctfailover_health_panic %d\n", p->panic_since_ms != 0);
+	help(f, "ctfailover_backend_health", "gauge",
+	     "Each backend's health: 1 up, 0 down (or panic), -1 not known yet.");
+	for (i = 0; i < p->n; i++)
+		fprintf(f, "ctfailover_backend_health{backend=\"%s\"} %d\n",
+			p->hc[i].name,
+			p->hc[i].health == CTFD_HEALTH_UP     ? 1
+			: p->hc[i].health == CTFD_HEALTH_DOWN ? 0
+							      : -1);
+	help(f, "ctfailover_backend_suspect", "gauge",
+	     "1 while INVITEs forwarded to a backend go unanswered past passive_ms.");
+	for (i = 0; i < p->n; i++)
+		fprintf(f, "ctfailover_backend_suspect{backend=\"%s\"} %d\n",
+			p->hc[i].name, p->hc[i].suspect);
+	help(f, "ctfailover_health_probes_total", "counter",
+	     "SIP OPTIONS probes decided, by backend.");
+	for (i = 0; i < p->n; i++)
+		fprintf(f,
+			"ctfailover_health_probes_total{backend=\"%s\"} %llu\n",
+			p->hc[i].name, (unsigned long long)p->hc[i].probes);
+	help(f, "ctfailover_health_probe_failures_total", "counter",
+	     "Probes unanswered in time or answered with a code not alive.");
+	for (i = 0; i < p->n; i++)
+		fprintf(f,
+			"ctfailover_health_probe_failures_total{backend=\"%s\"} %llu\n",
+			p->hc[i].name, (unsigned long long)p->hc[i].failures);
+	help(f, "ctfailover_health_probe_rtt_seconds", "gauge",
+	     "The last answered probe's round trip.");
+	for (i = 0; i < p->n; i++)
+		fprintf(f,
+			"ctfailover_health_probe_rtt_seconds{backend=\"%s\"} %.6f\n",
+			p->hc[i].name, p->hc[i].last_rtt_us / 1e6);
+	help(f, "ctfailover_health_downs_total", "counter",
+	     "Times the checks took each backend down.");
+	for (i = 0; i < p->n; i++)
+		fprintf(f,
+			"ctfailover_health_downs_total{backend=\"%s\"} %llu\n",
+			p->hc[i].name, (unsigned long long)p->hc[i].downs);
+	help(f, "ctfailover_health_send_errors_total", "counter",
+	     "Probes this host could not send (its own path: no verdict).");
+	fprintf(f, "ctfailover_health_send_errors_total %llu\n",
+		(unsigned long long)p->c.send_errors);
+	help(f, "ctfailover_health_bad_answers_total", "counter",
+	     "Datagrams at the prober that were no SIP response, or no answer to a probe in flight.");
+	fprintf(f,
+		"ctfailover_health_bad_answers_total{why=\"malformed\"} %llu\n",
+		(unsigned long long)p->c.malformed);
+	fprintf(f,
+		"ctfailover_health_bad_answers_total{why=\"unmatched\"} %llu\n",
+		(unsigned long long)p->c.unmatched);
 }
 
 void ctfd_metrics_render(const struct ctfd *d, FILE *f)
@@ -158,6 +224,7 @@ void ctfd_metrics_render(const struct ctfd *d, FILE *f)
 	help(f, "ctfailover_last_event_seconds", "gauge",
 	     "From reading the last acted-on HA event to its changes done.");
 	fprintf(f, "ctfailover_last_event_seconds %.6f\n", c->event_seconds);
+	render_health(d, f);
 }
 
 void ctfd_metrics_accept(struct ctfd *d)
