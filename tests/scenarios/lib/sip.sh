@@ -111,7 +111,7 @@ uac() {
 	# Its call count and lifetime are caps, not the plan: events wait for
 	# counted calls, so a loaded host stretches a run (an incident mode
 	# took over 700 s under a CPU hog beside two other guests).
-	ns_bg "$ns" "$TOPO_TMP/$name.log" sipp -sn uac "$target" -i "$src" -r "$RATE" -m $((RATE * (secs + 3600))) \
+	ns_bg "$ns" "$TOPO_TMP/$name.log" "${SIPP[@]}" -sn uac "$target" -i "$src" -r "$RATE" -m $((RATE * (secs + 3600))) \
 		-buff_size "$SIPP_BUF" -l 200 -recv_timeout "$RECV_TIMEOUT" -timeout $((secs + 3600)) -nostdin \
 		-trace_shortmsg -shortmessage_file "$TOPO_TMP/$name.csv" \
 		-trace_err -error_file "$TOPO_TMP/$name.err" "$@"

@@ -70,6 +70,10 @@ port_forwarding() { bridge -n "$NS_SW" link show dev "$1" | grep -q 'state forwa
 # guest raises the cap, net.core.rmem_max (not per namespace); on a host
 # the kernel caps the request at whatever it is.
 SIPP_BUF=4194304
+# sipp, with tests/vm/tools/libsipp-idle.c preloaded where the guest has it:
+# nine idle sipps at a thousand wakeups a second each starve a TCG guest.
+SIPP=(sipp)
+[[ ! -e /usr/local/bin/libsipp-idle.so ]] || SIPP=(env LD_PRELOAD=/usr/local/bin/libsipp-idle.so sipp)
 
 topo_setup() {
 	[[ $(id -u) == 0 ]] || fail "topo_setup: needs root"
@@ -173,7 +177,9 @@ instance_up() {
 		ip netns exec "$ns" arping -q -U -c 1 -I eth0 "$addr" || true
 	fi
 	NS_INST[$name]=$ns
-	ns_bg "$ns" "$TOPO_TMP/$ns.uas.log" sipp -sn uas -i "$addr" -p 5060 -nostdin \
+	# -aa: it answers the load balancers' health probes (OPTIONS) with a
+	# 200, as a real SIP server does.
+	ns_bg "$ns" "$TOPO_TMP/$ns.uas.log" "${SIPP[@]}" -sn uas -aa -i "$addr" -p 5060 -nostdin \
 		-buff_size "$SIPP_BUF" -trace_shortmsg -shortmessage_file "$TOPO_TMP/$ns.uas.csv"
 	echo "$NETNS_LAST_PID" >"$TOPO_TMP/$ns.pid"
 	wait_for 10 ip netns exec "$ns" ss -Hlun "sport = :5060"
