@@ -41,6 +41,7 @@ state() { backend_field "$1" state; }
 health_is() { [[ $(health "$1") == "$2" ]]; }
 state_is() { [[ $(state "$1") == "$2" ]]; }
 test_gt() { (($("$1") > $2)); } # CMD N: CMD's output is above N
+at_least() { (($("${@:2}") >= $1)); } # MIN CMD...: for wait_for
 
 cd "$NETNS_TMP" # sipp writes files into its working directory
 for i in 1 2 3; do sip_up "$i"; done
@@ -89,6 +90,14 @@ wait_for 10 test_gt applies "$n0"
 assert_eq down "$(state backend2)" "backend2 after SIGHUP"
 assert_eq active "$(state backend1)" "backend1 after SIGHUP"
 pass "a reload keeps a backend its checks hold down, down"
+
+# Put back in service by hand while still dead: judged afresh, down again.
+d0=$(metric 'ctfailover_health_downs_total{backend="backend2"}')
+dctl activate backend2 >/dev/null
+assert_match 'state backend=backend2 down->active source=control' "$(daemon_log)" "the daemon's log"
+wait_for 10 at_least $((d0 + 1)) metric 'ctfailover_health_downs_total{backend="backend2"}'
+wait_for 10 state_is backend2 down
+pass "activated by hand while still dead, it goes down again by its checks"
 
 # Garbage back: no SIP server.
 sip_kill 3

@@ -266,9 +266,20 @@ void ctfd_prober_sync(struct ctfd *d)
 		const struct ctfd_backend *b = &st->backends[i];
 
 		old = find(p, b->name);
-		if (old && ctf_addr_equal(&old->addr, &b->addr))
+		if (old && ctf_addr_equal(&old->addr, &b->addr)) {
 			hc[i] = *old;
-		else
+			/*
+			 * Its checks hold it down but someone put it back in
+			 * service (activate, probe up, apply --force): judge
+			 * it afresh, so that `fall` failures take it down
+			 * again.
+			 */
+			if (hc[i].health == CTFD_HEALTH_DOWN && !hc[i].panic &&
+			    b->state != CTF_STATE_DOWN) {
+				hc[i].health = CTFD_HEALTH_UNKNOWN;
+				hc[i].ok_run = hc[i].fail_run = 0;
+			}
+		} else
 			/* Spread the first probes over one interval. */
 			ctfd_hc_init(&hc[i], b->name, &b->addr,
 				     now + rnd32() % (p->conf.interval_ms + 1));

@@ -9,8 +9,9 @@
  * A backend its checks took down stays down across a config reload
  * (SIGHUP, apply) until its checks bring it back: ctfd_prober_overlay()
  * keeps it so in the desired state; what the file says it should be
- * (active or draining) is what it gets back. `activate` on it lasts until
- * its next failed probe; `probe NAME up` is the operator's override.
+ * (active or draining) is what it gets back. Put back in service by hand
+ * (`activate`, `probe NAME up`), it is judged afresh: `fall` failures take
+ * it down again.
  */
 #ifndef CTFD_PROBER_H
 #define CTFD_PROBER_H
