@@ -188,8 +188,8 @@ static int cmd_backends(struct req *r)
 	for (i = 0; i < st->n_backends; i++) {
 		const struct ctfd_backend *b = &st->backends[i];
 
-		fprintf(r->out, "%-20s %-39s %-10s %-8s %10u %7u %s\n",
-			b->name, ctf_addr_str(&b->addr, a),
+		fprintf(r->out, "%-20s %-39s %-10s %-8s %10u %7u %s\n", b->name,
+			ctf_addr_str(&b->addr, a),
 			b->ifname[0] ? b->ifname : "-",
 			ctf_state_name(b->state), b->epoch,
 			ctfd_slots_of(r->d, &b->addr), health_of(r->d, b));
