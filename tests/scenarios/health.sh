@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# A backend that dies with nothing said, with real SIP calls, in a VM guest
+# (tests/vm/tests/health.sh for make check):
+#
+#   health.sh MODE[:HOW]...     MODE: ctnetlink module; HOW: crash (default)
+#                               or hang
+#
+# The incident's network (tests/scenarios/lib/topology.sh): two load
+# balancers with keepalived and ctfailoverd with its default health checks,
+# three backends running sipp. Two providers call the VIP at RATE calls/s:
+# pinned (one source port, on backend1) and fresh (a new port per call).
+# Once every backend is seen up, backend1 fails, and nobody says a word (no
+# cycle, no config change, no keepalived event):
+#   crash  its SIP server killed and its address removed;
+#   hang   its SIP server stopped (SIGSTOP): address and MAC stay, nothing
+#          answers.
+# Expected, asserted: the master takes backend1 down by itself; no call
+# whose first INVITE was sent after the failure is lost (routing: nothing
+# came back), pinned or fresh; at most 1 in 10 answered late (timing, as in
+# the incident: tests/scenarios/README.md).
+set -euo pipefail
+# shellcheck source=tests/scenarios/lib/topology.sh
+. "$(dirname "$0")/lib/topology.sh"
+# shellcheck source=tests/scenarios/lib/sip.sh
+. "$(dirname "$0")/lib/sip.sh"
+CALLS_AWK=$(cd "$(dirname "$0")" && pwd)/lib/calls.awk
+
+(($#)) || fail "usage: health.sh ctnetlink|module[:crash|:hang]..."
+RATE=10
+MIN_CALLS=$RATE
+RECV_TIMEOUT=4000 # ms: INVITE retransmitted at 0.5, 1.5, 3.5 s, then the call fails
+RUN=30            # s of calls after the failure
+SCN_VIPS=("$VIP")
+SCN_BACKENDS=(backend1 backend2 backend3)
+UNMET=0
+
+expect() { # CONDITION WHAT
+	if eval "$1"; then
+		pass "$MODE/$HOW: $2"
+	else
+		echo "ERROR: $MODE/$HOW: $2"
+		UNMET=$((UNMET + 1))
+	fi
+}
+
+health_of() { # a|b NAME
+	dctlx "$1" backends | awk -v b="$2" '$1 == b { print $NF }'
+}
+state_of() { # a|b NAME
+	dctlx "$1" backends | awk -v b="$2" '$1 == b { print $4 }'
+}
+all_up() { # a|b
+	[[ $(dctlx "$1" backends | awk 'NR > 1 && $NF == "up"' | wc -l) == 3 ]]
+}
+is_down() { [[ $(state_of "$1" "$2") == down ]]; }
+
+# pinned_port: a source port whose new flow lb-a sends to backend1.
+pinned_port() {
+	local p
+	for ((p = 40000; p < 40200; p++)); do
+		[[ $(dctlx a where "$PINNED4" "$p" | awk '{ print $4 }') != backend1 ]] ||
+			{ echo "$p"; return; }
+	done
+	fail "no port maps to backend1"
+}
+
+run() {
+	MODE=${1%%:*}
+	HOW=crash
+	[[ $1 != *:* ]] || HOW=${1#*:}
+	[[ $MODE == ctnetlink || $MODE == module ]] || fail "unknown mode '$MODE'"
+	[[ $HOW == crash || $HOW == hang ]] || fail "unknown failure '$HOW'"
+	info "=== $MODE, backend1: $HOW ==="
+	[[ $MODE != module ]] || modprobe ctfailover
+	ADDR[backend1]=10.0.10.21
+	topo_setup
+	local b a args=()
+	for b in backend1 backend2 backend3; do instance_up "$b" "${ADDR[$b]}"; done
+	[[ $MODE != ctnetlink ]] || args=(--no-module)
+	for a in a b; do daemon_up "$a" "${args[@]}"; done
+	keepalived_start a 150
+	keepalived_start b 100
+	wait_for 15 is_master a
+	for a in a b; do wait_for 20 all_up "$a"; done
+	PORT=$(pinned_port)
+
+	T0=$EPOCHREALTIME
+	PROVIDERS=()
+	uac "$NS_PINNED" pinned "$PINNED4" "$VIP:5060" "$((RUN + 20))" -p "$PORT" -t u1
+	local pinned=$NETNS_LAST_PID
+	uac "$NS_FRESH" fresh "$FRESH4" "$VIP:5060" "$((RUN + 20))" -t un -max_socket 512
+	local fresh=$NETNS_LAST_PID
+	pace --flowing
+	settle
+
+	local ns=${NS_INST[backend1]} pid tf td
+	pid=$(cat "$TOPO_TMP/$ns.pid")
+	tf=$EPOCHREALTIME
+	if [[ $HOW == crash ]]; then
+		instance_kill "$ns"
+	else
+		kill -STOP "$pid"
+	fi
+	wait_for 20 is_down a backend1
+	td=$EPOCHREALTIME
+	info "$MODE/$HOW: lb-a took backend1 down $(awk -v a="$tf" -v b="$td" 'BEGIN { printf "%.2f", b - a }') s after it failed"
+	grep -E 'health|state backend=backend1' "$TOPO_TMP/daemon-a.log" | tail -n 4 | sed 's/^/#   /' || true
+	pace --flowing
+	settle
+	sleep "$RUN"
+	uac_stop "$MODE" "$pinned" "$fresh"
+	expect "[[ \$(health_of a backend1) == down ]]" "lb-a says backend1's health is down"
+	if [[ $HOW == hang ]]; then
+		# Answering again, it is a new instance: back, bumped.
+		kill -CONT "$pid" 2>/dev/null || true
+		wait_for 20 all_up a
+		expect "[[ \$(state_of a backend1) == active ]]" "backend1 back in service once it answers again"
+	fi
+
+	local p att lost late w
+	for p in pinned fresh; do
+		awk -F'\t' -v t0="$T0" -v events="failure=$tf:$tf" -v margin=0 \
+			-v timer=$((RECV_TIMEOUT / 1000)) -f "$CALLS_AWK" \
+			"$TOPO_TMP/$p.csv" "$TOPO_TMP"/*.uas.csv "$TOPO_TMP/$p.err" >"$TOPO_TMP/$p.calls"
+		read -r _ _ att _ _ lost <<<"$(grep '^window failure ' "$TOPO_TMP/$p.calls")"
+		late=$(awk '$1 == "bad" && $3 == "late" && $4 == "" { n++ } END { print n + 0 }' "$TOPO_TMP/$p.calls")
+		w=$(grep '^window failure ' "$TOPO_TMP/$p.calls")
+		info "$MODE/$HOW $p: after the failure $att calls placed, $lost lost, $late late ($w)"
+		expect "((att >= RATE * RUN * 9 / 10))" "the $p provider placed its calls after the failure ($att)"
+		expect "((lost == 0))" "routing: no $p call placed after the failure lost ($lost of $att)"
+		expect "((late * 10 <= att))" "timing: at most 1 in 10 $p calls answered late ($late of $att)"
+	done
+	for a in a b; do kill -TERM "${D_PID[$a]}"; done
+	netns_cleanup
+	[[ $MODE != module ]] || rmmod ctfailover
+}
+
+for m in "$@"; do
+	run "$m"
+done
+((UNMET == 0)) || fail "$UNMET expectation(s) unmet"

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make check's health checks with real SIP calls (tests/scenarios/health.sh):
+# a backend killed with its address removed, and one that hangs, with
+# nothing said: the daemon takes it down by itself, and no call placed
+# after the failure is lost, with the module and without it.
+# vm-timeout: 900
+exec bash "$(dirname "$0")/../../scenarios/health.sh" module:crash ctnetlink:crash module:hang
