@@ -68,6 +68,13 @@ wait_for 10 at_least 5 counter tx "${BACKEND4[$i]}"
 assert_ge 5 "$(counter rx "${BACKEND4[$i]}")" "datagrams from $b"
 pass "the health counters count INVITEs to $b and its answers"
 
+# Someone deletes the table (nft flush ruleset, a firewall reload): it comes back.
+ns_lb nft delete table inet ctfailover_health
+wait_for 10 ns_lb nft list counter inet ctfailover_health "tx-${BACKEND4[$i]}"
+wait_for 10 at_least 5 counter tx "${BACKEND4[$i]}"
+assert_match 'health: .*; the table is made again in 5 s' "$(daemon_log)" "the daemon's log"
+pass "the counters' table, deleted by hand, is made again and counts"
+
 # Hang: stopped, it keeps its address and MAC and answers nothing.
 kill -STOP "${SIPP[$i]}"
 wait_for 15 state_is "$b" down

@@ -19,7 +19,8 @@
 #include "prober.h"
 #include "sipmsg.h"
 
-#define SAMPLE_MS 250 /* passive counters: how often they are read */
+#define SAMPLE_MS 250  /* passive counters: how often they are read */
+#define RETRY_MS  5000 /* the counters' table lost (nft flush ruleset) */
 
 uint64_t ctfd_now_ms(void)
 {
@@ -203,8 +204,8 @@ static void sync_counters(struct ctfd *d)
 	ret = ctfd_nft_health_set(d->nft, want, n, err, sizeof(err));
 	if (ret) {
 		ctfd_log(
-			"health: passive detection off until the next change: %s",
-			err);
+			"health: passive detection off, tried again in %d s: %s",
+			RETRY_MS / 1000, err);
 		free(want);
 		p->counters_ok = false;
 		return;
@@ -212,7 +213,7 @@ static void sync_counters(struct ctfd *d)
 	free(p->counted);
 	p->counted = want;
 	p->n_counted = n;
-	p->counters_ok = n > 0;
+	p->counters_ok = true;
 	for (i = 0; i < p->n; i++)
 		p->hc[i].have_sample = false;
 }
@@ -642,10 +643,15 @@ static void sample(struct ctfd *d, uint64_t now)
 	s.seen = calloc(n, sizeof(*s.seen));
 	if (!s.tx || !s.rx || !s.seen)
 		goto out;
-	if (ctfd_nft_health_read(d->nft, sample_cb, &s, err, sizeof(err))) {
-		ctfd_log("health: %s", err);
-		p->counters_ok = false; /* made again at the next change */
-		goto out;
+	if (ctfd_nft_health_read(d->nft, sample_cb, &s, err, sizeof(err)))
+		goto lost;
+	for (i = 0; i < n && !s.seen[i]; i++)
+		;
+	if (i == n) {
+		/* Deleted under us (a dump of a missing table is empty). */
+		snprintf(err, sizeof(err),
+			 "no counter left in table inet ctfailover_health");
+		goto lost;
 	}
 	for (i = 0; i < n && d->prober == p && i < p->n; i++) {
 		struct ctfd_hc *h = &p->hc[i];
@@ -676,13 +682,20 @@ out:
 	free(s.tx);
 	free(s.rx);
 	free(s.seen);
+	return;
+lost:
+	ctfd_log("health: %s; the table is made again in %d s", err,
+		 RETRY_MS / 1000);
+	p->counters_ok = false;
+	p->next_sample_ms = now + RETRY_MS;
+	goto out;
 }
 
 /* Arm the timer for the earliest thing due. */
 static void arm(struct ctfd_prober *p)
 {
 	struct itimerspec its = { 0 };
-	uint64_t due = p->counters_ok ? p->next_sample_ms : 0, t;
+	uint64_t due = p->conf.passive_ms ? p->next_sample_ms : 0, t;
 	unsigned int i;
 
 	for (i = 0; i < p->n; i++) {
@@ -721,8 +734,14 @@ void ctfd_prober_timer(struct ctfd *d)
 		if (!h->inflight && now >= h->next_ms)
 			send_probe(d, h, now);
 	}
-	if (p && p->counters_ok && now >= p->next_sample_ms)
-		sample(d, now);
+	if (p && p->conf.passive_ms && now >= p->next_sample_ms) {
+		if (!p->counters_ok) { /* lost, or never made: again */
+			p->next_sample_ms = now + RETRY_MS;
+			sync_counters(d);
+		} else {
+			sample(d, now);
+		}
+	}
 	p = d->prober;
 	if (p)
 		arm(p);
