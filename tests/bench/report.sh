@@ -24,7 +24,7 @@ fi
 dir=${1:?usage: report.sh [--doc] DIR}
 series=$(awk '$1 == "series" { print $2 }' "$dir/meta.txt")
 files=()
-for f in meta.txt host.txt "$series.txt" "$series-pps.txt" failover.txt; do
+for f in meta.txt host.txt "$series.txt" "$series-pps.txt" health.txt failover.txt; do
 	[[ ! -f $dir/$f ]] || files+=("$dir/$f")
 done
 
@@ -317,6 +317,43 @@ failover() {
 	EOF
 }
 
+health() {
+	local c v f
+	heading '##' 'A backend crashes with nothing said → first answered call'
+	prose <<-EOF
+		\`tests/scenarios/health.sh --bench\` in a $series guest, module mode: two
+		providers call the VIP at 10 calls/s each (pinned: one source port, on
+		backend1; fresh: a new port per call) through the incident's two load
+		balancers; backend1's SIP server is killed and its address removed, and
+		nothing else is said. Side by side in the same run: ctfailoverd's health
+		checks as they ship (passive from the INVITEs, 1 s, confirmed by one
+		OPTIONS; OPTIONS every 1 s, down after 3), OPTIONS alone as Kamailio's
+		dispatcher probes (every 10 s, down after 3, timeout 1 s), and none. Down:
+		when lb-a took backend1 out; first answer: from the crash to the first
+		answer to a call placed after it; failed: of the calls placed in the 45 s
+		after the crash (\`tests/scenarios/lib/calls.awk\`).
+	EOF
+	if [[ ! -f $dir/health.txt ]]; then
+		echo "Not measured in this run."
+		endtable
+		return
+	fi
+	echo '| health checks | down after | pinned: first answer | pinned: failed | fresh: first answer | fresh: failed |'
+	echo '| --- | --- | --- | --- | --- | --- |'
+	for c in defaults active none; do
+		v=$(val "health.$c.down_ms")
+		[[ $v == never || $v == '?' ]] || v="$(num "$v") ms"
+		printf '| %s | %s |' "$c" "$v"
+		for f in pinned fresh; do
+			v=$(val "health.$c.$f.first_answer_ms")
+			[[ $v == never || $v == '?' ]] || v="$(num "$v") ms"
+			printf ' %s | %s of %s |' "$v" "$(val "health.$c.$f.failed")" "$(val "health.$c.$f.attempted")"
+		done
+		echo
+	done
+	endtable
+}
+
 daemon() {
 	local k n
 	heading '##' 'Daemon (host kernel, network namespaces)'
@@ -387,5 +424,6 @@ header
 sweep
 bump
 pps
+health
 failover
 daemon

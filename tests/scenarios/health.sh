@@ -6,6 +6,12 @@
 #
 #   health.sh MODE[:HOW]...     MODE: ctnetlink module; HOW: crash (default)
 #                               or hang
+#   health.sh --bench MODE:HOW:CHECKS...
+#                               CHECKS: defaults, active (OPTIONS alone,
+#                               as Kamailio's dispatcher: every 10 s,
+#                               down after 3 failures) or none; prints
+#                               "BENCH health.CHECKS.KEY VALUE" lines for
+#                               make bench instead of judging
 #
 # The incident's network (tests/scenarios/lib/topology.sh): two load
 # balancers with keepalived and ctfailoverd with its default health checks,
@@ -27,16 +33,23 @@ set -euo pipefail
 . "$(dirname "$0")/lib/sip.sh"
 CALLS_AWK=$(cd "$(dirname "$0")" && pwd)/lib/calls.awk
 
-(($#)) || fail "usage: health.sh ctnetlink|module[:crash|:hang]..."
+BENCH=0
+if [[ ${1:-} == --bench ]]; then
+	BENCH=1
+	shift
+fi
+(($#)) || fail "usage: health.sh [--bench] ctnetlink|module[:crash|:hang[:defaults|:active|:none]]..."
 RATE=10
 MIN_CALLS=$RATE
 RECV_TIMEOUT=4000 # ms: INVITE retransmitted at 0.5, 1.5, 3.5 s, then the call fails
 RUN=30            # s of calls after the failure
+((!BENCH)) || RUN=45 # the active-only checks take 30 s or more
 SCN_VIPS=("$VIP")
 SCN_BACKENDS=(backend1 backend2 backend3)
 UNMET=0
 
 expect() { # CONDITION WHAT
+	((!BENCH)) || return 0
 	if eval "$1"; then
 		pass "$MODE/$HOW: $2"
 	else
@@ -51,8 +64,8 @@ health_of() { # a|b NAME
 state_of() { # a|b NAME
 	dctlx "$1" backends | awk -v b="$2" '$1 == b { print $4 }'
 }
-all_up() { # a|b
-	[[ $(dctlx "$1" backends | awk 'NR > 1 && $NF == "up"' | wc -l) == 3 ]]
+all_up() { # a|b (with the checks off: "off")
+	[[ $(dctlx "$1" backends | awk 'NR > 1 && ($NF == "up" || $NF == "off")' | wc -l) == 3 ]]
 }
 is_down() { [[ $(state_of "$1" "$2") == down ]]; }
 
@@ -67,12 +80,22 @@ pinned_port() {
 }
 
 run() {
+	local how_checks
 	MODE=${1%%:*}
 	HOW=crash
-	[[ $1 != *:* ]] || HOW=${1#*:}
+	CHECKS=defaults
+	[[ $1 != *:* ]] || how_checks=${1#*:}
+	[[ -z ${how_checks:-} ]] || HOW=${how_checks%%:*}
+	[[ ${how_checks:-} != *:* ]] || CHECKS=${how_checks#*:}
+	case $CHECKS in
+	defaults) HEALTH_CONF='' ;;
+	active) HEALTH_CONF='passive_ms = 0; interval_ms = 10000; timeout_ms = 1000; fall = 3; rise = 2;' ;;
+	none) HEALTH_CONF='enabled = false;' ;;
+	*) fail "unknown checks '$CHECKS' (defaults, active, none)" ;;
+	esac
 	[[ $MODE == ctnetlink || $MODE == module ]] || fail "unknown mode '$MODE'"
 	[[ $HOW == crash || $HOW == hang ]] || fail "unknown failure '$HOW'"
-	info "=== $MODE, backend1: $HOW ==="
+	info "=== $MODE, backend1: $HOW, health checks: $CHECKS ==="
 	[[ $MODE != module ]] || modprobe ctfailover
 	ADDR[backend1]=10.0.10.21
 	topo_setup
@@ -83,7 +106,7 @@ run() {
 	keepalived_start a 150
 	keepalived_start b 100
 	wait_for 15 is_master a
-	for a in a b; do wait_for 20 all_up "$a"; done
+	for a in a b; do wait_for 40 all_up "$a"; done
 	PORT=$(pinned_port)
 
 	T0=$EPOCHREALTIME
@@ -103,16 +126,30 @@ run() {
 	else
 		kill -STOP "$pid"
 	fi
-	wait_for 20 is_down a backend1
+	local down_ms=never i
+	if ((BENCH)); then
+		for ((i = 0; i < RUN * 10; i++)); do
+			is_down a backend1 && break
+			sleep 0.1
+		done
+	else
+		wait_for 20 is_down a backend1
+	fi
 	td=$EPOCHREALTIME
-	info "$MODE/$HOW: lb-a took backend1 down $(awk -v a="$tf" -v b="$td" 'BEGIN { printf "%.2f", b - a }') s after it failed"
+	! is_down a backend1 || down_ms=$(awk -v a="$tf" -v b="$td" 'BEGIN { printf "%.0f", (b - a) * 1000 }')
+	info "$MODE/$HOW/$CHECKS: lb-a took backend1 down: $down_ms ms after it failed"
+	((!BENCH)) || echo "BENCH health.$CHECKS.down_ms $down_ms"
 	grep -E 'health|state backend=backend1' "$TOPO_TMP/daemon-a.log" | tail -n 4 | sed 's/^/#   /' || true
-	pace --flowing
-	settle
-	sleep "$RUN"
+	if ((BENCH)); then
+		sleep "$(awk -v a="$tf" -v now="$EPOCHREALTIME" -v r="$RUN" 'BEGIN { d = a + r - now; printf "%.2f", (d > 0 ? d : 0) }')"
+	else
+		pace --flowing
+		settle
+		sleep "$RUN"
+	fi
 	uac_stop "$MODE" "$pinned" "$fresh"
 	expect "[[ \$(health_of a backend1) == down ]]" "lb-a says backend1's health is down"
-	if [[ $HOW == hang ]]; then
+	if [[ $HOW == hang && $CHECKS != none ]]; then
 		# Answering again, it is a new instance: back, bumped.
 		kill -CONT "$pid" 2>/dev/null || true
 		wait_for 20 all_up a
@@ -127,7 +164,12 @@ run() {
 		read -r _ _ att _ _ lost <<<"$(grep '^window failure ' "$TOPO_TMP/$p.calls")"
 		late=$(awk '$1 == "bad" && $3 == "late" && $4 == "" { n++ } END { print n + 0 }' "$TOPO_TMP/$p.calls")
 		w=$(grep '^window failure ' "$TOPO_TMP/$p.calls")
-		info "$MODE/$HOW $p: after the failure $att calls placed, $lost lost, $late late ($w)"
+		info "$MODE/$HOW/$CHECKS $p: after the failure $att calls placed, $lost lost, $late late ($w)"
+		if ((BENCH)); then
+			echo "BENCH health.$CHECKS.$p.attempted $att"
+			echo "BENCH health.$CHECKS.$p.failed $(awk '{ print $4 }' <<<"$w")"
+			echo "BENCH health.$CHECKS.$p.first_answer_ms $(awk '{ print $5 }' <<<"$w")"
+		fi
 		expect "((att >= RATE * RUN * 9 / 10))" "the $p provider placed its calls after the failure ($att)"
 		expect "((lost == 0))" "routing: no $p call placed after the failure lost ($lost of $att)"
 		expect "((late * 10 <= att))" "timing: at most 1 in 10 $p calls answered late ($late of $att)"

@@ -13,7 +13,8 @@ SCN_VIPS=()
 SCN_BACKENDS=()
 
 # daemon_conf a|b: write ctfailoverd's config for lb-X from SCN_VIPS,
-# SCN_BACKENDS and ADDR (the desired state a restart must find).
+# SCN_BACKENDS and ADDR (the desired state a restart must find), and
+# HEALTH_CONF (health settings, "key = value;"...; default: the daemon's).
 daemon_conf() {
 	local a=$1 v b vips=() bes=()
 	local conf=$TOPO_TMP/ctfailover-$a.conf
@@ -30,6 +31,7 @@ daemon_conf() {
 		metrics = { listen = "127.0.0.1:9477"; };
 		control_socket = "$TOPO_TMP/control-$a.sock";
 		keepalived = { notify_fifo = "$TOPO_TMP/fifo-$a"; };
+		health = { ${HEALTH_CONF:-} };
 	EOF
 	mv "$conf.new" "$conf"
 }
