@@ -107,6 +107,7 @@ new_addr() {
 in_use() {
 	local b
 	for b in "${!ADDR[@]}"; do [[ ${ADDR[$b]} != "$1" ]] || return 0; done
+	for b in "${PREP_ADDR[@]}"; do [[ $b != "$1" ]] || return 0; done
 	return 1
 }
 
@@ -140,11 +141,40 @@ dies() {
 
 # --- the events -------------------------------------------------------------------
 
+# An event that brings up a new instance at a new address has it made
+# before it starts, while the previous event's calls are still being
+# judged (prepare): nothing sends to an address no load balancer knows, so
+# the event itself is only what the load balancers see. PREP_ADDR holds
+# the addresses made ready, PREP_NS their namespaces, in the order the
+# event uses them; prepared() hands out the next.
+PREP_ADDR=()
+PREP_NS=()
+prepare() { # KIND NAME
+	local n=0 i old
+	case $1 in
+	cycle-new | sighup | apply) n=1 ;;
+	cycle-twice) n=2 ;;
+	esac
+	old=${NS_INST[$2]}
+	for ((i = 0; i < n; i++)); do
+		new_addr "$2"
+		instance_up "$2" "$NEW_ADDR"
+		PREP_ADDR+=("$NEW_ADDR")
+		PREP_NS+=("${NS_INST[$2]}")
+	done
+	NS_INST[$2]=$old # until the event moves it
+}
+prepared() { # NAME: NEW_ADDR and NS_INST[NAME], the next prepared instance
+	NEW_ADDR=${PREP_ADDR[0]}
+	NS_INST[$1]=${PREP_NS[0]}
+	PREP_ADDR=("${PREP_ADDR[@]:1}")
+	PREP_NS=("${PREP_NS[@]:1}")
+}
+
 ev_cycle_new() {
 	local b=$1 old=${NS_INST[$1]} addr
-	new_addr "$b"
+	prepared "$b"
 	addr=$NEW_ADDR
-	instance_up "$b" "$addr"
 	ADDR[$b]=$addr
 	both cycle "$b" "$addr"
 	sleep 1
@@ -188,9 +218,8 @@ ev_probe() {
 # new address; HOW is sighup or apply.
 config_move() {
 	local b=$1 old=${NS_INST[$1]} addr a
-	new_addr "$b"
+	prepared "$b"
 	addr=$NEW_ADDR
-	instance_up "$b" "$addr"
 	ADDR[$b]=$addr
 	for a in a b; do
 		daemon_conf "$a"
@@ -257,16 +286,42 @@ VIPS_RE=$(for v in "${SCN_VIPS[@]}"; do
 done | paste -sd'|' -)
 VIPS_RE=" -> ($VIPS_RE) "
 
-# check_flows: every SIP entry to a VIP current, on both load balancers;
-# and the view is not empty: the master shows both pinned flows.
+# settled a|b: lb-X has every backend active and its health checks say up:
+# what every event leaves once the checks have judged it. The checks act on
+# their own time (a backend that died in a cycle's gap goes down, and comes
+# back as a new instance a couple of probes after its successor answers),
+# so their last bump may follow the event's completion.
+settled() {
+	dctlx "$1" backends | awk 'NR > 1 && ($4 != "active" || ($NF != "up" && $NF != "off")) { bad = 1 }
+		END { exit bad }'
+}
+
+# not_current a|b: the SIP entries to a VIP on lb-X that are not current.
+not_current() {
+	grep -E "$VIPS_RE" <<<"$(ns_lbx "$1" ctfailoverctl flows)" | grep -vE ' verdict (current|unstamped) ' || true
+}
+
+# check_flows: once both load balancers are settled, every SIP entry to a
+# VIP is current on both, or is a sweep delay (1 s) later (the last bump may
+# have just made it stale: its next packet re-steers it, and the sweep
+# deletes it if none comes); and the view is not empty: the master shows
+# both pinned flows.
 check_flows() {
-	local a flows bad m pin
+	local a flows bad m pin i
+	for a in a b; do
+		for ((i = 0; i < 60; i++)); do
+			settled "$a" && break
+			sleep 0.5
+		done
+		settled "$a" || violation "lb-$a: not settled 30 s after the event:" $'\n'"$(dctlx "$a" backends)"
+	done
 	m=$(master)
 	for a in a b; do
-		flows=$(ns_lbx "$a" ctfailoverctl flows)
-		bad=$(grep -E "$VIPS_RE" <<<"$flows" | grep -vE ' verdict (current|unstamped) ' || true)
+		bad=$(not_current "$a")
+		[[ -z $bad ]] || { sleep 1.5 && bad=$(not_current "$a"); }
 		[[ -z $bad ]] || violation "lb-$a has SIP entries to a VIP that are not current:" \
 			$'\n'"$bad"$'\n'"module: $(ns_lbx "$a" ctfailoverctl module backends | tr '\n' ';')"
+		flows=$(ns_lbx "$a" ctfailoverctl flows)
 		[[ $a == "$m" ]] || continue
 		for pin in "udp $PINNED4:$PORT -> $VIP:5060 " "udp [$PINNED6]:$PORT6 -> [$VIP6]:5060 "; do
 			grep -qF "$pin" <<<"$flows" ||
@@ -317,10 +372,19 @@ uac "$NS_FRESH" fresh6 "$FRESH6" "[$VIP6_2]:5060" "$secs" -t un -max_socket 512
 uacs+=("$NETNS_LAST_PID")
 pace --flowing
 
-for ((EV_N = 1; EV_N <= EVENTS; EV_N++)); do
-	EV_KIND=${KINDS[RANDOM % ${#KINDS[@]}]}
+# draw: the next event (NEXT_KIND on NEXT_B), its instances prepared.
+draw() {
+	local r
+	NEXT_KIND=${KINDS[RANDOM % ${#KINDS[@]}]}
 	r=$RANDOM
-	b=$(pick_backend "$r")
+	NEXT_B=$(pick_backend "$r")
+	prepare "$NEXT_KIND" "$NEXT_B"
+}
+
+draw
+for ((EV_N = 1; EV_N <= EVENTS; EV_N++)); do
+	EV_KIND=$NEXT_KIND
+	b=$NEXT_B
 	ts=$EPOCHREALTIME
 	"ev_${EV_KIND//-/_}" "$b"
 	te=$EPOCHREALTIME
@@ -334,10 +398,13 @@ for ((EV_N = 1; EV_N <= EVENTS; EV_N++)); do
 	tf=$EPOCHREALTIME
 	check_flows
 	tc=$EPOCHREALTIME
+	# The next event drawn and made ready while the caller's timer runs.
+	((EV_N == EVENTS)) || draw
+	tp=$EPOCHREALTIME
 	settle
 	check_dead
-	info "event $EV_N: $EV_KIND $b ($(awk -v s="$ts" -v e="$te" -v f="$tf" -v c="$tc" -v n="$EPOCHREALTIME" \
-		'BEGIN { printf "%.1f s; calls flowing %.1f s later, flows checked in %.1f s, %.1f s in all", e - s, f - e, c - f, n - s }'))"
+	info "event $EV_N: $EV_KIND $b ($(awk -v s="$ts" -v e="$te" -v f="$tf" -v c="$tc" -v p="$tp" -v n="$EPOCHREALTIME" \
+		'BEGIN { printf "%.1f s; calls flowing %.1f s later, flows checked in %.1f s, the next prepared in %.1f s; %.1f s in all", e - s, f - e, c - f, p - c, n - s }'))"
 done
 
 uac_stop soak "${uacs[@]}"
