@@ -1549,6 +1549,42 @@ out:
 	return ret;
 }
 
+/* A batch begun: BATCH_BEGIN written. 0 or -ENOMEM. */
+static int batch_open(struct ctfd_nft *n, struct batch *bt)
+{
+	*bt = (struct batch){ .n = n };
+	bt->b = nftnl_batch_alloc(BATCH_PAGE, BATCH_OVERRUN);
+	if (!bt->b)
+		return -ENOMEM;
+	bt->seq0 = n->seq + 1;
+	nftnl_batch_begin(bbuf(bt), bt->seq0);
+	bnext(bt);
+	return 0;
+}
+
+/*
+ * BATCH_END, then the batch sent (if it holds any message) and its acks
+ * read; freed either way. 0 or -errno with @err.
+ */
+static int batch_close(struct batch *bt, struct ctfd_nft_stats *stats,
+		       char *err, size_t errlen)
+{
+	int ret = 0;
+
+	nftnl_batch_end(bbuf(bt), bt->seq0 + bt->n_msgs + 1);
+	bnext(bt);
+	bt->n->seq = bt->seq0 + bt->n_msgs + 1;
+	if (bt->err) {
+		ret = bt->err;
+		seterr(err, errlen, "nft: no memory for the batch");
+	} else if (bt->n_msgs) {
+		ret = batch_send(bt, stats, err, errlen);
+	}
+	free(bt->what);
+	nftnl_batch_free(bt->b);
+	return ret;
+}
+
 static int check_dp(const struct ctfd_dataplane *dp, const char *which,
 		    char *err, size_t errlen)
 {
@@ -1629,13 +1665,9 @@ int ctfd_nft_apply(struct ctfd_nft *n, const struct ctfd_dataplane *cur,
 			return ret;
 	}
 
-	bt.b = nftnl_batch_alloc(BATCH_PAGE, BATCH_OVERRUN);
-	if (!bt.b)
-		return -ENOMEM;
-	bt.seq0 = n->seq + 1;
-	nftnl_batch_begin(bbuf(&bt), bt.seq0);
-	bnext(&bt);
-
+	ret = batch_open(n, &bt);
+	if (ret)
+		return ret;
 	if (fresh) {
 		b_create(&bt, ids);
 	} else if (new_rules) {
@@ -1656,18 +1688,7 @@ int ctfd_nft_apply(struct ctfd_nft *n, const struct ctfd_dataplane *cur,
 		stats->elems_deleted = bt.deleted;
 	}
 
-	nftnl_batch_end(bbuf(&bt), bt.seq0 + bt.n_msgs + 1);
-	bnext(&bt);
-	n->seq = bt.seq0 + bt.n_msgs + 1;
-	if (bt.err) {
-		ret = bt.err;
-		seterr(err, errlen, "nft: no memory for the batch");
-	} else if (bt.n_msgs) {
-		ret = batch_send(&bt, stats, err, errlen);
-	}
-	free(bt.what);
-	nftnl_batch_free(bt.b);
-	return ret;
+	return batch_close(&bt, stats, err, errlen);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1971,30 +1992,16 @@ out:
 int ctfd_nft_health_set(struct ctfd_nft *n, const struct ctf_addr *addrs,
 			unsigned int n_addrs, char *err, size_t errlen)
 {
-	struct batch bt = { .n = n };
-	int ret = 0;
+	struct batch bt;
+	int ret;
 
 	if (errlen)
 		err[0] = '\0';
-	bt.b = nftnl_batch_alloc(BATCH_PAGE, BATCH_OVERRUN);
-	if (!bt.b)
-		return -ENOMEM;
-	bt.seq0 = n->seq + 1;
-	nftnl_batch_begin(bbuf(&bt), bt.seq0);
-	bnext(&bt);
+	ret = batch_open(n, &bt);
+	if (ret)
+		return ret;
 	hc_table(&bt, addrs, n_addrs);
-	nftnl_batch_end(bbuf(&bt), bt.seq0 + bt.n_msgs + 1);
-	bnext(&bt);
-	n->seq = bt.seq0 + bt.n_msgs + 1;
-	if (bt.err) {
-		ret = bt.err;
-		seterr(err, errlen, "nft: no memory for the health counters");
-	} else {
-		ret = batch_send(&bt, NULL, err, errlen);
-	}
-	free(bt.what);
-	nftnl_batch_free(bt.b);
-	return ret;
+	return batch_close(&bt, NULL, err, errlen);
 }
 
 struct hc_read {
