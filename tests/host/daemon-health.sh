@@ -130,4 +130,20 @@ done
 out=$(dctl probes)
 [[ $out != *PANIC* ]] || fail "still in panic: $out"
 pass "the servers back: their backends active, the panic over"
+
+# With the checks off there is no counters table, `probes` says why, and
+# the backends' health reads "off".
+daemon_kill TERM
+HEALTH_CONF='enabled = false;'
+daemon_conf -6 backend1 "${BACKEND4[1]}" backend2 "${BACKEND4[2]}" \
+	backend3 "${BACKEND4[3]}" backend1-v6 "${BACKEND6[1]}"
+daemon_start
+rc=0
+out=$(dctl probes 2>&1) || rc=$?
+assert_eq 1 "$rc" "probes' exit status with the checks off"
+assert_match 'health checks are off \(health.enabled in the config\)' "$out" "probes with the checks off"
+assert_eq off "$(health backend1)" "backend1's health with the checks off"
+! ns_lb nft list table inet ctfailover_health >/dev/null 2>&1 ||
+	fail "a health counters' table with the checks off"
+pass "checks off: no counters table, probes says why, health reads off"
 daemon_kill TERM

@@ -137,3 +137,8 @@ kill -USR1 "$UAC"
 kill -KILL "$UAC" 2>/dev/null || true
 wait "$UAC" 2>/dev/null || true
 daemon_kill TERM
+# Stopped, it takes its counters table with it (the data plane stays).
+! ns_lb nft list table inet ctfailover_health >/dev/null 2>&1 ||
+	fail "the health counters' table outlived the daemon"
+ns_lb nft list table inet ctfailover >/dev/null
+pass "stopped, the daemon removes its counters table and leaves the data plane"
