@@ -11,18 +11,20 @@
  * epoch is bumped). A send that fails on this host's side (no route, the
  * interface down) is no verdict on the backend: it counts neither way.
  *
- * Passive. The provider's own traffic tells first: datagrams the load
- * balancer forwards to a backend, counted per backend with the replies it
- * sends back (nft counters, O(backends) to read). A backend that keeps
- * receiving while it answers nothing for `passive` ms is suspect: it is
- * probed at once, and a failed probe takes it down without waiting for
- * `fall` (the traffic was the first failure). One that answers the probe
- * but still leaves the calls unanswered for 3 x `passive` goes down too:
- * it answers OPTIONS, not INVITEs. Why both conditions (time and a second
- * datagram): the last datagram of a call set-up (an ACK) has no reply, and
- * a provider may then be silent for a while; a second unanswered datagram
- * after the threshold (SIP retransmits an unanswered INVITE at 0.5, 1.5
- * and 3.5 s) is what a dead backend looks like.
+ * Passive. The provider's own traffic tells first: the INVITEs the load
+ * balancer forwards to a backend, counted per backend with every datagram
+ * it sends back (nft table inet ctfailover_health, O(backends) to read). A
+ * live SIP server answers every INVITE (a 100 Trying at least); an ACK or a
+ * keepalive gets no answer, so only INVITEs count. A backend that keeps
+ * getting INVITEs while it sends nothing back for `passive` ms is suspect:
+ * it is probed at once, and a failed probe takes it down without waiting
+ * for `fall` (the traffic was the first failure). One that answers the
+ * probe but still leaves the INVITEs unanswered for 3 x `passive` goes
+ * down too: it answers OPTIONS, not calls. Why both conditions (time and a
+ * second INVITE): one INVITE may be answered late by a busy server; a
+ * second still unanswered past the threshold (SIP retransmits an
+ * unanswered INVITE at 0.5, 1.5 and 3.5 s) is what a dead backend looks
+ * like.
  *
  * Flapping. A backend that goes down again within `flap_window` ms of
  * coming back needs twice as many successes to come back next time (up to
