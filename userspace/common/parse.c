@@ -61,6 +61,44 @@ bool ctf_addr_equal(const struct ctf_addr *a, const struct ctf_addr *b)
 	return !memcmp(&a->v6, &b->v6, sizeof(a->v6));
 }
 
+void ctf_addr_to_sockaddr(const struct ctf_addr *a, uint16_t port,
+			  struct sockaddr_storage *ss, socklen_t *len)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (a->family == AF_INET) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+
+		sin->sin_family = AF_INET;
+		sin->sin_addr = a->v4;
+		sin->sin_port = htons(port);
+		*len = sizeof(*sin);
+	} else {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_addr = a->v6;
+		sin6->sin6_port = htons(port);
+		*len = sizeof(*sin6);
+	}
+}
+
+int ctf_addr_from_sockaddr(const struct sockaddr_storage *ss,
+			   struct ctf_addr *a)
+{
+	memset(a, 0, sizeof(*a));
+	if (ss->ss_family == AF_INET) {
+		a->family = AF_INET;
+		a->v4 = ((const struct sockaddr_in *)ss)->sin_addr;
+		return ntohs(((const struct sockaddr_in *)ss)->sin_port);
+	}
+	if (ss->ss_family == AF_INET6) {
+		a->family = AF_INET6;
+		a->v6 = ((const struct sockaddr_in6 *)ss)->sin6_addr;
+		return ntohs(((const struct sockaddr_in6 *)ss)->sin6_port);
+	}
+	return -1;
+}
+
 /* @len bytes of decimal digits, at most @max: 0, -EINVAL or -ERANGE. */
 static int parse_digits(const char *s, size_t len, uint64_t max, uint64_t *out)
 {

@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <netinet/in.h>
+#include <sys/socket.h>
 
 /* Room for any message the parsers write. */
 #define CTF_PARSE_ERRLEN 160
@@ -41,6 +42,13 @@ int ctf_parse_addr(const char *s, struct ctf_addr *a, char *err, size_t errlen);
 /* The address as text, in @buf (CTF_ADDR_STRLEN bytes). */
 const char *ctf_addr_str(const struct ctf_addr *a, char *buf);
 bool ctf_addr_equal(const struct ctf_addr *a, const struct ctf_addr *b);
+/* @a and @port as a socket address, into @ss; its length into @len. */
+void ctf_addr_to_sockaddr(const struct ctf_addr *a, uint16_t port,
+			  struct sockaddr_storage *ss, socklen_t *len);
+/* The address of @ss into @a (family 0 if neither IPv4 nor IPv6): its
+ * port, or -1. */
+int ctf_addr_from_sockaddr(const struct sockaddr_storage *ss,
+			   struct ctf_addr *a);
 
 /*
  * A decimal number in min..max: digits only. @what names it in @err

@@ -23,26 +23,12 @@
 
 int ctfd_metrics_open(const struct ctfd_listen *l, char *err, size_t errlen)
 {
-	struct sockaddr_storage ss = { 0 };
+	struct sockaddr_storage ss;
 	char a[CTF_ADDR_STRLEN];
 	socklen_t len;
 	int fd, one = 1;
 
-	if (l->addr.family == AF_INET) {
-		struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
-
-		sin->sin_family = AF_INET;
-		sin->sin_addr = l->addr.v4;
-		sin->sin_port = htons(l->port);
-		len = sizeof(*sin);
-	} else {
-		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
-
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_addr = l->addr.v6;
-		sin6->sin6_port = htons(l->port);
-		len = sizeof(*sin6);
-	}
+	ctf_addr_to_sockaddr(&l->addr, l->port, &ss, &len);
 	fd = socket(l->addr.family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
 		    0);
 	if (fd < 0 ||

@@ -39,43 +39,6 @@ static uint32_t rnd32(void)
 	return r;
 }
 
-static void to_sockaddr(const struct ctf_addr *a, uint16_t port,
-			struct sockaddr_storage *ss, socklen_t *len)
-{
-	memset(ss, 0, sizeof(*ss));
-	if (a->family == AF_INET) {
-		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
-
-		sin->sin_family = AF_INET;
-		sin->sin_addr = a->v4;
-		sin->sin_port = htons(port);
-		*len = sizeof(*sin);
-	} else {
-		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
-
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_addr = a->v6;
-		sin6->sin6_port = htons(port);
-		*len = sizeof(*sin6);
-	}
-}
-
-static int from_sockaddr(const struct sockaddr_storage *ss, struct ctf_addr *a)
-{
-	memset(a, 0, sizeof(*a));
-	if (ss->ss_family == AF_INET) {
-		a->family = AF_INET;
-		a->v4 = ((const struct sockaddr_in *)ss)->sin_addr;
-		return ntohs(((const struct sockaddr_in *)ss)->sin_port);
-	}
-	if (ss->ss_family == AF_INET6) {
-		a->family = AF_INET6;
-		a->v6 = ((const struct sockaddr_in6 *)ss)->sin6_addr;
-		return ntohs(((const struct sockaddr_in6 *)ss)->sin6_port);
-	}
-	return -1;
-}
-
 static int udp_socket(int family, uint16_t *port, char *err, size_t errlen)
 {
 	struct sockaddr_storage ss;
@@ -94,7 +57,7 @@ static int udp_socket(int family, uint16_t *port, char *err, size_t errlen)
 	}
 	if (family == AF_INET6)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
-	to_sockaddr(&any, 0, &ss, &len);
+	ctf_addr_to_sockaddr(&any, 0, &ss, &len);
 	if (bind(fd, (struct sockaddr *)&ss, len) ||
 	    getsockname(fd, (struct sockaddr *)&ss, &len)) {
 		snprintf(err, errlen, "health probes: binding a %s port: %s",
@@ -102,7 +65,7 @@ static int udp_socket(int family, uint16_t *port, char *err, size_t errlen)
 		close(fd);
 		return -errno;
 	}
-	*port = from_sockaddr(&ss, &any);
+	*port = ctf_addr_from_sockaddr(&ss, &any);
 	return fd;
 }
 
@@ -478,12 +441,12 @@ static int local_addr(const struct ctf_addr *dst, struct ctf_addr *src)
 	fd = socket(dst->family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
-	to_sockaddr(dst, 5060, &ss, &len);
+	ctf_addr_to_sockaddr(dst, 5060, &ss, &len);
 	if (connect(fd, (struct sockaddr *)&ss, len) ||
 	    getsockname(fd, (struct sockaddr *)&ss, &len))
 		ret = -errno;
 	else
-		from_sockaddr(&ss, src);
+		ctf_addr_from_sockaddr(&ss, src);
 	close(fd);
 	return ret;
 }
@@ -517,7 +480,7 @@ static void send_probe(struct ctfd *d, struct ctfd_hc *h, uint64_t now)
 		};
 
 		n = ctfd_sip_options_build(buf, sizeof(buf), &o);
-		to_sockaddr(&h->addr, p->conf.port, &ss, &len);
+		ctf_addr_to_sockaddr(&h->addr, p->conf.port, &ss, &len);
 		if (n < 0)
 			ret = n;
 		else if (sendto(fd, buf, n, 0, (struct sockaddr *)&ss, len) < 0)
@@ -558,7 +521,7 @@ void ctfd_prober_input(struct ctfd *d, int fd)
 			     &len);
 		if (n < 0)
 			return;
-		if (from_sockaddr(&ss, &from) < 0)
+		if (ctf_addr_from_sockaddr(&ss, &from) < 0)
 			continue;
 		if (ctfd_sip_response_parse(buf, n, &r, err, sizeof(err))) {
 			p->c.malformed++;
