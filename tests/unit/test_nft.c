@@ -456,6 +456,11 @@ static const struct {
 	{ "delete set inet ctfailover sip_ports",
 	  "" /* the rules use it: nft refuses, table stays ours */ },
 	{ "flush chain inet ctfailover prerouting", "no IPv4 rule" },
+	{ "flush chain inet ctfailover output", "no IPv4 rule in chain output" },
+	{ "add rule inet ctfailover output counter", "is not one of ours" },
+	/* The shape before the canary: no output chain. */
+	{ "flush chain inet ctfailover output; delete chain inet ctfailover output",
+	  "no chain output" },
 	{ "add element inet ctfailover slots4 { 5000 : 10.9.9.9 }",
 	  "element out of range" },
 	{ "add table inet ctfailover { flags dormant; }", "table flags" },
@@ -539,11 +544,11 @@ static void table_size_change(void)
 	CHECK_INT(ctfd_nft_read(n, &cur, err, sizeof(err)), 0);
 	CHECK_DP_EQ(&want, &cur);
 
-	/* The seed alone: the rules only. */
+	/* The seed alone: the rules only, four out and four in (two chains). */
 	want.seed = 1;
 	CHECK_INT(ctfd_nft_apply(n, &cur, &want, &st, err, sizeof(err)), 0);
 	CHECK_INT(st.elems_deleted + st.elems_added, 0);
-	CHECK_INT(st.msgs, 6);
+	CHECK_INT(st.msgs, 10);
 	ctfd_dataplane_free(&cur);
 	CHECK_INT(ctfd_nft_read(n, &cur, err, sizeof(err)), 0);
 	CHECK_DP_EQ(&want, &cur);

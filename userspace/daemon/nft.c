@@ -99,7 +99,21 @@ static const struct set_shape {
 	[SET_PORTS] = { "sip_ports", 0, NFT_TYPE_INET_SERVICE, 2, 0, 0 },
 };
 
-#define CHAIN "prerouting"
+/*
+ * The same two rules in each: prerouting for the providers' datagrams,
+ * output for the daemon's canary (canary.h), sent from this host.
+ */
+enum { CH_PREROUTING, CH_OUTPUT, N_CHAINS };
+static const struct {
+	const char *name;
+	uint32_t hook;
+	const char *hook_name;
+	const char *prio; /* -100 as nft writes it (no "dstnat" on output) */
+} chains[N_CHAINS] = {
+	[CH_PREROUTING] = { "prerouting", NF_INET_PRE_ROUTING, "prerouting",
+			    "dstnat" },
+	[CH_OUTPUT] = { "output", NF_INET_LOCAL_OUT, "output", "-100" },
+};
 
 struct ctfd_nft {
 	struct mnl_socket *nl;
@@ -397,8 +411,8 @@ static struct nftnl_expr *e_dnat(bool v6)
 }
 
 /* @ids: the sets' ids when they are created in the same batch, or NULL. */
-static struct nftnl_rule *rule_build(bool v6, uint32_t mod, uint32_t seed,
-				     const uint32_t *ids)
+static struct nftnl_rule *rule_build(int ch, bool v6, uint32_t mod,
+				     uint32_t seed, const uint32_t *ids)
 {
 	int vips = v6 ? SET_VIPS6 : SET_VIPS4,
 	    slots = v6 ? SET_SLOTS6 : SET_SLOTS4;
@@ -409,7 +423,7 @@ static struct nftnl_rule *rule_build(bool v6, uint32_t mod, uint32_t seed,
 		return NULL;
 	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, NFPROTO_INET);
 	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, CTFD_NFT_TABLE);
-	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, CHAIN);
+	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, chains[ch].name);
 	ret |= add_expr(r, e_meta(NFT_META_NFPROTO));
 	ret |= add_expr(r, e_cmp_u8(v6 ? NFPROTO_IPV6 : NFPROTO_IPV4));
 	ret |= add_expr(r, e_payload(NFT_PAYLOAD_NETWORK_HEADER, v6 ? 24 : 16,
@@ -483,9 +497,9 @@ static struct nftnl_udata_buf *set_udata(int set)
 
 struct rules_info {
 	unsigned int n;
-	bool have[2]; /* [v6] */
-	uint64_t handle[2];
-	uint32_t mod[2], seed[2];
+	bool have[N_CHAINS][2]; /* [chain][v6] */
+	uint64_t handle[N_CHAINS][2];
+	uint32_t mod[N_CHAINS][2], seed[N_CHAINS][2];
 	int err;
 	char why[200];
 };
@@ -546,13 +560,23 @@ static bool rule_hash(const struct nftnl_rule *r, uint32_t *mod, uint32_t *seed)
  * A rule is ours if it is, expression by expression, the rule we would
  * build with its own modulus and seed.
  */
+static int chain_index(const char *name)
+{
+	int c;
+
+	for (c = 0; c < N_CHAINS; c++)
+		if (name && !strcmp(name, chains[c].name))
+			return c;
+	return -1;
+}
+
 static int rule_cb(const struct nlmsghdr *nlh, void *data)
 {
 	char got[4096], want[4096];
 	struct rules_info *ri = data;
 	struct nftnl_rule *r = nftnl_rule_alloc(), *tmpl;
 	uint32_t mod = 0, seed = 0;
-	int v6;
+	int v6, ch;
 
 	if (!r)
 		return -ENOMEM;
@@ -560,18 +584,18 @@ static int rule_cb(const struct nlmsghdr *nlh, void *data)
 		nftnl_rule_free(r);
 		return -EBADMSG;
 	}
-	/* The dump is filtered by table and chain; old kernels might not. */
-	if (strcmp(nftnl_rule_get_str(r, NFTNL_RULE_TABLE), CTFD_NFT_TABLE) ||
-	    strcmp(nftnl_rule_get_str(r, NFTNL_RULE_CHAIN), CHAIN)) {
+	/* The dump is filtered by table; old kernels might not. */
+	if (strcmp(nftnl_rule_get_str(r, NFTNL_RULE_TABLE), CTFD_NFT_TABLE)) {
 		nftnl_rule_free(r);
 		return 0;
 	}
 	ri->n++;
-	if (!rule_hash(r, &mod, &seed))
+	ch = chain_index(nftnl_rule_get_str(r, NFTNL_RULE_CHAIN));
+	if (ch < 0 || !rule_hash(r, &mod, &seed))
 		goto foreign;
 	rule_text(r, got, sizeof(got));
 	for (v6 = 0; v6 < 2; v6++) {
-		tmpl = rule_build(v6, mod, seed, NULL);
+		tmpl = rule_build(ch, v6, mod, seed, NULL);
 		if (!tmpl) {
 			nftnl_rule_free(r);
 			return -ENOMEM;
@@ -581,12 +605,12 @@ static int rule_cb(const struct nlmsghdr *nlh, void *data)
 		if (!strcmp(got, want))
 			break;
 	}
-	if (v6 == 2 || ri->have[v6])
+	if (v6 == 2 || ri->have[ch][v6])
 		goto foreign;
-	ri->have[v6] = true;
-	ri->handle[v6] = nftnl_rule_get_u64(r, NFTNL_RULE_HANDLE);
-	ri->mod[v6] = mod;
-	ri->seed[v6] = seed;
+	ri->have[ch][v6] = true;
+	ri->handle[ch][v6] = nftnl_rule_get_u64(r, NFTNL_RULE_HANDLE);
+	ri->mod[ch][v6] = mod;
+	ri->seed[ch][v6] = seed;
 	nftnl_rule_free(r);
 	return 0;
 foreign:
@@ -609,20 +633,19 @@ static int read_rules(struct ctfd_nft *n, struct rules_info *ri, char *err,
 	struct talk t = { .cb = rule_cb, .data = ri };
 	struct nftnl_rule *r = nftnl_rule_alloc();
 	struct nlmsghdr *nlh;
-	int ret;
+	int ret, ch, v6;
 
 	if (!r)
 		return -ENOMEM;
 	memset(ri, 0, sizeof(*ri));
 	nlh = dump_req(n, buf, NFT_MSG_GETRULE);
 	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, CTFD_NFT_TABLE);
-	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, CHAIN);
 	nftnl_rule_nlmsg_build_payload(nlh, r);
 	nftnl_rule_free(r);
 	ret = talk(n, nlh, &t);
 	if (ret) {
-		kerr(err, errlen, ret, kmsg(&t), "nft: list rules of chain %s",
-		     CHAIN);
+		kerr(err, errlen, ret, kmsg(&t), "nft: list rules of table %s",
+		     CTFD_NFT_TABLE);
 		return ret;
 	}
 	if (ri->err) {
@@ -631,23 +654,29 @@ static int read_rules(struct ctfd_nft *n, struct rules_info *ri, char *err,
 		       CTFD_NFT_TABLE, ri->why);
 		return ri->err;
 	}
-	if (!ri->have[0] || !ri->have[1]) {
-		seterr(err, errlen,
-		       "nft: table inet %s is not ctfailoverd's: no %s rule in chain %s",
-		       CTFD_NFT_TABLE, ri->have[0] ? "IPv6" : "IPv4", CHAIN);
-		return -EPROTO;
-	}
-	if (ri->mod[0] != ri->mod[1] || ri->seed[0] != ri->seed[1]) {
-		seterr(err, errlen,
-		       "nft: table inet %s is not ctfailoverd's: the IPv4 and IPv6 rules hash differently (mod %u seed 0x%08x, mod %u seed 0x%08x)",
-		       CTFD_NFT_TABLE, ri->mod[0], ri->seed[0], ri->mod[1],
-		       ri->seed[1]);
-		return -EPROTO;
-	}
-	if (ri->mod[0] < 1 || ri->mod[0] > CTFD_MAX_TABLE_SIZE) {
+	for (ch = 0; ch < N_CHAINS; ch++)
+		for (v6 = 0; v6 < 2; v6++) {
+			if (!ri->have[ch][v6]) {
+				seterr(err, errlen,
+				       "nft: table inet %s is not ctfailoverd's: no %s rule in chain %s",
+				       CTFD_NFT_TABLE, v6 ? "IPv6" : "IPv4",
+				       chains[ch].name);
+				return -EPROTO;
+			}
+			if (ri->mod[ch][v6] == ri->mod[0][0] &&
+			    ri->seed[ch][v6] == ri->seed[0][0])
+				continue;
+			seterr(err, errlen,
+			       "nft: table inet %s is not ctfailoverd's: the %s rule of chain %s hashes differently (mod %u seed 0x%08x, not mod %u seed 0x%08x)",
+			       CTFD_NFT_TABLE, v6 ? "IPv6" : "IPv4",
+			       chains[ch].name, ri->mod[ch][v6],
+			       ri->seed[ch][v6], ri->mod[0][0], ri->seed[0][0]);
+			return -EPROTO;
+		}
+	if (ri->mod[0][0] < 1 || ri->mod[0][0] > CTFD_MAX_TABLE_SIZE) {
 		seterr(err, errlen,
 		       "nft: table inet %s: table size %u out of range (1..%u)",
-		       CTFD_NFT_TABLE, ri->mod[0], CTFD_MAX_TABLE_SIZE);
+		       CTFD_NFT_TABLE, ri->mod[0][0], CTFD_MAX_TABLE_SIZE);
 		return -EPROTO;
 	}
 	return 0;
@@ -655,7 +684,7 @@ static int read_rules(struct ctfd_nft *n, struct rules_info *ri, char *err,
 
 struct chains_info {
 	unsigned int n;
-	bool ours;
+	bool have[N_CHAINS];
 	char why[200];
 };
 
@@ -664,6 +693,7 @@ static int chain_cb(const struct nlmsghdr *nlh, void *data)
 	struct chains_info *ci = data;
 	struct nftnl_chain *c = nftnl_chain_alloc();
 	const char *name, *type;
+	int ch;
 
 	if (!c)
 		return -ENOMEM;
@@ -676,15 +706,15 @@ static int chain_cb(const struct nlmsghdr *nlh, void *data)
 	ci->n++;
 	name = nftnl_chain_get_str(c, NFTNL_CHAIN_NAME);
 	type = nftnl_chain_get_str(c, NFTNL_CHAIN_TYPE);
-	if (strcmp(name, CHAIN)) {
+	ch = chain_index(name);
+	if (ch < 0) {
 		if (!ci->why[0])
 			snprintf(ci->why, sizeof(ci->why), "a chain %s", name);
 		goto out;
 	}
 	if (!type || strcmp(type, "nat") ||
 	    !nftnl_chain_is_set(c, NFTNL_CHAIN_HOOKNUM) ||
-	    nftnl_chain_get_u32(c, NFTNL_CHAIN_HOOKNUM) !=
-		    NF_INET_PRE_ROUTING ||
+	    nftnl_chain_get_u32(c, NFTNL_CHAIN_HOOKNUM) != chains[ch].hook ||
 	    nftnl_chain_get_s32(c, NFTNL_CHAIN_PRIO) != -100 ||
 	    nftnl_chain_get_u32(c, NFTNL_CHAIN_POLICY) != NF_ACCEPT ||
 	    nftnl_chain_is_set(c, NFTNL_CHAIN_DEV) ||
@@ -692,11 +722,11 @@ static int chain_cb(const struct nlmsghdr *nlh, void *data)
 		if (!ci->why[0])
 			snprintf(
 				ci->why, sizeof(ci->why),
-				"chain %s is not type nat hook prerouting priority dstnat policy accept",
-				CHAIN);
+				"chain %s is not type nat hook %s priority %s policy accept",
+				name, chains[ch].hook_name, chains[ch].prio);
 		goto out;
 	}
-	ci->ours = true;
+	ci->have[ch] = true;
 out:
 	nftnl_chain_free(c);
 	return 0;
@@ -981,10 +1011,14 @@ static int read_table(struct ctfd_nft *n, struct ctfd_dataplane *dp, char *err,
 		kerr(err, errlen, ret, kmsg(&t), "nft: list chains");
 		return ret;
 	}
-	if (!ci.ours || ci.n != 1) {
+	for (i = 0; i < N_CHAINS && !ci.why[0]; i++)
+		if (!ci.have[i])
+			snprintf(ci.why, sizeof(ci.why), "no chain %s",
+				 chains[i].name);
+	if (ci.why[0]) {
 		seterr(err, errlen,
 		       "nft: table inet %s is not ctfailoverd's: %s",
-		       CTFD_NFT_TABLE, ci.why[0] ? ci.why : "no chain " CHAIN);
+		       CTFD_NFT_TABLE, ci.why);
 		return -EPROTO;
 	}
 
@@ -1010,8 +1044,8 @@ static int read_table(struct ctfd_nft *n, struct ctfd_dataplane *dp, char *err,
 	ret = read_rules(n, &ri, err, errlen);
 	if (ret)
 		return ret;
-	dp->table_size = ri.mod[0];
-	dp->seed = ri.seed[0];
+	dp->table_size = ri.mod[0][0];
+	dp->seed = ri.seed[0][0];
 	dp->slots4 = calloc(dp->table_size, sizeof(*dp->slots4));
 	dp->slots6 = calloc(dp->table_size, sizeof(*dp->slots6));
 	if (!dp->slots4 || !dp->slots6) {
@@ -1310,10 +1344,11 @@ static void diff_slots(struct batch *bt, const struct ctfd_dataplane *cur,
 #undef WANT
 }
 
-static void b_rule(struct batch *bt, bool v6, const struct ctfd_dataplane *dp,
-		   const uint32_t *ids)
+static void b_rule(struct batch *bt, int ch, bool v6,
+		   const struct ctfd_dataplane *dp, const uint32_t *ids)
 {
-	struct nftnl_rule *r = rule_build(v6, dp->table_size, dp->seed, ids);
+	struct nftnl_rule *r =
+		rule_build(ch, v6, dp->table_size, dp->seed, ids);
 	struct nlmsghdr *nlh;
 
 	if (!r) {
@@ -1321,8 +1356,9 @@ static void b_rule(struct batch *bt, bool v6, const struct ctfd_dataplane *dp,
 		return;
 	}
 	nlh = bmsg(bt, NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND,
-		   "add the %s rule (mod %u seed 0x%08x)", v6 ? "IPv6" : "IPv4",
-		   dp->table_size, dp->seed);
+		   "add the %s rule to chain %s (mod %u seed 0x%08x)",
+		   v6 ? "IPv6" : "IPv4", chains[ch].name, dp->table_size,
+		   dp->seed);
 	nftnl_rule_nlmsg_build_payload(nlh, r);
 	nftnl_rule_free(r);
 	bnext(bt);
@@ -1382,22 +1418,24 @@ static void b_create(struct batch *bt, uint32_t *ids)
 		bnext(bt);
 	}
 
-	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, CTFD_NFT_TABLE);
-	nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, CHAIN);
-	nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, NF_INET_PRE_ROUTING);
-	nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, -100);
-	nftnl_chain_set_u32(c, NFTNL_CHAIN_POLICY, NF_ACCEPT);
-	nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, "nat");
-	nlh = bmsg(bt, NFT_MSG_NEWCHAIN, NLM_F_CREATE | NLM_F_EXCL,
-		   "create chain %s", CHAIN);
-	nftnl_chain_nlmsg_build_payload(nlh, c);
-	bnext(bt);
+	for (i = 0; i < N_CHAINS; i++) {
+		nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, CTFD_NFT_TABLE);
+		nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, chains[i].name);
+		nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, chains[i].hook);
+		nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, -100);
+		nftnl_chain_set_u32(c, NFTNL_CHAIN_POLICY, NF_ACCEPT);
+		nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, "nat");
+		nlh = bmsg(bt, NFT_MSG_NEWCHAIN, NLM_F_CREATE | NLM_F_EXCL,
+			   "create chain %s", chains[i].name);
+		nftnl_chain_nlmsg_build_payload(nlh, c);
+		bnext(bt);
+	}
 out:
 	nftnl_table_free(t);
 	nftnl_chain_free(c);
 }
 
-static void b_del_rule(struct batch *bt, bool v6, uint64_t handle)
+static void b_del_rule(struct batch *bt, int ch, bool v6, uint64_t handle)
 {
 	struct nftnl_rule *r = nftnl_rule_alloc();
 	struct nlmsghdr *nlh;
@@ -1407,10 +1445,12 @@ static void b_del_rule(struct batch *bt, bool v6, uint64_t handle)
 		return;
 	}
 	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, CTFD_NFT_TABLE);
-	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, CHAIN);
+	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, chains[ch].name);
 	nftnl_rule_set_u64(r, NFTNL_RULE_HANDLE, handle);
-	nlh = bmsg(bt, NFT_MSG_DELRULE, 0, "delete the %s rule (handle %llu)",
-		   v6 ? "IPv6" : "IPv4", (unsigned long long)handle);
+	nlh = bmsg(bt, NFT_MSG_DELRULE, 0,
+		   "delete the %s rule of chain %s (handle %llu)",
+		   v6 ? "IPv6" : "IPv4", chains[ch].name,
+		   (unsigned long long)handle);
 	nftnl_rule_nlmsg_build_payload(nlh, r);
 	nftnl_rule_free(r);
 	bnext(bt);
@@ -1645,7 +1685,7 @@ int ctfd_nft_apply(struct ctfd_nft *n, const struct ctfd_dataplane *cur,
 	uint32_t ids[N_SETS] = { 0 };
 	struct rules_info ri;
 	bool fresh = !cur || !cur->exists, new_rules;
-	int ret;
+	int ret, ch;
 
 	if (errlen)
 		err[0] = '\0';
@@ -1671,18 +1711,21 @@ int ctfd_nft_apply(struct ctfd_nft *n, const struct ctfd_dataplane *cur,
 	if (fresh) {
 		b_create(&bt, ids);
 	} else if (new_rules) {
-		b_del_rule(&bt, false, ri.handle[0]);
-		b_del_rule(&bt, true, ri.handle[1]);
+		for (ch = 0; ch < N_CHAINS; ch++) {
+			b_del_rule(&bt, ch, false, ri.handle[ch][0]);
+			b_del_rule(&bt, ch, true, ri.handle[ch][1]);
+		}
 	}
 	if (!fresh)
 		diff_vips_ports(&bt, cur, want, true);
 	diff_vips_ports(&bt, want, fresh ? NULL : cur, false);
 	diff_slots(&bt, cur, want, false);
 	diff_slots(&bt, cur, want, true);
-	if (new_rules) {
-		b_rule(&bt, false, want, fresh ? ids : NULL);
-		b_rule(&bt, true, want, fresh ? ids : NULL);
-	}
+	if (new_rules)
+		for (ch = 0; ch < N_CHAINS; ch++) {
+			b_rule(&bt, ch, false, want, fresh ? ids : NULL);
+			b_rule(&bt, ch, true, want, fresh ? ids : NULL);
+		}
 	if (stats) {
 		stats->elems_added = bt.added;
 		stats->elems_deleted = bt.deleted;
@@ -1757,13 +1800,18 @@ void ctfd_nft_print(FILE *f, const struct ctfd_dataplane *dp)
 			dp->ports[i]);
 	if (dp->n_ports)
 		fprintf(f, " }\n");
-	fprintf(f,
-		"\t}\n\n\tchain prerouting {\n"
-		"\t\ttype nat hook prerouting priority dstnat; policy accept;\n"
-		"\t\tip daddr @vips4 udp dport @sip_ports dnat ip to jhash ip saddr . udp sport mod %u seed 0x%08x map @slots4\n"
-		"\t\tip6 daddr @vips6 udp dport @sip_ports dnat ip6 to jhash ip6 saddr . udp sport mod %u seed 0x%08x map @slots6\n"
-		"\t}\n}\n",
-		dp->table_size, dp->seed, dp->table_size, dp->seed);
+	fprintf(f, "\t}\n");
+	for (i = 0; i < N_CHAINS; i++)
+		fprintf(f,
+			"\n\tchain %s {\n"
+			"\t\ttype nat hook %s priority %s; policy accept;\n"
+			"\t\tip daddr @vips4 udp dport @sip_ports dnat ip to jhash ip saddr . udp sport mod %u seed 0x%08x map @slots4\n"
+			"\t\tip6 daddr @vips6 udp dport @sip_ports dnat ip6 to jhash ip6 saddr . udp sport mod %u seed 0x%08x map @slots6\n"
+			"\t}\n",
+			chains[i].name, chains[i].hook_name, chains[i].prio,
+			dp->table_size,
+			dp->seed, dp->table_size, dp->seed);
+	fprintf(f, "}\n");
 }
 
 /* ------------------------------------------------------------------ */

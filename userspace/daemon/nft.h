@@ -26,7 +26,7 @@ void ctfd_nft_close(struct ctfd_nft *n);
 
 /*
  * Read back the table. Absent: 0 with dp->exists false. Present: table_size
- * and seed from the prerouting rules' hash, the VIPs (IPv4 first), the
+ * and seed from the rules' hash (all four agree), the VIPs (IPv4 first), the
  * ports, and both maps in dp->slots4/slots6 (table_size entries each,
  * malloc'd, family 0 for an empty slot; free with ctfd_dataplane_free() of
  * maglev.h). On error @dp holds nothing to free; dp->exists still says
