@@ -82,6 +82,53 @@ static void ct_evict(struct ctfd *d, const struct ctf_addr *addr,
 			(now_seconds() - t) * 1e3);
 }
 
+/* A slot of @family's map holds a backend. */
+static bool served(const struct ctfd_dataplane *dp, int family)
+{
+	const struct ctf_addr *slots =
+		family == AF_INET ? dp->slots4 : dp->slots6;
+	uint32_t i;
+
+	for (i = 0; dp->exists && slots && i < dp->table_size; i++)
+		if (slots[i].family)
+			return true;
+	return false;
+}
+
+static bool has_vip(const struct ctfd_state *st, const struct ctf_addr *a)
+{
+	unsigned int i;
+
+	for (i = 0; i < st->n_vips; i++)
+		if (ctf_addr_equal(&st->vips[i], a))
+			return true;
+	return false;
+}
+
+/*
+ * A flow that reached a VIP while no slot of its family held a backend (or
+ * before the address was a VIP) was not NATed: its entry goes to this host
+ * and its datagrams die here. The nat chain sees only a flow's first
+ * packet, so a provider that keeps sending keeps it so for good. Once the
+ * VIP is served, delete such entries (reply source = the VIP itself): the
+ * next datagram makes a new entry, NATed to a backend.
+ */
+static void evict_unnated(struct ctfd *d, const struct ctfd_dataplane *was,
+			  const struct ctfd_state *old)
+{
+	const struct ctfd_state *st = d->run;
+	unsigned int i;
+
+	for (i = 0; i < st->n_vips; i++) {
+		const struct ctf_addr *v = &st->vips[i];
+
+		if (!served(&d->dp, v->family) ||
+		    (served(was, v->family) && has_vip(old, v)))
+			continue;
+		ct_evict(d, v, "not NATed: made while the VIP had no backend");
+	}
+}
+
 static void kmod_error(struct ctfd *d, const char *what,
 		       const struct ctf_addr *addr, int err)
 {
@@ -225,9 +272,9 @@ static bool ports_equal(const struct ctfd_state *a, const struct ctfd_state *b)
 int ctfd_commit(struct ctfd *d, const struct ctfd_state *next_in, char *err,
 		size_t errlen)
 {
-	struct ctfd_dataplane want = { 0 };
+	struct ctfd_dataplane want = { 0 }, was;
 	struct ctfd_nft_stats stats = { 0 };
-	struct ctfd_state *next;
+	struct ctfd_state *next, *old;
 	double t;
 	int ret;
 
@@ -259,7 +306,7 @@ int ctfd_commit(struct ctfd *d, const struct ctfd_state *next_in, char *err,
 		"nft: committed %u element deletions and %u additions in %u messages (%.1f ms)",
 		stats.elems_deleted, stats.elems_added, stats.msgs,
 		d->c.nft_commit_seconds * 1e3);
-	ctfd_dataplane_free(&d->dp);
+	was = d->dp;
 	d->dp = want;
 	d->dp.exists = true;
 
@@ -272,8 +319,11 @@ int ctfd_commit(struct ctfd *d, const struct ctfd_state *next_in, char *err,
 		}
 	}
 	sync_backends(d, next);
-	free(d->run);
+	old = d->run;
 	d->run = next;
+	evict_unnated(d, &was, old);
+	ctfd_dataplane_free(&was);
+	free(old);
 	ctfd_prober_sync(d);
 	return 0;
 }
