@@ -316,7 +316,13 @@ static const struct {
 	{ VIPS ONE "health = { enabled = 1; };\n", -EINVAL,
 	  "t.conf:3: health.enabled: expected true or false" },
 	{ VIPS ONE "health = { intervall_ms = 1000; };\n", -EINVAL,
-	  "t.conf:3: health.intervall_ms: unknown setting (accepted: enabled, port, interval_ms, timeout_ms, jitter_percent, rise, fall, passive_ms, flap_window_ms, alive_codes)" },
+	  "t.conf:3: health.intervall_ms: unknown setting (accepted: enabled, port, interval_ms, timeout_ms, jitter_percent, rise, fall, passive_ms, flap_window_ms, alive_codes, canary_port, canary_interval_ms, canary_fall)" },
+	{ VIPS ONE "health = { canary_port = 65536; };\n", -ERANGE,
+	  "t.conf:3: health.canary_port: bad port (0: no canary) '65536' (0..65535)" },
+	{ VIPS ONE "health = { canary_interval_ms = 50; };\n", -ERANGE,
+	  "t.conf:3: health.canary_interval_ms: bad interval (ms) '50' (100..3600000)" },
+	{ VIPS ONE "health = { canary_fall = 0; };\n", -ERANGE,
+	  "t.conf:3: health.canary_fall: bad count '0' (1..100)" },
 	{ VIPS ONE "health = { port = 0; };\n", -ERANGE,
 	  "t.conf:3: health.port: bad port '0' (1..65535)" },
 	{ VIPS ONE "health = { interval_ms = 99; };\n", -ERANGE,
@@ -472,6 +478,9 @@ static void defaults(void)
 	CHECK(st.health.enabled);
 	CHECK_INT(st.health.interval_ms, 1000);
 	CHECK_INT(st.health.fall, 3);
+	CHECK_INT(st.health.canary_port, 5099);
+	CHECK_INT(st.health.canary_interval_ms, 1000);
+	CHECK_INT(st.health.canary_fall, 3);
 }
 
 static void health_values(void)
@@ -480,7 +489,8 @@ static void health_values(void)
 		parse(VIPS ONE
 		      "health = { enabled = false; port = 5080; interval_ms = 2000;"
 		      " timeout_ms = 1999; jitter_percent = 0; rise = 1; fall = 100;"
-		      " passive_ms = 0; flap_window_ms = 0;"
+		      " passive_ms = 0; flap_window_ms = 0; canary_port = 0;"
+		      " canary_interval_ms = 250; canary_fall = 7;"
 		      " alive_codes = [ \"200-299\", \"404\", \"100\" ]; };\n",
 		      &st),
 		0);
@@ -493,6 +503,9 @@ static void health_values(void)
 	CHECK_INT(st.health.fall, 100);
 	CHECK_INT(st.health.passive_ms, 0);
 	CHECK_INT(st.health.flap_window_ms, 0);
+	CHECK_INT(st.health.canary_port, 0);
+	CHECK_INT(st.health.canary_interval_ms, 250);
+	CHECK_INT(st.health.canary_fall, 7);
 	CHECK(ctfd_hc_code_alive(&st.health, 100));
 	CHECK(ctfd_hc_code_alive(&st.health, 200));
 	CHECK(ctfd_hc_code_alive(&st.health, 299));

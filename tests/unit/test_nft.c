@@ -456,7 +456,8 @@ static const struct {
 	{ "delete set inet ctfailover sip_ports",
 	  "" /* the rules use it: nft refuses, table stays ours */ },
 	{ "flush chain inet ctfailover prerouting", "no IPv4 rule" },
-	{ "flush chain inet ctfailover output", "no IPv4 rule in chain output" },
+	{ "flush chain inet ctfailover output",
+	  "no IPv4 rule in chain output" },
 	{ "add rule inet ctfailover output counter", "is not one of ours" },
 	/* The shape before the canary: no output chain. */
 	{ "flush chain inet ctfailover output; delete chain inet ctfailover output",

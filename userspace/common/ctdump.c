@@ -268,3 +268,61 @@ int ctf_ct_dump(struct mnl_socket *nl, uint32_t portid, uint32_t seq,
 		}
 	}
 }
+
+int ctf_ct_get(struct mnl_socket *nl, uint32_t portid, uint32_t seq,
+	       uint8_t proto, const struct ctf_addr *src, uint16_t sport,
+	       const struct ctf_addr *dst, uint16_t dport, char *rx,
+	       struct ctf_ct_entry *e, char *msg, size_t msglen)
+{
+	char req[256];
+	struct nlmsghdr *nlh;
+	struct nlattr *tuple, *nest;
+	int fd = mnl_socket_get_fd(nl), alen, ret = -ENOENT;
+	bool v6 = src->family == AF_INET6;
+
+	if (msglen)
+		msg[0] = '\0';
+	if (src->family != dst->family ||
+	    (src->family != AF_INET && src->family != AF_INET6))
+		return -EINVAL;
+	alen = v6 ? 16 : 4;
+	nlh = ctf_ct_req(req, IPCTNL_MSG_CT_GET, NLM_F_ACK, seq, src->family);
+	tuple = mnl_attr_nest_start(nlh, CTA_TUPLE_ORIG);
+	nest = mnl_attr_nest_start(nlh, CTA_TUPLE_IP);
+	mnl_attr_put(nlh, v6 ? CTA_IP_V6_SRC : CTA_IP_V4_SRC, alen, &src->v6);
+	mnl_attr_put(nlh, v6 ? CTA_IP_V6_DST : CTA_IP_V4_DST, alen, &dst->v6);
+	mnl_attr_nest_end(nlh, nest);
+	nest = mnl_attr_nest_start(nlh, CTA_TUPLE_PROTO);
+	mnl_attr_put_u8(nlh, CTA_PROTO_NUM, proto);
+	mnl_attr_put_u16(nlh, CTA_PROTO_SRC_PORT, htons(sport));
+	mnl_attr_put_u16(nlh, CTA_PROTO_DST_PORT, htons(dport));
+	mnl_attr_nest_end(nlh, nest);
+	mnl_attr_nest_end(nlh, tuple);
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	/* The entry (if any), then the ack or the error. */
+	for (;;) {
+		ssize_t got = recv(fd, rx, CTF_CT_RXBUF, 0);
+		int len;
+
+		if (got < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		len = (int)got;
+		for (nlh = (struct nlmsghdr *)rx; mnl_nlmsg_ok(nlh, len);
+		     nlh = mnl_nlmsg_next(nlh, &len)) {
+			if (nlh->nlmsg_pid != portid || nlh->nlmsg_seq != seq)
+				continue;
+			if (nlh->nlmsg_type == NLMSG_ERROR) {
+				int err = ctf_nl_parse_error(nlh, msg, msglen);
+
+				return err ? err : ret;
+			}
+			if (nlh->nlmsg_type < NLMSG_MIN_TYPE || !ret)
+				continue;
+			ret = parse_entry(nlh, src->family, e);
+		}
+	}
+}

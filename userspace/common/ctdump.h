@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Reading the conntrack table over ctnetlink with libmnl: one dump of a
- * family, each entry parsed into struct ctf_ct_entry for a callback. Used
- * by the daemon's eviction (ct.c) and by `ctfailoverctl flows`.
+ * family, each entry parsed into struct ctf_ct_entry for a callback, or the
+ * one entry of a tuple. Used by the daemon's eviction (ct.c), its canary
+ * (canary.c) and by `ctfailoverctl flows`.
  */
 #ifndef CTF_CTDUMP_H
 #define CTF_CTDUMP_H
@@ -59,6 +60,17 @@ struct nlmsghdr *ctf_ct_req(void *buf, uint16_t type, uint16_t flags,
 int ctf_ct_dump(struct mnl_socket *nl, uint32_t portid, uint32_t seq,
 		int family, char *rx, ctf_ct_cb cb, void *data, char *msg,
 		size_t msglen);
+
+/*
+ * The one entry whose original tuple is @proto @src:@sport -> @dst:@dport
+ * (default zone), parsed into @e; its attribute pointers point into @rx
+ * (CTF_CT_RXBUF bytes). -ENOENT if there is none, else 0 or the kernel's
+ * error with its message in @msg.
+ */
+int ctf_ct_get(struct mnl_socket *nl, uint32_t portid, uint32_t seq,
+	       uint8_t proto, const struct ctf_addr *src, uint16_t sport,
+	       const struct ctf_addr *dst, uint16_t dport, char *rx,
+	       struct ctf_ct_entry *e, char *msg, size_t msglen);
 
 /*
  * The stamp word of ctfailover.ko (kmod/uapi/ctfailover.h): the epoch it

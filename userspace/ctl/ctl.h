@@ -18,6 +18,7 @@
 #define CTL_EXIT_OK    0
 #define CTL_EXIT_FAIL  1
 #define CTL_EXIT_USAGE 2
+#define CTL_EXIT_ALARM 3 /* `canary`: a pinned path is broken */
 
 struct ctl_opts {
 	bool json;	    /* -j: machine-readable output */

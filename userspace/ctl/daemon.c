@@ -145,9 +145,9 @@ int ctl_daemon(int argc, char **argv, const struct ctl_opts *o)
 		return CTL_EXIT_FAIL;
 	}
 	*body++ = '\0';
-	if (!strcmp(resp, "OK")) {
+	if (!strcmp(resp, "OK") || !strcmp(resp, "ALARM")) {
 		fputs(body, stdout);
-		code = CTL_EXIT_OK;
+		code = resp[0] == 'O' ? CTL_EXIT_OK : CTL_EXIT_ALARM;
 	} else if (sscanf(resp, "ERR %d", &code) == 1 && code > 0 &&
 		   code <= CTL_EXIT_USAGE) {
 		fprintf(stderr, "%s %s", ctl_prog, body);

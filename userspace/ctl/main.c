@@ -33,6 +33,8 @@ static const struct {
 	{ "probe", ctl_daemon, "NAME up|down: a health-probe verdict" },
 	{ "probes", ctl_daemon,
 	  "the health checks: each backend's probes and verdict" },
+	{ "canary", ctl_daemon,
+	  "the pinned canary through each VIP; exit status 3 in alarm" },
 	{ "where", ctl_daemon,
 	  "ADDRESS PORT: the backend a new flow from there goes to" },
 	{ "flows", ctl_flows,
@@ -57,6 +59,8 @@ static void usage(FILE *f)
 	for (i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
 		fprintf(f, "  %-12s  %s\n", subcommands[i].name,
 			subcommands[i].help);
+	fprintf(f,
+		"\nExit status: 0 done, 1 failed, 2 usage, 3 the canary's alarm.\n");
 }
 
 int main(int argc, char **argv)

@@ -48,8 +48,10 @@ static const char *const guard_keys[] = { "max_remove_percent" };
 static const char *const metrics_keys[] = { "listen" };
 static const char *const keepalived_keys[] = { "notify_fifo" };
 static const char *const health_keys[] = {
-	"enabled", "port", "interval_ms", "timeout_ms",	    "jitter_percent",
-	"rise",	   "fall", "passive_ms",  "flap_window_ms", "alive_codes",
+	"enabled",	  "port",	 "interval_ms", "timeout_ms",
+	"jitter_percent", "rise",	 "fall",	"passive_ms",
+	"flap_window_ms", "alive_codes", "canary_port", "canary_interval_ms",
+	"canary_fall",
 };
 
 /*
@@ -691,6 +693,9 @@ static int parse_health(struct conf_ctx *c, const config_setting_t *root,
 		NUM(fall, "count", 1, 100),
 		NUM(passive_ms, "time (ms, 0: off)", 0, 600000),
 		NUM(flap_window_ms, "time (ms)", 0, 86400000),
+		NUM(canary_port, "port (0: no canary)", 0, 65535),
+		NUM(canary_interval_ms, "interval (ms)", 100, 3600000),
+		NUM(canary_fall, "count", 1, 100),
 #undef NUM
 	};
 	struct ctfd_hc_conf *h = &st->health;

@@ -24,6 +24,7 @@
 
 #include "config.h"
 #include "daemon.h"
+#include "canary.h"
 #include "prober.h"
 #include "jhash.h"
 #include "json.h"
@@ -37,6 +38,7 @@
 /* Exit codes, as ctfailoverctl documents them. */
 #define EXIT_FAIL  1
 #define EXIT_USAGE 2
+#define EXIT_ALARM 3 /* answered "ALARM": the body is the answer */
 
 struct req {
 	struct ctfd *d;
@@ -278,6 +280,95 @@ static int cmd_probes(struct req *r)
 			h->last_error[0] ? h->last_error : "-");
 	}
 	return 0;
+}
+
+/* canary: the pinned canary's verdict per VIP (canary.h); 3 in alarm. */
+static int cmd_canary(struct req *r)
+{
+	const struct ctfd_canary *c =
+		r->d->prober ? r->d->prober->canary : NULL;
+	const struct ctfd_hc_conf *hc = &r->d->run->health;
+	char a[CTF_ADDR_STRLEN], to[CTF_ADDR_STRLEN];
+	uint64_t now = ctfd_now_ms();
+	struct ctf_json j;
+	unsigned int i;
+	int ret = want_args(r, 0, 0, "");
+
+	if (ret)
+		return ret;
+	if (!c)
+		return fail(
+			r, EXIT_FAIL,
+			"the canary is off: health checks are off (health.enabled in the config)");
+	if (c->error[0])
+		return fail(r, EXIT_FAIL, "the canary is %s", c->error);
+	if (r->json) {
+		ctf_json_init(&j, r->out);
+		ctf_json_begin_object(&j, NULL);
+		ctf_json_uint(&j, "source_port", c->port);
+		ctf_json_uint(&j, "interval_ms", hc->canary_interval_ms);
+		ctf_json_uint(&j, "fall", hc->canary_fall);
+		ctf_json_bool(&j, "alarm", ctfd_canary_alarm(c));
+		ctf_json_uint(&j, "unmatched", c->unmatched);
+		ctf_json_uint(&j, "malformed", c->malformed);
+		ctf_json_uint(&j, "send_errors", c->send_errors);
+		ctf_json_begin_array(&j, "vips");
+		for (i = 0; i < c->n; i++) {
+			const struct ctfd_canary_vip *v = &c->v[i];
+
+			ctf_json_begin_object(&j, NULL);
+			ctf_json_string(&j, "vip", ctf_addr_str(&v->vip, a));
+			ctf_json_uint(&j, "port", v->port);
+			ctf_json_string(&j, "verdict",
+					ctfd_canary_verdict_name(v->verdict));
+			ctf_json_bool(&j, "alarm", v->alarm);
+			ctf_json_uint(&j, "alarm_for_ms",
+				      v->alarm ? now - v->alarm_since_ms : 0);
+			ctf_json_uint(&j, "bad_in_a_row", v->bad_run);
+			ctf_json_string(&j, "backend", v->backend);
+			ctf_json_string(&j, "to",
+					v->have_entry ? ctf_addr_str(&v->to, to)
+						      : "");
+			ctf_json_uint(&j, "stamp", v->stamp);
+			ctf_json_uint(&j, "last_code", v->last_code);
+			ctf_json_uint(&j, "last_rtt_us", v->last_rtt_us);
+			ctf_json_uint(&j, "probes", v->probes);
+			ctf_json_uint(&j, "answers", v->answers);
+			ctf_json_uint(&j, "failures", v->failures);
+			ctf_json_uint(&j, "stale", v->stale);
+			ctf_json_uint(&j, "alarms", v->alarms);
+			ctf_json_string(&j, "last", v->why);
+			ctf_json_end_object(&j);
+		}
+		ctf_json_end_array(&j);
+		ctf_json_end_object(&j);
+		fputc('\n', r->out);
+	} else {
+		fprintf(r->out,
+			"SIP OPTIONS through each VIP from port %u every %u ms; alarm after %u bad in a row\n",
+			c->port, hc->canary_interval_ms, hc->canary_fall);
+		fprintf(r->out, "%-28s %-8s %-5s %4s %-20s %5s %8s %8s %s\n",
+			"VIP", "VERDICT", "ALARM", "BAD", "BACKEND", "CODE",
+			"RTT_MS", "PROBES", "LAST");
+		for (i = 0; i < c->n; i++) {
+			const struct ctfd_canary_vip *v = &c->v[i];
+			char vip[CTF_ADDR_STRLEN + 8];
+
+			snprintf(vip, sizeof(vip),
+				 v->vip.family == AF_INET6 ? "[%s]:%u"
+							   : "%s:%u",
+				 ctf_addr_str(&v->vip, a), v->port);
+			fprintf(r->out,
+				"%-28s %-8s %-5s %4u %-20s %5u %8.1f %8llu %s\n",
+				vip, ctfd_canary_verdict_name(v->verdict),
+				v->alarm ? "ALARM" : "-", v->bad_run,
+				v->backend[0] ? v->backend : "-", v->last_code,
+				v->last_rtt_us / 1000.0,
+				(unsigned long long)v->probes,
+				v->why[0] ? v->why : "-");
+		}
+	}
+	return ctfd_canary_alarm(c) ? EXIT_ALARM : 0;
 }
 
 static const char *mode(const struct ctfd *d)
@@ -804,7 +895,7 @@ static const struct {
 	{ "remove", cmd_remove },  { "drain", cmd_state },
 	{ "activate", cmd_state }, { "probe", cmd_state },
 	{ "cycle", cmd_cycle },	   { "where", cmd_where },
-	{ "probes", cmd_probes },
+	{ "probes", cmd_probes },  { "canary", cmd_canary },
 };
 
 static int dispatch(struct req *r, char *line)
@@ -845,7 +936,9 @@ static void handle(struct ctfd *d, const char *line, bool privileged, FILE *out)
 	code = dispatch(&r, copy);
 	fclose(r.out);
 	r.out = NULL;
-	if (code) {
+	if (code == EXIT_ALARM) {
+		fprintf(out, "ALARM\n");
+	} else if (code) {
 		d->c.ignored_input += code == EXIT_USAGE;
 		fprintf(out, "ERR %d\n", code);
 	} else {

@@ -23,6 +23,9 @@ void ctfd_hc_conf_default(struct ctfd_hc_conf *c)
 	c->fall = 3;
 	c->passive_ms = 1000;
 	c->flap_window_ms = 60000;
+	c->canary_port = 5099;
+	c->canary_interval_ms = 1000;
+	c->canary_fall = 3;
 	/* Any final response: the server is there (Kamailio's default). */
 	for (code = 200; code <= 699; code++)
 		c->alive[(code - 100) / 64] |= 1ULL << ((code - 100) % 64);

@@ -55,6 +55,10 @@ struct ctfd_hc_conf {
 	uint32_t flap_window_ms;
 	/* Response codes that mean alive: bit c - 100 for c in 100..699. */
 	uint64_t alive[10];
+	/* The pinned canary (canary.h): its source port, 0 for none. */
+	uint16_t canary_port;
+	uint32_t canary_interval_ms; /* also its timeout */
+	unsigned int canary_fall;    /* bad verdicts in a row: the alarm */
 };
 
 /* Defaults (ctfailover.conf documents them). */

@@ -176,6 +176,8 @@ enum {
 	FD_PROBE4,
 	FD_PROBE6,
 	FD_PROBE_TIMER,
+	FD_CANARY4,
+	FD_CANARY6,
 	NFDS
 };
 
@@ -186,7 +188,7 @@ static int run(struct ctfd *d)
 	struct ctfd_plan p;
 	char err[CTFD_CONF_ERRLEN];
 	sigset_t mask;
-	int i, probe_fds[3];
+	int i, probe_fds[CTFD_PROBER_FDS];
 
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
@@ -208,7 +210,7 @@ static int run(struct ctfd *d)
 		pfd[FD_KMOD].fd =
 			d->kmod_events ? mnl_socket_get_fd(d->genl_ev.nl) : -1;
 		ctfd_prober_fds(d, probe_fds);
-		for (i = 0; i < 3; i++)
+		for (i = 0; i < CTFD_PROBER_FDS; i++)
 			pfd[FD_PROBE4 + i].fd = probe_fds[i];
 		if (poll(pfd, NFDS, -1) < 0) {
 			if (errno == EINTR)
@@ -246,6 +248,9 @@ static int run(struct ctfd *d)
 			ctfd_prober_input(d, pfd[FD_PROBE6].fd);
 		if (pfd[FD_PROBE_TIMER].revents)
 			ctfd_prober_timer(d);
+		for (i = FD_CANARY4; i <= FD_CANARY6; i++)
+			if (pfd[i].revents)
+				ctfd_prober_canary_input(d, pfd[i].fd);
 	}
 }
 

@@ -17,6 +17,7 @@
 
 #include "daemon.h"
 #include "kmod.h"
+#include "canary.h"
 #include "prober.h"
 
 #define IO_TIMEOUT 500 /* ms: a stuck scraper must not stall failover */
@@ -46,6 +47,56 @@ int ctfd_metrics_open(const struct ctfd_listen *l, char *err, size_t errlen)
 static void help(FILE *f, const char *name, const char *type, const char *text)
 {
 	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, text, name, type);
+}
+
+/* One line per VIP of the canary: @expr of each VIP v, as @fmt. */
+#define CANARY_LINES(f, c, name, fmt, expr)                                \
+	do {                                                               \
+		unsigned int i_;                                           \
+		for (i_ = 0; i_ < (c)->n; i_++) {                          \
+			const struct ctfd_canary_vip *v = &(c)->v[i_];     \
+			char a_[CTF_ADDR_STRLEN];                          \
+			fprintf(f, "%s{vip=\"%s\",port=\"%u\"} " fmt "\n", \
+				name, ctf_addr_str(&v->vip, a_), v->port,  \
+				expr);                                     \
+		}                                                          \
+	} while (0)
+
+/* The pinned canary (canary.h): its verdicts per VIP. */
+static void render_canary(const struct ctfd_canary *c, FILE *f)
+{
+	bool on = c && !c->error[0];
+
+	help(f, "ctfailover_canary_enabled", "gauge",
+	     "1 if the pinned canary runs (health.canary_port).");
+	fprintf(f, "ctfailover_canary_enabled %d\n", on);
+	if (!on)
+		return;
+	help(f, "ctfailover_canary_alarm", "gauge",
+	     "1 while the pinned path through the VIP is broken though backends answer their own probes.");
+	CANARY_LINES(f, c, "ctfailover_canary_alarm", "%d", v->alarm);
+	help(f, "ctfailover_canary_ok", "gauge",
+	     "The canary's last verdict: 1 ok, 0 stale or failing, -1 none yet.");
+	CANARY_LINES(f, c, "ctfailover_canary_ok", "%d",
+		     v->verdict == CTFD_CANARY_OK	 ? 1
+		     : v->verdict == CTFD_CANARY_UNKNOWN ? -1
+							 : 0);
+	help(f, "ctfailover_canary_probes_total", "counter",
+	     "Canary OPTIONS sent through the VIP.");
+	CANARY_LINES(f, c, "ctfailover_canary_probes_total", "%llu",
+		     (unsigned long long)v->probes);
+	help(f, "ctfailover_canary_failures_total", "counter",
+	     "Canary OPTIONS unanswered (or answered with a code not alive).");
+	CANARY_LINES(f, c, "ctfailover_canary_failures_total", "%llu",
+		     (unsigned long long)v->failures);
+	help(f, "ctfailover_canary_stale_total", "counter",
+	     "Canary answers through an entry to a backend out of service or of an old epoch.");
+	CANARY_LINES(f, c, "ctfailover_canary_stale_total", "%llu",
+		     (unsigned long long)v->stale);
+	help(f, "ctfailover_canary_rtt_seconds", "gauge",
+	     "The last canary answer's round trip.");
+	CANARY_LINES(f, c, "ctfailover_canary_rtt_seconds", "%.6f",
+		     v->last_rtt_us / 1e6);
 }
 
 /* The health checks (prober.h): nothing when they are off. */
@@ -111,6 +162,7 @@ static void render_health(const struct ctfd *d, FILE *f)
 	fprintf(f,
 		"ctfailover_health_bad_answers_total{why=\"unmatched\"} %llu\n",
 		(unsigned long long)p->c.unmatched);
+	render_canary(p->canary, f);
 }
 
 void ctfd_metrics_render(const struct ctfd *d, FILE *f)

@@ -1809,8 +1809,7 @@ void ctfd_nft_print(FILE *f, const struct ctfd_dataplane *dp)
 			"\t\tip6 daddr @vips6 udp dport @sip_ports dnat ip6 to jhash ip6 saddr . udp sport mod %u seed 0x%08x map @slots6\n"
 			"\t}\n",
 			chains[i].name, chains[i].hook_name, chains[i].prio,
-			dp->table_size,
-			dp->seed, dp->table_size, dp->seed);
+			dp->table_size, dp->seed, dp->table_size, dp->seed);
 	fprintf(f, "}\n");
 }
 

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "canary.h"
 #include "daemon.h"
 #include "nft.h"
 #include "prober.h"
@@ -100,6 +101,7 @@ int ctfd_prober_open(struct ctfd *d, char *err, size_t errlen)
 		goto fail;
 	}
 	d->prober = p;
+	p->canary = ctfd_canary_open(d, p->tag);
 	ctfd_prober_sync(d);
 	ctfd_log(
 		"health: probing %u backends with SIP OPTIONS to port %u every %u ms (timeout %u ms, rise %u, fall %u, passive %u ms)",
@@ -124,6 +126,7 @@ void ctfd_prober_close(struct ctfd *d)
 		close(p->fd6);
 	if (p->tfd >= 0)
 		close(p->tfd);
+	ctfd_canary_close(p->canary);
 	if (p->counters_ok && d->nft) {
 		char err[256];
 
@@ -252,6 +255,12 @@ void ctfd_prober_sync(struct ctfd *d)
 	p->hc = hc;
 	p->n = st->n_backends;
 	sync_counters(d);
+	if (!p->canary || p->canary->port != st->health.canary_port) {
+		ctfd_canary_close(p->canary);
+		p->canary = ctfd_canary_open(d, p->tag);
+	} else {
+		ctfd_canary_sync(p->canary, d);
+	}
 	arm(p);
 }
 
@@ -275,13 +284,14 @@ void ctfd_prober_overlay(const struct ctfd *d, struct ctfd_state *desired)
 	}
 }
 
-void ctfd_prober_fds(const struct ctfd *d, int fds[3])
+void ctfd_prober_fds(const struct ctfd *d, int fds[CTFD_PROBER_FDS])
 {
 	const struct ctfd_prober *p = d->prober;
 
 	fds[0] = p ? p->fd4 : -1;
 	fds[1] = p ? p->fd6 : -1;
 	fds[2] = p ? p->tfd : -1;
+	ctfd_canary_fds(p ? p->canary : NULL, fds + 3);
 }
 
 /* --- verdicts ---------------------------------------------------------- */
@@ -431,8 +441,7 @@ static void result(struct ctfd *d, struct ctfd_hc *h, bool ok, const char *what)
 
 /* --- probes ------------------------------------------------------------ */
 
-/* This host's address toward @dst: what a server reads in the Via. */
-static int local_addr(const struct ctf_addr *dst, struct ctf_addr *src)
+int ctfd_local_addr(const struct ctf_addr *dst, struct ctf_addr *src)
 {
 	struct sockaddr_storage ss;
 	socklen_t len;
@@ -465,7 +474,7 @@ static void send_probe(struct ctfd *d, struct ctfd_hc *h, uint64_t now)
 	snprintf(branch, sizeof(branch), "ctf%s.%u", p->tag, h->seq);
 	snprintf(callid, sizeof(callid), "ctf%s.%u@ctfailoverd", p->tag,
 		 h->seq);
-	ret = fd < 0 ? -EAFNOSUPPORT : local_addr(&h->addr, &src);
+	ret = fd < 0 ? -EAFNOSUPPORT : ctfd_local_addr(&h->addr, &src);
 	if (!ret) {
 		struct ctfd_sip_options o = {
 			.src = &src,
@@ -565,6 +574,18 @@ void ctfd_prober_input(struct ctfd *d, int fd)
 	}
 }
 
+void ctfd_prober_canary_input(struct ctfd *d, int fd)
+{
+	struct ctfd_canary *c = d->prober ? d->prober->canary : NULL;
+
+	/* A reload in this turn of the loop may have closed it. */
+	if (c && (fd == c->fd4 || fd == c->fd6)) {
+		ctfd_canary_input(c, d, fd);
+		if (d->prober)
+			arm(d->prober);
+	}
+}
+
 /* --- passive ----------------------------------------------------------- */
 
 struct sample {
@@ -661,6 +682,9 @@ static void arm(struct ctfd_prober *p)
 	uint64_t due = p->conf.passive_ms ? p->next_sample_ms : 0, t;
 	unsigned int i;
 
+	if (p->canary && p->canary->due_ms && (!due || p->canary->due_ms < due))
+		due = p->canary->due_ms;
+
 	for (i = 0; i < p->n; i++) {
 		t = p->hc[i].inflight ? p->hc[i].sent_ms + p->conf.timeout_ms
 				      : p->hc[i].next_ms;
@@ -706,6 +730,8 @@ void ctfd_prober_timer(struct ctfd *d)
 		}
 	}
 	p = d->prober;
+	if (p && p->canary)
+		ctfd_canary_timer(p->canary, d, now);
 	if (p)
 		arm(p);
 }

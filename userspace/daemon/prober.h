@@ -22,6 +22,7 @@
 #include "health.h"
 
 struct ctfd;
+struct ctfd_canary;
 struct ctfd_state;
 
 struct ctfd_prober_counters {
@@ -45,6 +46,7 @@ struct ctfd_prober {
 	bool counters_ok;	 /* the table is there as counted says */
 	uint64_t panic_since_ms; /* 0: no backend in panic */
 	struct ctfd_prober_counters c;
+	struct ctfd_canary *canary; /* canary.h; NULL only out of memory */
 };
 
 /*
@@ -61,14 +63,20 @@ void ctfd_prober_close(struct ctfd *d);
 void ctfd_prober_sync(struct ctfd *d);
 /* Before a reload's plan: keep down what the checks hold down. */
 void ctfd_prober_overlay(const struct ctfd *d, struct ctfd_state *desired);
-/* Its fds for poll: up to 3, -1 where none. */
-void ctfd_prober_fds(const struct ctfd *d, int fds[3]);
-/* A response (or anything) on @fd. */
+/* Its fds for poll: probes v4, v6, the timer, the canary's v4, v6; -1
+ * where none. */
+#define CTFD_PROBER_FDS 5
+void ctfd_prober_fds(const struct ctfd *d, int fds[CTFD_PROBER_FDS]);
+/* A response (or anything) on @fd, one of the first two. */
 void ctfd_prober_input(struct ctfd *d, int fd);
-/* The timer: timeouts, probes due, passive samples. */
+/* A datagram on one of the canary's sockets (canary.h). */
+void ctfd_prober_canary_input(struct ctfd *d, int fd);
+/* The timer: timeouts, probes due, passive samples, the canary. */
 void ctfd_prober_timer(struct ctfd *d);
 /* The record of backend @name, or NULL. */
 const struct ctfd_hc *ctfd_prober_find(const struct ctfd *d, const char *name);
+/* This host's address toward @dst: what a server reads in the Via. */
+int ctfd_local_addr(const struct ctf_addr *dst, struct ctf_addr *src);
 /* CLOCK_MONOTONIC in ms. */
 uint64_t ctfd_now_ms(void);
 
