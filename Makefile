@@ -60,7 +60,9 @@ $(US)/%.o: userspace/%.c $(wildcard userspace/*/*.h) kmod/uapi/ctfailover.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CTF_CFLAGS) $(CFLAGS) -c -o $@ $<
 
-$(US)/ctfailoverctl: $(patsubst userspace/%.c,$(US)/%.o,$(CTL_SRC) $(COMMON_SRC))
+# The CLI's own canary speaks the daemon's SIP (canary --to).
+$(US)/ctfailoverctl: $(patsubst userspace/%.c,$(US)/%.o,$(CTL_SRC) $(COMMON_SRC)) \
+		$(US)/daemon/sipmsg.o
 	$(CC) $(CFLAGS) -o $@ $^ $(CTF_LIBS)
 
 $(US)/ctfailoverd: $(US)/daemon/main.o $(D_OBJ) \

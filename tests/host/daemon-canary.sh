@@ -178,6 +178,41 @@ assert_eq ok "$(canary_field "$VIP4" verdict)" "the IPv4 canary's verdict"
 assert_eq ok "$(canary_field "$VIP6" verdict)" "the IPv6 canary's verdict"
 pass "the servers back: both pinned paths work again, no alarm"
 
+# --- a canary of its own, from a monitoring host ------------------------------
+# ctfailoverctl canary --to, from the client namespace: pinned through the
+# VIP from port 5099, and each backend directly from a new port.
+mon() {
+	ns_client ctfailoverctl canary --to "$VIP4" --interval 200 --fall 3 \
+		--direct "${BACKEND4[1]}" --direct "${BACKEND4[2]}:5060" --direct "${BACKEND4[3]}" "$@"
+}
+rc=0
+out=$(mon --count 3) || rc=$?
+assert_eq 0 "$rc" "a monitoring host's canary, all answered: exit status"
+assert_match "round 3: pinned from port 5099: $VIP4:5060 200 in [0-9.]+ ms; direct: ${BACKEND4[1]}:5060 200 in" "$out" "its rounds"
+bm=$(dctl where "$CLIENT4" 5099 | awk '{ print $4 }')
+i=${bm#backend}
+ns_backend "$i" nft -f - <<-EOF
+	table inet canary_drop {
+		chain input {
+			type filter hook input priority 0; policy accept;
+			ip saddr $CLIENT4 udp sport 5099 counter drop
+		}
+	}
+EOF
+rc=0
+out=$(mon --count 4) || rc=$?
+assert_eq 3 "$rc" "a monitoring host's canary, its path broken: exit status"
+assert_match "round 3: pinned from port 5099: $VIP4:5060 no answer; direct: .*; ALARM" "$out" "its third round"
+assert_match 'ALARM: the pinned path is broken: 4 rounds in a row unanswered while a backend answered directly' "$out" "its verdict"
+out=$(ns_client ctfailoverctl -j canary --to "$VIP4" --interval 200 --count 3 --direct "${BACKEND4[$i]}") && fail "exit 0 in alarm"
+assert_match '"alarm": *true' "$out" "its JSON"
+ns_backend "$i" nft delete table inet canary_drop
+out=$(mon --count 2) || fail "a monitoring host's canary after the path is back: $out"
+rc=0
+ns_client ctfailoverctl canary --to "$VIP4:0" >/dev/null 2>&1 || rc=$?
+assert_eq 2 "$rc" "a bad --to: exit status"
+pass "a monitoring host's canary (--to): ok, the alarm (exit 3) while $bm answers directly but not pinned, ok again"
+
 # --- off: its port taken, or none ----------------------------------------------
 daemon_kill TERM
 ns_bg "$NS_LB" "$NETNS_TMP/squatter.log" "$CTF_UDP" serve -N squatter 5099

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "parse.h"
 #include "uapi/ctfailover.h"
@@ -273,4 +274,23 @@ int ctf_parse_ports(const char *s, uint16_t *ports, unsigned int *n, char *err,
 	}
 	*n = count;
 	return 0;
+}
+
+int ctf_local_addr(const struct ctf_addr *dst, struct ctf_addr *src)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int fd, ret = 0;
+
+	fd = socket(dst->family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	ctf_addr_to_sockaddr(dst, 5060, &ss, &len);
+	if (connect(fd, (struct sockaddr *)&ss, len) ||
+	    getsockname(fd, (struct sockaddr *)&ss, &len))
+		ret = -errno;
+	else
+		ctf_addr_from_sockaddr(&ss, src);
+	close(fd);
+	return ret;
 }

@@ -51,6 +51,12 @@ int ctf_addr_from_sockaddr(const struct sockaddr_storage *ss,
 			   struct ctf_addr *a);
 
 /*
+ * This host's address toward @dst (the routing table's choice): what a SIP
+ * server reads in our Via. 0 or -errno.
+ */
+int ctf_local_addr(const struct ctf_addr *dst, struct ctf_addr *src);
+
+/*
  * A decimal number in min..max: digits only. @what names it in @err
  * ("bad <what> '<s>' (<min>..<max>)").
  */

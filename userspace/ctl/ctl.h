@@ -6,6 +6,7 @@
  *   0  success
  *   1  the operation failed (module not loaded, kernel refused, daemon down)
  *   2  usage error (unknown command, bad argument)
+ *   3  the canary's alarm: a pinned path is broken
  */
 #ifndef CTF_CTL_H
 #define CTF_CTL_H
@@ -31,6 +32,8 @@ extern const char *ctl_prog;
 int ctl_version(int argc, char **argv, const struct ctl_opts *o);
 int ctl_module(int argc, char **argv, const struct ctl_opts *o);
 int ctl_flows(int argc, char **argv, const struct ctl_opts *o);
+/* The daemon's canary, or (with --to) one of its own (canary.c). */
+int ctl_canary(int argc, char **argv, const struct ctl_opts *o);
 /* Every command that the daemon carries out (daemon.c). */
 int ctl_daemon(int argc, char **argv, const struct ctl_opts *o);
 

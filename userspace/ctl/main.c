@@ -33,8 +33,10 @@ static const struct {
 	{ "probe", ctl_daemon, "NAME up|down: a health-probe verdict" },
 	{ "probes", ctl_daemon,
 	  "the health checks: each backend's probes and verdict" },
-	{ "canary", ctl_daemon,
-	  "the pinned canary through each VIP; exit status 3 in alarm" },
+	{ "canary", ctl_canary,
+	  "the daemon's pinned canary per VIP; with --to VIP, one from here\n"
+	  "                [--port P --interval MS --count N --fall N --direct ADDR...];\n"
+	  "                exit status 3 in alarm" },
 	{ "where", ctl_daemon,
 	  "ADDRESS PORT: the backend a new flow from there goes to" },
 	{ "flows", ctl_flows,

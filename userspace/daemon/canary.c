@@ -399,7 +399,7 @@ static void send_one(struct ctfd_canary *c, const struct ctfd *d,
 	snprintf(branch, sizeof(branch), "ctf%s.%u", c->tag, v->seq);
 	snprintf(callid, sizeof(callid), "ctf%s.%u@ctfailoverd-canary", c->tag,
 		 v->seq);
-	ret = fd < 0 ? -EAFNOSUPPORT : ctfd_local_addr(&v->vip, &v->src);
+	ret = fd < 0 ? -EAFNOSUPPORT : ctf_local_addr(&v->vip, &v->src);
 	if (!ret) {
 		struct ctfd_sip_options o = {
 			.src = &v->src,

@@ -441,25 +441,6 @@ static void result(struct ctfd *d, struct ctfd_hc *h, bool ok, const char *what)
 
 /* --- probes ------------------------------------------------------------ */
 
-int ctfd_local_addr(const struct ctf_addr *dst, struct ctf_addr *src)
-{
-	struct sockaddr_storage ss;
-	socklen_t len;
-	int fd, ret = 0;
-
-	fd = socket(dst->family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	ctf_addr_to_sockaddr(dst, 5060, &ss, &len);
-	if (connect(fd, (struct sockaddr *)&ss, len) ||
-	    getsockname(fd, (struct sockaddr *)&ss, &len))
-		ret = -errno;
-	else
-		ctf_addr_from_sockaddr(&ss, src);
-	close(fd);
-	return ret;
-}
-
 static void send_probe(struct ctfd *d, struct ctfd_hc *h, uint64_t now)
 {
 	struct ctfd_prober *p = d->prober;
@@ -474,7 +455,7 @@ static void send_probe(struct ctfd *d, struct ctfd_hc *h, uint64_t now)
 	snprintf(branch, sizeof(branch), "ctf%s.%u", p->tag, h->seq);
 	snprintf(callid, sizeof(callid), "ctf%s.%u@ctfailoverd", p->tag,
 		 h->seq);
-	ret = fd < 0 ? -EAFNOSUPPORT : ctfd_local_addr(&h->addr, &src);
+	ret = fd < 0 ? -EAFNOSUPPORT : ctf_local_addr(&h->addr, &src);
 	if (!ret) {
 		struct ctfd_sip_options o = {
 			.src = &src,

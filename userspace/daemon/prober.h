@@ -75,8 +75,6 @@ void ctfd_prober_canary_input(struct ctfd *d, int fd);
 void ctfd_prober_timer(struct ctfd *d);
 /* The record of backend @name, or NULL. */
 const struct ctfd_hc *ctfd_prober_find(const struct ctfd *d, const char *name);
-/* This host's address toward @dst: what a server reads in the Via. */
-int ctfd_local_addr(const struct ctf_addr *dst, struct ctf_addr *src);
 /* CLOCK_MONOTONIC in ms. */
 uint64_t ctfd_now_ms(void);
 
