@@ -30,10 +30,15 @@
  * coming back needs twice as many successes to come back next time (up to
  * 32 x rise); staying up for flap_window forgets it.
  *
- * What health checking may not do is be the outage: the daemon puts every
- * down verdict through the guard (max_remove_percent), and a backend the
- * guard keeps in service is in panic (ctfd_hc.panic), said loudly in the
- * log, the metrics and `ctfailoverctl probes`.
+ * What health checking may not do is be the outage: a down verdict that
+ * would leave more than guard.max_remove_percent of the configured backends
+ * of its address family out of service (by any cause; counted against all
+ * of them, so that failures one after the other take out no more than a
+ * burst would, and per family, so that a VIP family's slots never empty)
+ * is not carried out, nor one the guard's plan refuses; the backend stays
+ * in service in panic (ctfd_hc.panic), said loudly in the log, the metrics
+ * and `ctfailoverctl probes`. With the default 50%: one of two or three
+ * backends, never the only one of its family.
  */
 #ifndef CTFD_HEALTH_H
 #define CTFD_HEALTH_H

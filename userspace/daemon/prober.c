@@ -315,6 +315,36 @@ static int commit(struct ctfd *d, const struct ctfd_action *a, const char *name,
 }
 
 /*
+ * Backend @i down too would leave more than guard.max_remove_percent of
+ * the configured backends of its address family out of service (whatever
+ * took the others out): a share of the whole, not of what is left, so that
+ * failures one after the other cannot eject more than a burst could; and
+ * per family, so that the checks never empty a VIP family's slots (its
+ * flows would not be NATed at all). Says so in @why.
+ */
+static bool over_share(const struct ctfd_state *st, unsigned int i, char *why,
+		       size_t len)
+{
+	int family = st->backends[i].addr.family;
+	unsigned int j, n = 0, out = 1;
+
+	for (j = 0; j < st->n_backends; j++) {
+		if (st->backends[j].addr.family != family)
+			continue;
+		n++;
+		out += j != i && st->backends[j].state == CTF_STATE_DOWN;
+	}
+	if ((uint64_t)out * 100 <= (uint64_t)st->guard_percent * n)
+		return false;
+	snprintf(
+		why, len,
+		"that would be %u of %u %s backends out of service, over guard.max_remove_percent (%u%%)",
+		out, n, family == AF_INET6 ? "IPv6" : "IPv4",
+		st->guard_percent);
+	return true;
+}
+
+/*
  * Carry out a verdict on @h: down through the guard (refused: panic), up
  * back to the state it had. Logged with @why.
  */
@@ -336,6 +366,7 @@ static void act(struct ctfd *d, struct ctfd_hc *h, enum ctfd_hc_verdict v,
 		struct ctfd_state *next;
 		struct ctfd_plan plan = { 0 };
 		bool was_panic = h->panic;
+		char limit[160] = "";
 
 		if (cur == CTF_STATE_DOWN) {
 			/* Down already (an operator, a link): recorded only. */
@@ -348,7 +379,8 @@ static void act(struct ctfd *d, struct ctfd_hc *h, enum ctfd_hc_verdict v,
 			return;
 		*next = *d->run;
 		next->backends[i].state = CTF_STATE_DOWN;
-		if (ctfd_plan_build(d->run, next, false, &plan) ||
+		if (over_share(d->run, i, limit, sizeof(limit)) ||
+		    ctfd_plan_build(d->run, next, false, &plan) ||
 		    plan.refused) {
 			ctfd_hc_applied(&p->conf, h, v, false, now);
 			if (!was_panic) {
@@ -358,8 +390,9 @@ static void act(struct ctfd *d, struct ctfd_hc *h, enum ctfd_hc_verdict v,
 				ctfd_log(
 					"health: PANIC: backend=%s fails its checks (%s) but stays in service: %s",
 					h->name, why,
-					plan.refused ? plan.reason
-						     : "cannot plan");
+					limit[0]       ? limit
+					: plan.refused ? plan.reason
+						       : "cannot plan");
 			}
 			ctfd_plan_free(&plan);
 			free(next);
