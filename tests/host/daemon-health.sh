@@ -60,6 +60,34 @@ assert_eq 1 "$(metric 'ctfailover_backend_health{backend="backend1-v6"}')" "heal
 assert_eq 0 "$(metric ctfailover_health_panic)" "panic metric"
 pass "every backend answers OPTIONS (IPv4 and IPv6): health up, all active"
 
+# The whole host starved, as a loaded one is: the servers stop answering,
+# then the daemon stops with probes in flight, and runs again 1.5 s later,
+# a moment before the servers do. Timeouts it judges that late are no
+# verdict (before: a failure each): no failure counted, none down.
+servers=("${SIPP[1.4]}" "${SIPP[2.4]}" "${SIPP[3.4]}" "${SIPP[1.6]}")
+failures() { dctl -j probes | tr '{,' '\n\n' | awk -F: '$1 == "\"failures\"" { n += $2 } END { print n + 0 }'; }
+f0=$(failures)
+for i in 1 2 3 4 5; do
+	kill -STOP "${servers[@]}"
+	sleep 0.1
+	kill -STOP "$DAEMON_PID"
+	sleep 1.5
+	kill -CONT "$DAEMON_PID"
+	sleep 0.02
+	kill -CONT "${servers[@]}"
+	sleep 0.5
+done
+sleep 1
+for b in backend1 backend2 backend3 backend1-v6; do
+	assert_eq active "$(state "$b")" "$b's state after the host was starved"
+	assert_eq up "$(health "$b")" "$b's health after the host was starved"
+done
+late=$(metric ctfailover_health_late_total)
+assert_ge 1 "$late" "timeouts judged late"
+assert_eq "$f0" "$(failures)" "probe failures counted while starved"
+assert_match "health: this daemon ran [0-9]+ ms late: no verdict on backend=" "$(daemon_log)" "the daemon's log"
+pass "the host starved 5 times for 1.5 s: no verdict from it ($late late), no failure counted, every backend up"
+
 # Silent death: nothing said, the checks notice.
 e2=$(backend_field backend2 epoch)
 sip_kill 2

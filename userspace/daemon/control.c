@@ -228,6 +228,7 @@ static int cmd_probes(struct req *r)
 		ctf_json_uint(&j, "unmatched", p->c.unmatched);
 		ctf_json_uint(&j, "malformed", p->c.malformed);
 		ctf_json_uint(&j, "send_errors", p->c.send_errors);
+		ctf_json_uint(&j, "late", p->c.late);
 		ctf_json_begin_array(&j, "backends");
 		for (i = 0; i < p->n; i++) {
 			const struct ctfd_hc *h = &p->hc[i];

@@ -9,7 +9,10 @@
  * failure. `fall` failures in a row take an in-service backend down;
  * `rise` successes in a row bring a down one back (as a new instance: its
  * epoch is bumped). A send that fails on this host's side (no route, the
- * interface down) is no verdict on the backend: it counts neither way.
+ * interface down) is no verdict on the backend: it counts neither way; nor
+ * is a timeout the daemon judges more than half a timeout (100 ms at
+ * least) after it was due: the daemon did not run, the host was starved,
+ * and the probe is sent again (prober.c, late()).
  *
  * Passive. The provider's own traffic tells first: the INVITEs the load
  * balancer forwards to a backend, counted per backend with every datagram

@@ -154,6 +154,10 @@ static void render_health(const struct ctfd *d, FILE *f)
 	     "Probes this host could not send (its own path: no verdict).");
 	fprintf(f, "ctfailover_health_send_errors_total %llu\n",
 		(unsigned long long)p->c.send_errors);
+	help(f, "ctfailover_health_late_total", "counter",
+	     "Probe timeouts this daemon judged too late to tell (the host starved it): no verdict.");
+	fprintf(f, "ctfailover_health_late_total %llu\n",
+		(unsigned long long)p->c.late);
 	help(f, "ctfailover_health_bad_answers_total", "counter",
 	     "Datagrams at the prober that were no SIP response, or no answer to a probe in flight.");
 	fprintf(f,

@@ -22,6 +22,7 @@
 
 #define SAMPLE_MS 250  /* passive counters: how often they are read */
 #define RETRY_MS  5000 /* the counters' table lost (nft flush ruleset) */
+#define LATE_MS	  100  /* a timeout judged later than this: no verdict */
 
 uint64_t ctfd_now_ms(void)
 {
@@ -689,6 +690,34 @@ lost:
 	goto out;
 }
 
+/*
+ * This daemon judges @h's timeout later than it was due by more than half
+ * a timeout (at least LATE_MS): it did not run (the host starved it, a
+ * long commit, SIGSTOP), and whether the answer came in time nobody can
+ * tell, if it came through a starved host at all. No verdict: a loaded
+ * load balancer must not take its backends out. Counted, and logged once
+ * in a while.
+ */
+static bool late(struct ctfd_prober *p, const struct ctfd_hc *h, uint64_t now)
+{
+	uint64_t due = h->sent_ms + p->conf.timeout_ms,
+		 slack = p->conf.timeout_ms / 2;
+
+	if (slack < LATE_MS)
+		slack = LATE_MS;
+	if (now - due <= slack)
+		return false;
+	p->c.late++;
+	if (now >= p->late_logged_ms + 10000) {
+		p->late_logged_ms = now;
+		ctfd_log(
+			"health: this daemon ran %llu ms late: no verdict on backend=%s's probe, sent again (%llu so far)",
+			(unsigned long long)(now - due), h->name,
+			(unsigned long long)p->c.late);
+	}
+	return true;
+}
+
 /* Arm the timer for the earliest thing due. */
 static void arm(struct ctfd_prober *p)
 {
@@ -729,6 +758,12 @@ void ctfd_prober_timer(struct ctfd *d)
 		struct ctfd_hc *h = &p->hc[i];
 
 		if (h->inflight && now >= h->sent_ms + p->conf.timeout_ms) {
+			if (late(p, h, now)) {
+				/* Not the backend's verdict: probe it again. */
+				h->inflight = false;
+				send_probe(d, h, now);
+				continue;
+			}
 			result(d, h, false, "timeout");
 			continue;
 		}

@@ -28,6 +28,7 @@ struct ctfd_state;
 struct ctfd_prober_counters {
 	uint64_t sent, answers, provisional, unmatched, malformed;
 	uint64_t send_errors; /* this host's path: no verdict */
+	uint64_t late;	      /* timeouts judged late: no verdict */
 	uint64_t downs, ups, panics;
 };
 
@@ -45,6 +46,7 @@ struct ctfd_prober {
 	unsigned int n_counted;
 	bool counters_ok;	 /* the table is there as counted says */
 	uint64_t panic_since_ms; /* 0: no backend in panic */
+	uint64_t late_logged_ms;
 	struct ctfd_prober_counters c;
 	struct ctfd_canary *canary; /* canary.h; NULL only out of memory */
 };
