@@ -8,6 +8,7 @@
 #    was drained meanwhile);
 #  - a start whose config would remove most backends from the kernel is
 #    refused and the table left alone, unless --force;
+#  - a table from before the canary (no output chain) is upgraded at start;
 #  - a foreign `table inet ctfailover` is never taken over.
 set -euo pipefail
 # shellcheck source=tests/host/lib/daemon.sh
@@ -33,6 +34,18 @@ assert_match 'committed 0 element deletions and 0 additions' \
 	"$(cat "$NETNS_TMP/daemon.out")" "restart with the same config"
 assert_eq "$rules" "$(ruleset)" "ruleset after the restart"
 pass "restart adopts the table, changes nothing"
+
+# A table from before the canary (no output chain) is upgraded in place at
+# start: the chain added, nothing else moved.
+daemon_kill
+ns_lb nft 'flush chain inet ctfailover output; delete chain inet ctfailover output'
+daemon_start
+assert_match 'nft: table inet ctfailover upgraded: its output chain added' \
+	"$(cat "$NETNS_TMP/daemon.out")" "the upgrade's log"
+assert_match 'committed 0 element deletions and 0 additions' \
+	"$(cat "$NETNS_TMP/daemon.out")" "the start after the upgrade"
+assert_eq "$rules" "$(ruleset)" "ruleset after the upgrade"
+pass "a table without the output chain (before the canary) is upgraded at start, nothing else moved"
 
 daemon_kill
 assert_match 'stopping on signal 15; the data plane stays' "$(daemon_log)" "SIGTERM log"

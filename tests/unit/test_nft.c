@@ -459,9 +459,9 @@ static const struct {
 	{ "flush chain inet ctfailover output",
 	  "no IPv4 rule in chain output" },
 	{ "add rule inet ctfailover output counter", "is not one of ours" },
-	/* The shape before the canary: no output chain. */
-	{ "flush chain inet ctfailover output; delete chain inet ctfailover output",
-	  "no chain output" },
+	/* An output chain without its prerouting one is no table of ours. */
+	{ "flush chain inet ctfailover prerouting; delete chain inet ctfailover prerouting",
+	  "no chain prerouting" },
 	{ "add element inet ctfailover slots4 { 5000 : 10.9.9.9 }",
 	  "element out of range" },
 	{ "add table inet ctfailover { flags dormant; }", "table flags" },
@@ -579,6 +579,44 @@ static void big_table(void)
 	ctfd_nft_close(n);
 }
 
+/*
+ * A table from before the canary (no output chain) is read as ours, is not
+ * applied to until it is upgraded, and the upgrade makes it what the
+ * daemon builds today, entries and all.
+ */
+static void upgrade_adds_output(void)
+{
+	struct ctfd_dataplane dp, back;
+	struct ctfd_nft *n;
+	char err[256], *want, *got;
+
+	CHECK(make_dp(&dp, 4093, CTFD_DEFAULT_SEED, 3));
+	CHECK_INT(setup(&n, &dp, NULL, err, sizeof(err)), 0);
+	want = run(LIST_ALL);
+	CHECK(want);
+	CHECK(sh(
+		"nft 'flush chain inet ctfailover output; delete chain inet ctfailover output' 2>&1"));
+	CHECK_INT(ctfd_nft_read(n, &back, err, sizeof(err)), 0);
+	CHECK(back.no_output);
+	CHECK_DP_EQ(&dp, &back);
+	CHECK_INT(ctfd_nft_apply(n, &back, &dp, NULL, err, sizeof(err)),
+		  -EPROTO);
+	CHECK(strstr(err, "no output chain yet"));
+	CHECK_INT(ctfd_nft_upgrade(n, &back, err, sizeof(err)), 0);
+	CHECK(!back.no_output);
+	got = run(LIST_ALL);
+	CHECK(got);
+	CHECK_STR(got, want);
+	ctfd_dataplane_free(&back);
+	CHECK_INT(ctfd_nft_read(n, &back, err, sizeof(err)), 0);
+	CHECK(!back.no_output);
+	free(want);
+	free(got);
+	ctfd_dataplane_free(&back);
+	ctfd_dataplane_free(&dp);
+	ctfd_nft_close(n);
+}
+
 const struct unit_case unit_cases[] = {
 	{ "create_matches_nft_f", create_matches_nft_f },
 	{ "empty_matches_nft_file", empty_matches_nft_file },
@@ -588,5 +626,6 @@ const struct unit_case unit_cases[] = {
 	{ "foreign_table_refused", foreign_table_refused },
 	{ "table_size_change", table_size_change },
 	{ "big_table", big_table },
+	{ "upgrade_adds_output", upgrade_adds_output },
 	{ NULL, NULL },
 };

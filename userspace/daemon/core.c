@@ -645,6 +645,13 @@ int ctfd_start(struct ctfd *d, char *err, size_t errlen)
 	ret = ctfd_nft_read(d->nft, &d->dp, err, errlen);
 	if (ret)
 		goto out;
+	if (d->dp.no_output) {
+		ret = ctfd_nft_upgrade(d->nft, &d->dp, err, errlen);
+		if (ret)
+			goto out;
+		ctfd_log(
+			"nft: table inet ctfailover upgraded: its output chain added (the canary's)");
+	}
 	ret = adopt(d, desired, k, err, errlen);
 	if (ret)
 		goto out;

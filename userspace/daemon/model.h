@@ -79,6 +79,9 @@ struct ctfd_state {
  */
 struct ctfd_dataplane {
 	bool exists; /* the table is in the kernel (read back) */
+	/* Read back without the output chain (a table from before the
+	 * canary): ctfd_nft_upgrade() adds it. */
+	bool no_output;
 	uint32_t table_size;
 	uint32_t seed;
 	struct ctf_addr vips[CTFD_MAX_VIPS];

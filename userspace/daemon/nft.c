@@ -626,8 +626,8 @@ foreign:
 	return 0;
 }
 
-static int read_rules(struct ctfd_nft *n, struct rules_info *ri, char *err,
-		      size_t errlen)
+static int read_rules(struct ctfd_nft *n, struct rules_info *ri, bool no_output,
+		      char *err, size_t errlen)
 {
 	char buf[REQ_BUF] = { 0 };
 	struct talk t = { .cb = rule_cb, .data = ri };
@@ -654,7 +654,7 @@ static int read_rules(struct ctfd_nft *n, struct rules_info *ri, char *err,
 		       CTFD_NFT_TABLE, ri->why);
 		return ri->err;
 	}
-	for (ch = 0; ch < N_CHAINS; ch++)
+	for (ch = 0; ch < (no_output ? CH_OUTPUT : N_CHAINS); ch++)
 		for (v6 = 0; v6 < 2; v6++) {
 			if (!ri->have[ch][v6]) {
 				seterr(err, errlen,
@@ -1011,7 +1011,10 @@ static int read_table(struct ctfd_nft *n, struct ctfd_dataplane *dp, char *err,
 		kerr(err, errlen, ret, kmsg(&t), "nft: list chains");
 		return ret;
 	}
-	for (i = 0; i < N_CHAINS && !ci.why[0]; i++)
+	/* Only prerouting: ours, from before the canary (an upgrade). */
+	dp->no_output = !ci.why[0] && ci.have[CH_PREROUTING] &&
+			!ci.have[CH_OUTPUT] && ci.n == 1;
+	for (i = 0; i < N_CHAINS && !ci.why[0] && !dp->no_output; i++)
 		if (!ci.have[i])
 			snprintf(ci.why, sizeof(ci.why), "no chain %s",
 				 chains[i].name);
@@ -1041,7 +1044,7 @@ static int read_table(struct ctfd_nft *n, struct ctfd_dataplane *dp, char *err,
 		return -EPROTO;
 	}
 
-	ret = read_rules(n, &ri, err, errlen);
+	ret = read_rules(n, &ri, dp->no_output, err, errlen);
 	if (ret)
 		return ret;
 	dp->table_size = ri.mod[0][0];
@@ -1364,6 +1367,22 @@ static void b_rule(struct batch *bt, int ch, bool v6,
 	bnext(bt);
 }
 
+static void b_chain(struct batch *bt, struct nftnl_chain *c, int ch)
+{
+	struct nlmsghdr *nlh;
+
+	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, CTFD_NFT_TABLE);
+	nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, chains[ch].name);
+	nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, chains[ch].hook);
+	nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, -100);
+	nftnl_chain_set_u32(c, NFTNL_CHAIN_POLICY, NF_ACCEPT);
+	nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, "nat");
+	nlh = bmsg(bt, NFT_MSG_NEWCHAIN, NLM_F_CREATE | NLM_F_EXCL,
+		   "create chain %s", chains[ch].name);
+	nftnl_chain_nlmsg_build_payload(nlh, c);
+	bnext(bt);
+}
+
 /* The table, the sets and the chain, as nft -f of ctfailover.nft makes them. */
 static void b_create(struct batch *bt, uint32_t *ids)
 {
@@ -1418,18 +1437,8 @@ static void b_create(struct batch *bt, uint32_t *ids)
 		bnext(bt);
 	}
 
-	for (i = 0; i < N_CHAINS; i++) {
-		nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, CTFD_NFT_TABLE);
-		nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, chains[i].name);
-		nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, chains[i].hook);
-		nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, -100);
-		nftnl_chain_set_u32(c, NFTNL_CHAIN_POLICY, NF_ACCEPT);
-		nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, "nat");
-		nlh = bmsg(bt, NFT_MSG_NEWCHAIN, NLM_F_CREATE | NLM_F_EXCL,
-			   "create chain %s", chains[i].name);
-		nftnl_chain_nlmsg_build_payload(nlh, c);
-		bnext(bt);
-	}
+	for (i = 0; i < N_CHAINS; i++)
+		b_chain(bt, c, i);
 out:
 	nftnl_table_free(t);
 	nftnl_chain_free(c);
@@ -1699,8 +1708,14 @@ int ctfd_nft_apply(struct ctfd_nft *n, const struct ctfd_dataplane *cur,
 	new_rules = fresh || cur->table_size != want->table_size ||
 		    cur->seed != want->seed;
 	/* The rules' handles are not part of the model: look them up. */
+	if (cur && cur->no_output) {
+		seterr(err, errlen,
+		       "nft: table inet %s has no output chain yet: ctfd_nft_upgrade() first",
+		       CTFD_NFT_TABLE);
+		return -EPROTO;
+	}
 	if (new_rules && !fresh) {
-		ret = read_rules(n, &ri, err, errlen);
+		ret = read_rules(n, &ri, false, err, errlen);
 		if (ret)
 			return ret;
 	}
@@ -1732,6 +1747,36 @@ int ctfd_nft_apply(struct ctfd_nft *n, const struct ctfd_dataplane *cur,
 	}
 
 	return batch_close(&bt, stats, err, errlen);
+}
+
+int ctfd_nft_upgrade(struct ctfd_nft *n, struct ctfd_dataplane *dp, char *err,
+		     size_t errlen)
+{
+	struct nftnl_chain *c;
+	struct batch bt = { .n = n };
+	int ret;
+
+	if (errlen)
+		err[0] = '\0';
+	if (!dp->exists || !dp->no_output)
+		return 0;
+	c = nftnl_chain_alloc();
+	if (!c)
+		return -ENOMEM;
+	ret = batch_open(n, &bt);
+	if (ret) {
+		nftnl_chain_free(c);
+		return ret;
+	}
+	/* EXCL: someone who made it since we looked made it their way. */
+	b_chain(&bt, c, CH_OUTPUT);
+	nftnl_chain_free(c);
+	b_rule(&bt, CH_OUTPUT, false, dp, NULL);
+	b_rule(&bt, CH_OUTPUT, true, dp, NULL);
+	ret = batch_close(&bt, NULL, err, errlen);
+	if (!ret)
+		dp->no_output = false;
+	return ret;
 }
 
 /* ------------------------------------------------------------------ */

@@ -81,4 +81,13 @@ int ctfd_nft_health_read(struct ctfd_nft *n,
 				   uint64_t packets, void *data),
 			 void *data, char *err, size_t errlen);
 
+/*
+ * A table read back without the output chain (dp->no_output: made before
+ * the canary) gets it, with its two rules at the table's size and seed, in
+ * one batch; nothing else changes. 0 (also when there is nothing to do)
+ * or -errno with @err.
+ */
+int ctfd_nft_upgrade(struct ctfd_nft *n, struct ctfd_dataplane *dp, char *err,
+		     size_t errlen);
+
 #endif /* CTFD_NFT_H */
