@@ -32,6 +32,10 @@
  * ctfailover_canary_alarm is the metric; `ctfailoverctl canary` prints the
  * verdicts and exits 3 while any VIP is in alarm.
  *
+ * Its entry shows in `ctfailoverctl flows` like a provider's: udp
+ * SRC:canary_port -> VIP:PORT, SRC being this host's address toward the
+ * VIP (the VIP itself when it is one of this host's addresses).
+ *
  * The canary observes; it never changes the data plane.
  */
 #ifndef CTFD_CANARY_H
