@@ -65,7 +65,7 @@ pass "every backend answers OPTIONS (IPv4 and IPv6): health up, all active"
 # a moment before the servers do. Timeouts it judges that late are no
 # verdict (before: a failure each): no failure counted, none down.
 servers=("${SIPP[1.4]}" "${SIPP[2.4]}" "${SIPP[3.4]}" "${SIPP[1.6]}")
-failures() { dctl -j probes | tr '{,' '\n\n' | awk -F: '$1 == "\"failures\"" { n += $2 } END { print n + 0 }'; }
+failures() { dctl -j probes | sed 's/[{,]/\n/g' | awk -F: '$1 == "\"failures\"" { n += $2 } END { print n + 0 }'; }
 f0=$(failures)
 for i in 1 2 3 4 5; do
 	kill -STOP "${servers[@]}"
