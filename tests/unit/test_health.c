@@ -125,6 +125,11 @@ static void answers_options_not_calls(void)
 	CHECK_INT(ctfd_hc_sample(&conf, &h, 40, 0, 2500), CTFD_HC_NONE);
 	CHECK_INT(ctfd_hc_sample(&conf, &h, 50, 0, 3249), CTFD_HC_NONE);
 	CHECK_INT(ctfd_hc_sample(&conf, &h, 60, 0, 3250), CTFD_HC_DOWN);
+	/* Its OPTIONS are no news of its calls: twice the answers to come
+	 * back, from the first time. */
+	ctfd_hc_applied(&conf, &h, CTFD_HC_DOWN, true, 3250);
+	CHECK_INT(ctfd_hc_rise_needed(&conf, &h), 2 * conf.rise);
+	CHECK(!h.mute);
 }
 
 /* A suspect that answers a call after all is no longer suspect. */

@@ -132,8 +132,10 @@ enum ctfd_hc_verdict ctfd_hc_sample(const struct ctfd_hc_conf *c,
 		h->suspect_ms = now_ms;
 		return CTFD_HC_PROBE;
 	}
-	if (now_ms - h->quiet_from_ms >= 3ULL * c->passive_ms)
+	if (now_ms - h->quiet_from_ms >= 3ULL * c->passive_ms) {
+		h->mute = true;
 		return CTFD_HC_DOWN;
+	}
 	return CTFD_HC_NONE;
 }
 
@@ -153,12 +155,15 @@ void ctfd_hc_applied(const struct ctfd_hc_conf *c, struct ctfd_hc *h,
 			} else {
 				h->flaps = 0;
 			}
+			if (h->mute && h->flaps < MAX_FLAPS)
+				h->flaps++;
 			h->downs++;
 			h->down_ms = now_ms;
 		}
 		h->health = CTFD_HEALTH_DOWN;
 		h->panic = false;
 		h->suspect = false;
+		h->mute = false;
 		h->ok_run = 0;
 		h->unanswered = 0;
 	} else if (v == CTFD_HC_UP && applied) {

@@ -31,7 +31,10 @@
  *
  * Flapping. A backend that goes down again within `flap_window` ms of
  * coming back needs twice as many successes to come back next time (up to
- * 32 x rise); staying up for flap_window forgets it.
+ * 32 x rise); staying up for flap_window forgets it. One taken down for
+ * answering OPTIONS but not INVITEs counts as a flap at once: OPTIONS
+ * answered are no news of its calls, and each comeback costs the calls
+ * it gets until the passive side sees it again.
  *
  * What health checking may not do is be the outage: a down verdict that
  * would leave more than guard.max_remove_percent of the configured backends
@@ -113,6 +116,7 @@ struct ctfd_hc {
 	uint64_t quiet_from_ms; /* its first unanswered datagram was seen */
 	bool suspect;
 	uint64_t suspect_ms;
+	bool mute; /* the last down was "answers OPTIONS, not INVITEs" */
 	/* Flapping. */
 	unsigned int flaps;
 	uint64_t up_ms, down_ms; /* its last transitions */
