@@ -49,6 +49,25 @@ static void help(FILE *f, const char *name, const char *type, const char *text)
 	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, text, name, type);
 }
 
+/*
+ * A label value as the text format wants it: backslash, double quote and
+ * newline escaped (a backend name may hold the first two). @buf holds
+ * 2 * CTF_NAME_MAX bytes.
+ */
+#define LV_MAX (2 * CTF_NAME_MAX)
+static const char *lv(const char *s, char *buf)
+{
+	char *o = buf;
+
+	for (; *s && o < buf + LV_MAX - 2; s++) {
+		if (*s == '\\' || *s == '"' || *s == '\n')
+			*o++ = '\\';
+		*o++ = *s == '\n' ? 'n' : *s;
+	}
+	*o = '\0';
+	return buf;
+}
+
 /* One line per VIP of the canary: @expr of each VIP v, as @fmt. */
 #define CANARY_LINES(f, c, name, fmt, expr)                                \
 	do {                                                               \
@@ -103,6 +122,7 @@ static void render_canary(const struct ctfd_canary *c, FILE *f)
 static void render_health(const struct ctfd *d, FILE *f)
 {
 	const struct ctfd_prober *p = d->prober;
+	char e[LV_MAX];
 	unsigned int i;
 
 	help(f, "ctfailover_health_enabled", "gauge",
@@ -117,7 +137,7 @@ static void render_health(const struct ctfd *d, FILE *f)
 	     "Each backend's health: 1 up, 0 down (or panic), -1 not known yet.");
 	for (i = 0; i < p->n; i++)
 		fprintf(f, "ctfailover_backend_health{backend=\"%s\"} %d\n",
-			p->hc[i].name,
+			lv(p->hc[i].name, e),
 			p->hc[i].health == CTFD_HEALTH_UP     ? 1
 			: p->hc[i].health == CTFD_HEALTH_DOWN ? 0
 							      : -1);
@@ -125,31 +145,34 @@ static void render_health(const struct ctfd *d, FILE *f)
 	     "1 while INVITEs forwarded to a backend go unanswered past passive_ms.");
 	for (i = 0; i < p->n; i++)
 		fprintf(f, "ctfailover_backend_suspect{backend=\"%s\"} %d\n",
-			p->hc[i].name, p->hc[i].suspect);
+			lv(p->hc[i].name, e), p->hc[i].suspect);
 	help(f, "ctfailover_health_probes_total", "counter",
 	     "SIP OPTIONS probes decided, by backend.");
 	for (i = 0; i < p->n; i++)
 		fprintf(f,
 			"ctfailover_health_probes_total{backend=\"%s\"} %llu\n",
-			p->hc[i].name, (unsigned long long)p->hc[i].probes);
+			lv(p->hc[i].name, e),
+			(unsigned long long)p->hc[i].probes);
 	help(f, "ctfailover_health_probe_failures_total", "counter",
 	     "Probes unanswered in time or answered with a code not alive.");
 	for (i = 0; i < p->n; i++)
 		fprintf(f,
 			"ctfailover_health_probe_failures_total{backend=\"%s\"} %llu\n",
-			p->hc[i].name, (unsigned long long)p->hc[i].failures);
+			lv(p->hc[i].name, e),
+			(unsigned long long)p->hc[i].failures);
 	help(f, "ctfailover_health_probe_rtt_seconds", "gauge",
 	     "The last answered probe's round trip.");
 	for (i = 0; i < p->n; i++)
 		fprintf(f,
 			"ctfailover_health_probe_rtt_seconds{backend=\"%s\"} %.6f\n",
-			p->hc[i].name, p->hc[i].last_rtt_us / 1e6);
+			lv(p->hc[i].name, e), p->hc[i].last_rtt_us / 1e6);
 	help(f, "ctfailover_health_downs_total", "counter",
 	     "Times the checks took each backend down.");
 	for (i = 0; i < p->n; i++)
 		fprintf(f,
 			"ctfailover_health_downs_total{backend=\"%s\"} %llu\n",
-			p->hc[i].name, (unsigned long long)p->hc[i].downs);
+			lv(p->hc[i].name, e),
+			(unsigned long long)p->hc[i].downs);
 	help(f, "ctfailover_health_send_errors_total", "counter",
 	     "Probes this host could not send (its own path: no verdict).");
 	fprintf(f, "ctfailover_health_send_errors_total %llu\n",
@@ -175,7 +198,7 @@ void ctfd_metrics_render(const struct ctfd *d, FILE *f)
 	const struct ctfd_counters *c = &d->c;
 	static const char *const outcome[] = { "ok", "refused", "failed" };
 	unsigned int i, s, n[CTF_STATE_MAX + 1] = { 0 };
-	char a[CTF_ADDR_STRLEN];
+	char a[CTF_ADDR_STRLEN], e[LV_MAX];
 
 	for (i = 0; i < st->n_backends; i++)
 		n[st->backends[i].state]++;
@@ -191,7 +214,7 @@ void ctfd_metrics_render(const struct ctfd *d, FILE *f)
 	for (i = 0; i < st->n_backends; i++)
 		fprintf(f,
 			"ctfailover_backend_epoch{backend=\"%s\",address=\"%s\"} %u\n",
-			st->backends[i].name,
+			lv(st->backends[i].name, e),
 			ctf_addr_str(&st->backends[i].addr, a),
 			st->backends[i].epoch);
 	help(f, "ctfailover_backend_state", "gauge",
@@ -200,13 +223,13 @@ void ctfd_metrics_render(const struct ctfd *d, FILE *f)
 		for (s = 0; s <= CTF_STATE_MAX; s++)
 			fprintf(f,
 				"ctfailover_backend_state{backend=\"%s\",state=\"%s\"} %d\n",
-				st->backends[i].name, ctf_state_name(s),
+				lv(st->backends[i].name, e), ctf_state_name(s),
 				st->backends[i].state == s);
 	help(f, "ctfailover_backend_slots", "gauge",
 	     "Maglev slots that send new flows to each backend.");
 	for (i = 0; i < st->n_backends; i++)
 		fprintf(f, "ctfailover_backend_slots{backend=\"%s\"} %u\n",
-			st->backends[i].name,
+			lv(st->backends[i].name, e),
 			ctfd_slots_of(d, &st->backends[i].addr));
 	help(f, "ctfailover_events_total", "counter",
 	     "HA events acted on, by source.");
