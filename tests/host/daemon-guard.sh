@@ -82,3 +82,30 @@ dctl apply --force >/dev/null
 assert_eq "" "$(backend_field b1 name)" "b1 after apply --force"
 assert_eq "$TABLE_SIZE" "$(backend_field b3 slots)" "b3 takes every slot"
 pass "the last backend is never removed without --force; --force applies"
+
+# Addresses nobody else reaches, and bad interface names, are refused where
+# they enter (add, cycle, the config), with what is accepted; nothing moves.
+rules=$(ruleset)
+for a in 127.0.0.1 0.0.0.0 255.255.255.255 224.0.0.1 240.0.0.1 "$VIP4" ::1 :: fe80::1 ff02::1; do
+	rc=0
+	out=$(dctl add bad "$a" 2>&1) || rc=$?
+	assert_eq 2 "$rc" "exit status of add bad $a"
+	assert_match 'a unicast address another host reaches is needed|is a VIP: a backend is another host' \
+		"$out" "add bad $a"
+	rc=0
+	out=$(dctl cycle b3 "$a" 2>&1) || rc=$?
+	assert_eq 2 "$rc" "exit status of cycle b3 $a"
+done
+for i in 'eth0:1' '..x/y' 'a-name-far-too-long-for-linux'; do
+	rc=0
+	out=$(dctl add bad "${BACKEND4[2]}" "$i" 2>&1) || rc=$?
+	assert_eq 2 "$rc" "exit status of add with interface $i"
+	assert_match "bad interface name '$i' \(1..15 characters, no '/', ':' or spaces\)" "$out" "add with interface $i"
+done
+assert_eq "$rules" "$(ruleset)" "ruleset after the refused adds and cycles"
+daemon_conf b3 "${BACKEND4[3]}" lo 127.0.0.1
+rc=0
+out=$(ctfailoverd --check -c "$CONF" 2>&1) || rc=$?
+assert_eq 1 "$rc" "exit status of --check with a loopback backend"
+assert_match 'backends\[1\] \(lo\).address: 127.0.0.1 is loopback \(127.0.0.0/8\)' "$out" "--check with a loopback backend"
+pass "nonsense addresses (loopback, any, broadcast, multicast, reserved, link-local, the VIP) and bad interface names are refused by add, cycle and the config"

@@ -312,6 +312,18 @@ static const struct {
 	{ VIPS ONE "keepalived = { notify_fifo = 0; };\n", -EINVAL,
 	  "t.conf:3: keepalived.notify_fifo: expected a string" },
 
+	/* addresses nobody else reaches */
+	{ "vips = [ \"224.0.0.18\" ];\nbackends = ( { name = \"a\"; address = \"10.0.0.1\"; } );\n",
+	  -EINVAL,
+	  "t.conf:1: vips[0]: 224.0.0.18 is multicast (224.0.0.0/4): a unicast address another host reaches is needed" },
+	{ VIPS "backends = ( { name = \"a\"; address = \"127.0.0.1\"; } );\n",
+	  -EINVAL,
+	  "t.conf:2: backends[0] (a).address: 127.0.0.1 is loopback (127.0.0.0/8): a unicast address another host reaches is needed" },
+	{ VIPS
+	  "backends = ( { name = \"a\"; address = \"203.0.113.10\"; } );\n",
+	  -EINVAL,
+	  "t.conf:2: backends[0] (a).address: 203.0.113.10 is vips[0]: a backend is another host" },
+
 	/* health */
 	{ VIPS ONE "health = { enabled = 1; };\n", -EINVAL,
 	  "t.conf:3: health.enabled: expected true or false" },

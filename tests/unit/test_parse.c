@@ -94,6 +94,63 @@ static void addr_equal(void)
 	CHECK(ctf_addr_equal(&d, &d));
 }
 
+/* A VIP's or a backend's address: unicast, reachable from another host. */
+static const struct {
+	const char *in;
+	const char *err; /* NULL: accepted */
+} unicast_cases[] = {
+	{ "10.0.0.1", NULL },
+	{ "203.0.113.10", NULL },
+	{ "1.0.0.0", NULL },
+	{ "223.255.255.254", NULL },
+	{ "169.254.1.1", NULL }, /* routable on its link: the host decides */
+	{ "2001:db8::1", NULL },
+	{ "fd00::1", NULL },
+	{ "fec0::1", NULL },
+	{ "0.0.0.0", "0.0.0.0 is \"this network\" (0.0.0.0/8)" },
+	{ "0.1.2.3", "this network" },
+	{ "127.0.0.1",
+	  "127.0.0.1 is loopback (127.0.0.0/8): a unicast address another host reaches is needed" },
+	{ "127.255.0.9", "loopback" },
+	{ "255.255.255.255", "broadcast" },
+	{ "224.0.0.1", "multicast (224.0.0.0/4)" },
+	{ "224.0.0.18", "multicast" },
+	{ "239.255.255.255", "multicast" },
+	{ "240.0.0.1", "reserved (240.0.0.0/4)" },
+	{ "::", "unspecified (::)" },
+	{ "::1", "loopback (::1)" },
+	{ "ff02::1", "multicast (ff00::/8)" },
+	{ "fe80::1", "link-local" },
+	{ "febf::1", "link-local" },
+};
+
+static void unicast_table(void)
+{
+	char err[CTF_PARSE_ERRLEN];
+	struct ctf_addr a;
+	size_t i;
+
+	for (i = 0; i < sizeof(unicast_cases) / sizeof(unicast_cases[0]); i++) {
+		const char *want = unicast_cases[i].err;
+		int ret;
+
+		err[0] = '\0';
+		CHECK_INT(ctf_parse_addr(unicast_cases[i].in, &a, err,
+					 sizeof(err)),
+			  0);
+		ret = ctf_addr_unicast(&a, err, sizeof(err));
+		if (!want) {
+			CHECK_INT(ret, 0);
+			continue;
+		}
+		CHECK_INT(ret, -EINVAL);
+		if (!strstr(err, want))
+			fprintf(stderr, "  %s: '%s' lacks '%s'\n",
+				unicast_cases[i].in, err, want);
+		CHECK(strstr(err, want));
+	}
+}
+
 static const struct {
 	const char *in;
 	uint64_t min, max;
@@ -477,6 +534,7 @@ const struct unit_case unit_cases[] = {
 	{ "addr_table", addr_table },
 	{ "addr_binary_is_network_order", addr_binary_is_network_order },
 	{ "addr_equal", addr_equal },
+	{ "unicast_table", unicast_table },
 	{ "uint_table", uint_table },
 	{ "uint_message", uint_message },
 	{ "epoch_table", epoch_table },

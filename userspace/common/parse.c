@@ -294,3 +294,43 @@ int ctf_local_addr(const struct ctf_addr *dst, struct ctf_addr *src)
 	close(fd);
 	return ret;
 }
+
+int ctf_addr_unicast(const struct ctf_addr *a, char *err, size_t errlen)
+{
+	const char *what = NULL;
+	char buf[CTF_ADDR_STRLEN];
+
+	if (a->family == AF_INET) {
+		uint32_t v = ntohl(a->v4.s_addr);
+
+		if (v >> 24 == 0)
+			what = "\"this network\" (0.0.0.0/8)";
+		else if (v >> 24 == 127)
+			what = "loopback (127.0.0.0/8)";
+		else if (v == 0xffffffff)
+			what = "broadcast";
+		else if (v >> 28 == 0xe)
+			what = "multicast (224.0.0.0/4)";
+		else if (v >> 28 == 0xf)
+			what = "reserved (240.0.0.0/4)";
+	} else if (a->family == AF_INET6) {
+		const uint8_t *b = a->v6.s6_addr;
+
+		if (IN6_IS_ADDR_UNSPECIFIED(&a->v6))
+			what = "unspecified (::)";
+		else if (IN6_IS_ADDR_LOOPBACK(&a->v6))
+			what = "loopback (::1)";
+		else if (b[0] == 0xff)
+			what = "multicast (ff00::/8)";
+		else if (b[0] == 0xfe && (b[1] & 0xc0) == 0x80)
+			what = "link-local (fe80::/10: no interface to say which link)";
+	} else {
+		what = "no IPv4 or IPv6 address";
+	}
+	if (!what)
+		return 0;
+	snprintf(err, errlen,
+		 "%s is %s: a unicast address another host reaches is needed",
+		 ctf_addr_str(a, buf), what);
+	return -EINVAL;
+}

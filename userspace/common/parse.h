@@ -51,6 +51,14 @@ int ctf_addr_from_sockaddr(const struct sockaddr_storage *ss,
 			   struct ctf_addr *a);
 
 /*
+ * A VIP's or a backend's address must be unicast and reachable from
+ * another host: not unspecified, loopback, broadcast, multicast, reserved
+ * (240.0.0.0/4) or IPv6 link-local (no interface names its link). 0, or
+ * -EINVAL with @err saying which it is.
+ */
+int ctf_addr_unicast(const struct ctf_addr *a, char *err, size_t errlen);
+
+/*
  * This host's address toward @dst (the routing table's choice): what a SIP
  * server reads in our Via. 0 or -errno.
  */

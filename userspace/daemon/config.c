@@ -207,7 +207,8 @@ static int parse_vips(struct conf_ctx *c, const config_setting_t *root,
 		ret = get_string(c, e, field, &str);
 		if (ret)
 			return ret;
-		if (ctf_parse_addr(str, &st->vips[i], msg, sizeof(msg)))
+		if (ctf_parse_addr(str, &st->vips[i], msg, sizeof(msg)) ||
+		    ctf_addr_unicast(&st->vips[i], msg, sizeof(msg)))
 			return fail(c, e, -EINVAL, field, "%s", msg);
 		for (j = 0; j < i; j++)
 			if (ctf_addr_equal(&st->vips[j], &st->vips[i]))
@@ -330,9 +331,15 @@ static int parse_backend(struct conf_ctx *c, const config_setting_t *g,
 	ret = get_string(c, s, field, &str);
 	if (ret)
 		return ret;
-	if (ctf_parse_addr(str, &b->addr, msg, sizeof(msg)))
+	if (ctf_parse_addr(str, &b->addr, msg, sizeof(msg)) ||
+	    ctf_addr_unicast(&b->addr, msg, sizeof(msg)))
 		return fail(c, s, -EINVAL, field, "%s", msg);
 	ctf_addr_str(&b->addr, a);
+	for (j = 0; j < st->n_vips; j++)
+		if (ctf_addr_equal(&st->vips[j], &b->addr))
+			return fail(c, s, -EINVAL, field,
+				    "%s is vips[%u]: a backend is another host",
+				    a, j);
 	for (j = 0; j < i; j++)
 		if (ctf_addr_equal(&st->backends[j].addr, &b->addr))
 			return fail(

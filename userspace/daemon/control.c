@@ -519,6 +519,26 @@ static int cmd_plan(struct req *r)
 	return ret;
 }
 
+/* What the config accepts as a backend's address (config.c), for add and
+ * cycle. */
+static int backend_addr_ok(const struct ctfd_state *st,
+			   const struct ctf_addr *a, char *err, size_t errlen)
+{
+	char buf[CTF_ADDR_STRLEN];
+	unsigned int i;
+	int ret = ctf_addr_unicast(a, err, errlen);
+
+	if (ret)
+		return ret;
+	for (i = 0; i < st->n_vips; i++)
+		if (ctf_addr_equal(&st->vips[i], a)) {
+			snprintf(err, errlen,
+				 "%s is a VIP: a backend is another host",
+				 ctf_addr_str(a, buf));
+			return -EINVAL;
+		}
+	return 0;
+}
 /*
  * A runtime change through the guard: @next replaces the running state
  * if the plan allows it (or --force). Lasts until the next apply of the
@@ -580,13 +600,16 @@ static int cmd_add(struct req *r)
 	if (ret || (ret = need_privilege(r)))
 		return ret;
 	if (ctf_parse_name(r->argv[1], b.name, err, sizeof(err)) ||
-	    ctf_parse_addr(r->argv[2], &b.addr, err, sizeof(err)))
+	    ctf_parse_addr(r->argv[2], &b.addr, err, sizeof(err)) ||
+	    backend_addr_ok(r->d->run, &b.addr, err, sizeof(err)))
 		return fail(r, EXIT_USAGE, "add: %s", err);
 	if (r->argc == 4) {
-		if (strlen(r->argv[3]) >= IF_NAMESIZE ||
-		    strchr(r->argv[3], '/'))
-			return fail(r, EXIT_USAGE, "add: bad interface '%s'",
-				    r->argv[3]);
+		/* The config's rule (config.c). */
+		if (!ctfd_valid_ifname(r->argv[3]))
+			return fail(
+				r, EXIT_USAGE,
+				"add: bad interface name '%s' (1..%d characters, no '/', ':' or spaces)",
+				r->argv[3], IF_NAMESIZE - 1);
 		strcpy(b.ifname, r->argv[3]);
 	}
 	if (ctfd_find(r->d, b.name) >= 0)
@@ -809,7 +832,8 @@ static int cmd_cycle(struct req *r)
 		return 0;
 	}
 	r->d->c.events[CTFD_SRC_CONTROL]++;
-	if (ctf_parse_addr(r->argv[2], &addr, err, sizeof(err)))
+	if (ctf_parse_addr(r->argv[2], &addr, err, sizeof(err)) ||
+	    backend_addr_ok(r->d->run, &addr, err, sizeof(err)))
 		return fail(r, EXIT_USAGE, "cycle: %s", err);
 	if (addr.family != r->d->run->backends[i].addr.family)
 		return fail(r, EXIT_USAGE,
