@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # ctfailoverctl's command-line contract on the host: the documented exit
-# codes (0 ok, 1 failed, 2 usage) and a clear error when the module is not
+# codes (0 ok, 1 failed, 2 usage; 3, the canary's alarm, in
+# daemon-canary.sh) and a clear error when the module is not
 # loaded, which on this host (no module loading) is always the case.
 set -euo pipefail
 
@@ -14,6 +15,11 @@ expect 2 'Usage:' -- ctfailoverctl
 expect 2 "unknown command 'frobnicate'" -- ctfailoverctl frobnicate
 expect 2 "unknown option '--bogus'" -- ctfailoverctl --bogus version
 expect 2 "unexpected argument 'extra'" -- ctfailoverctl version extra
+expect 2 "ctfailoverctl: -s wants a path" -- ctfailoverctl -s
+expect 2 "ctfailoverctl: --socket wants a path" -- ctfailoverctl --socket '' status
+expect 2 "bad --to '10.0.0.1:0'" -- ctfailoverctl canary --to 10.0.0.1:0
+expect 2 "--to VIP is needed" -- ctfailoverctl canary --count 1
+expect 2 "unknown option '--bogus'" -- ctfailoverctl canary --to 10.0.0.1 --bogus 1
 
 if [[ -d /sys/module/ctfailover ]]; then
 	skip "ctfailoverctl version says clearly that the module is absent" \

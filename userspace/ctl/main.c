@@ -75,9 +75,14 @@ int main(int argc, char **argv)
 	while (argc && argv[0][0] == '-') {
 		if (!strcmp(argv[0], "-j") || !strcmp(argv[0], "--json")) {
 			o.json = true;
-		} else if ((!strcmp(argv[0], "-s") ||
-			    !strcmp(argv[0], "--socket")) &&
-			   argc > 1) {
+		} else if (!strcmp(argv[0], "-s") ||
+			   !strcmp(argv[0], "--socket")) {
+			if (argc < 2 || !argv[1][0]) {
+				fprintf(stderr,
+					"%s: %s wants a path (the daemon's control socket)\n",
+					ctl_prog, argv[0]);
+				return CTL_EXIT_USAGE;
+			}
 			o.socket = argv[1];
 			argc--;
 			argv++;

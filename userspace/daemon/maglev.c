@@ -274,10 +274,19 @@ unsigned int ctfd_dataplane_slots_moved(const struct ctfd_dataplane *a,
 	unsigned int moved = 0;
 	uint32_t i;
 
-	if (a->table_size != b->table_size)
-		return b->table_size;
 	sa = family == AF_INET6 ? a->slots6 : a->slots4;
 	sb = family == AF_INET6 ? b->slots6 : b->slots4;
+	if (a->table_size != b->table_size) {
+		/* A new hash: every slot that holds a backend on either side
+		 * (none when the family has no backend on either). */
+		unsigned int na = 0, nb = 0;
+
+		for (i = 0; sa && i < a->table_size; i++)
+			na += !!sa[i].family;
+		for (i = 0; sb && i < b->table_size; i++)
+			nb += !!sb[i].family;
+		return na > nb ? na : nb;
+	}
 	for (i = 0; i < b->table_size; i++)
 		moved +=
 			!slot_equal(sa ? &sa[i] : &empty, sb ? &sb[i] : &empty);
