@@ -9,6 +9,7 @@
 #  - a start whose config would remove most backends from the kernel is
 #    refused and the table left alone, unless --force;
 #  - a table from before the canary (no output chain) is upgraded at start;
+#  - a second daemon in the same network namespace refuses to start;
 #  - a foreign `table inet ctfailover` is never taken over.
 set -euo pipefail
 # shellcheck source=tests/host/lib/daemon.sh
@@ -84,6 +85,22 @@ daemon_start
 DAEMON_ARGS=()
 assert_eq "$TABLE_SIZE" "$(backend_field b2 slots)" "b2's slots after --force"
 pass "a start that would remove most backends needs --force"
+
+# One daemon per network namespace: a second, with its own socket and
+# metrics port, refuses before it touches anything; the first still
+# answers and the table is as it was.
+sed -e "s|/control\\.sock|/control2.sock|" -e "s|:$METRICS_PORT|:$((METRICS_PORT + 1))|" "$CONF" >"$NETNS_TMP/second.conf"
+rules=$(ruleset)
+rc=0
+timeout 20 ip netns exec "$NS_LB" ctfailoverd -c "$NETNS_TMP/second.conf" >"$NETNS_TMP/second.out" 2>&1 || rc=$?
+ctfailoverd --check -c "$NETNS_TMP/second.conf" >/dev/null || fail "the second config is bad"
+assert_eq 1 "$rc" "exit status of a second daemon"
+assert_match 'another ctfailoverd runs in this network namespace \(it holds the abstract socket @ctfailoverd\): refusing to start, nothing touched' \
+	"$(cat "$NETNS_TMP/second.out")" "the second daemon's refusal"
+[[ ! -e $NETNS_TMP/control2.sock ]] || fail "the second daemon made its socket"
+dctl status >/dev/null || fail "the first daemon no longer answers"
+assert_eq "$rules" "$(ruleset)" "ruleset after the second daemon"
+pass "a second daemon in the same network namespace refuses to start, touching nothing"
 
 daemon_kill
 ns_lb nft delete table inet ctfailover

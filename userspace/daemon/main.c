@@ -12,6 +12,7 @@
 #include <getopt.h>
 #include <poll.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
@@ -254,6 +255,42 @@ static int run(struct ctfd *d)
 	}
 }
 
+/*
+ * One daemon per network namespace: two would each drive the one table
+ * from their own view (a drain given to one, the other giving the slots
+ * back), and the second would unlink the first's control socket. The
+ * abstract Unix socket "@ctfailoverd" is per network namespace and goes
+ * with its process, however it ends: bound, it is the lock (kept open
+ * until exit). Refused before anything is touched.
+ */
+static int one_per_netns(void)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	static const char name[] = "ctfailoverd";
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0) {
+		ctfd_log("cannot make the lock socket: %s", strerror(errno));
+		return -1;
+	}
+	memcpy(sun.sun_path + 1, name, sizeof(name) - 1);
+	if (bind(fd, (struct sockaddr *)&sun,
+		 offsetof(struct sockaddr_un, sun_path) + sizeof(name))) {
+		int e = errno;
+
+		close(fd);
+		if (e == EADDRINUSE)
+			ctfd_log(
+				"another ctfailoverd runs in this network namespace (it holds the abstract socket @%s): refusing to start, nothing touched",
+				name);
+		else
+			ctfd_log("cannot bind the lock socket @%s: %s", name,
+				 strerror(e));
+		return -1;
+	}
+	return fd;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -311,6 +348,8 @@ int main(int argc, char **argv)
 	if (check || print_nft)
 		return check_config(d.conf_path, print_nft);
 
+	if (one_per_netns() < 0)
+		return 1;
 	signal(SIGPIPE, SIG_IGN);
 	d.started = time(NULL);
 	ctfd_watch_init(&d.watch);
