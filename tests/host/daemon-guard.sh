@@ -109,3 +109,28 @@ out=$(ctfailoverd --check -c "$CONF" 2>&1) || rc=$?
 assert_eq 1 "$rc" "exit status of --check with a loopback backend"
 assert_match 'backends\[1\] \(lo\).address: 127.0.0.1 is loopback \(127.0.0.0/8\)' "$out" "--check with a loopback backend"
 pass "nonsense addresses (loopback, any, broadcast, multicast, reserved, link-local, the VIP) and bad interface names are refused by add, cycle and the config"
+
+# Settings only a restart changes (the control socket, the metrics
+# listener, the fifo): plan names them, apply refuses them, --force too;
+# and at stop the daemon removes its own socket, nothing at the new path,
+# not even when that path is its config file.
+daemon_conf b3 "${BACKEND4[3]}"
+dctl apply >/dev/null
+old_sock=$SOCK
+sed -i -e "s|^control_socket = .*|control_socket = \"$CONF\";|" \
+	-e "s|:$METRICS_PORT\"|:$((METRICS_PORT + 1))\"|" "$CONF"
+rules=$(ruleset)
+out=$(dctl plan)
+assert_match '~ control_socket, metrics.listen: needs a restart' "$out" "plan"
+assert_match 'guard: REFUSED: control_socket, metrics.listen changed: needs a restart of ctfailoverd \(--force does not apply it\)' "$out" "plan's verdict"
+unchanged dctl apply
+unchanged dctl apply --force
+assert_match 'needs a restart' "$(cat "$NETNS_TMP/out")" "apply --force"
+kill -HUP "$DAEMON_PID"
+wait_for 10 bash -c "grep -q 'apply: refused: control_socket, metrics.listen changed' '$NETNS_TMP/daemon.out'"
+assert_eq "$rules" "$(ruleset)" "ruleset after SIGHUP"
+dctl status >/dev/null || fail "the daemon no longer answers on its socket"
+daemon_kill TERM
+[[ -f $CONF ]] || fail "the daemon removed its config file (the new control_socket path)"
+[[ ! -e $old_sock ]] || fail "the daemon left its own socket"
+pass "control_socket and metrics.listen changed: plan and apply (even --force, and SIGHUP) say they need a restart; at stop only its own socket is removed"

@@ -707,6 +707,7 @@ int ctfd_reload(struct ctfd *d, bool commit, bool force, struct ctfd_plan *p,
 			 strerror(-ret));
 		goto out;
 	}
+	ctfd_plan_restart(d->run, desired, p);
 	if (!commit)
 		goto out;
 	if (p->refused) {

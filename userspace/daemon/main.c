@@ -255,6 +255,16 @@ static int run(struct ctfd *d)
 	}
 }
 
+/* Remove @path if it is still the file @st was taken of, and only then. */
+static void remove_own(const char *path, const struct stat *st)
+{
+	struct stat now;
+
+	if (path[0] && !lstat(path, &now) && now.st_dev == st->st_dev &&
+	    now.st_ino == st->st_ino)
+		unlink(path);
+}
+
 /*
  * One daemon per network namespace: two would each drive the one table
  * from their own view (a drain given to one, the other giving the slots
@@ -308,7 +318,8 @@ int main(int argc, char **argv)
 			  .metrics_fd = -1,
 			  .fifo_fd = -1 };
 	bool check = false, print_nft = false, no_module = false;
-	char err[CTFD_CONF_ERRLEN];
+	char err[CTFD_CONF_ERRLEN], ctl_path[PATH_MAX] = "";
+	struct stat ctl_st;
 	int c, ret = 1;
 
 	while ((c = getopt_long(argc, argv, "c:Vh", opts, NULL)) != -1) {
@@ -385,6 +396,10 @@ int main(int argc, char **argv)
 	d.ctl_fd = ctfd_control_open(d.run->control, err, sizeof(err));
 	if (d.ctl_fd < 0)
 		goto fail_msg;
+	/* What to remove at exit: this socket, and nothing else. */
+	snprintf(ctl_path, sizeof(ctl_path), "%s", d.run->control);
+	if (stat(ctl_path, &ctl_st))
+		ctl_path[0] = '\0';
 	if (d.run->metrics.port) {
 		d.metrics_fd =
 			ctfd_metrics_open(&d.run->metrics, err, sizeof(err));
@@ -398,7 +413,7 @@ int main(int argc, char **argv)
 		 d.run->control);
 	notify_ready();
 	ret = run(&d);
-	unlink(d.run->control);
+	remove_own(ctl_path, &ctl_st);
 	goto out;
 fail_msg:
 	ctfd_log("%s", err);

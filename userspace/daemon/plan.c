@@ -271,12 +271,45 @@ int ctfd_plan_build(const struct ctfd_state *running,
 	return 0;
 }
 
+void ctfd_plan_restart(const struct ctfd_state *running,
+		       const struct ctfd_state *desired, struct ctfd_plan *p)
+{
+	static const char *const names[] = { "control_socket", "metrics.listen",
+					     "keepalived.notify_fifo" };
+	bool differ[3];
+	size_t used;
+	unsigned int i;
+
+	differ[0] = strcmp(running->control, desired->control);
+	differ[1] = running->metrics.port != desired->metrics.port ||
+		    (running->metrics.port &&
+		     !ctf_addr_equal(&running->metrics.addr,
+				     &desired->metrics.addr));
+	differ[2] = strcmp(running->keepalived_fifo, desired->keepalived_fifo);
+	p->restart[0] = '\0';
+	for (i = 0; i < 3; i++)
+		if (differ[i]) {
+			used = strlen(p->restart);
+			snprintf(p->restart + used, sizeof(p->restart) - used,
+				 "%s%s", used ? ", " : "", names[i]);
+		}
+	if (!p->restart[0])
+		return;
+	used = strlen(p->reason);
+	snprintf(
+		p->reason + used, sizeof(p->reason) - used,
+		"%s%s changed: needs a restart of ctfailoverd (--force does not apply it)",
+		used ? "; and " : "", p->restart);
+	p->refused = true;
+	p->forced = false;
+}
+
 /* Lines of the diff, not counting a MODIFY's attributes apart: 0 if empty. */
 static unsigned int n_changes(const struct ctfd_plan *p)
 {
 	return p->n_changes + p->n_vips_added + p->n_vips_removed +
 	       p->ports_changed + (p->old_table_size != p->new_table_size) +
-	       (p->old_seed != p->new_seed);
+	       (p->old_seed != p->new_seed) + !!p->restart[0];
 }
 
 bool ctfd_plan_empty(const struct ctfd_plan *p)
@@ -369,6 +402,8 @@ void ctfd_plan_print(FILE *f, const struct ctfd_plan *p)
 	if (p->old_seed != p->new_seed)
 		fprintf(f, "~ maglev seed 0x%08x -> 0x%08x\n", p->old_seed,
 			p->new_seed);
+	if (p->restart[0])
+		fprintf(f, "~ %s: needs a restart\n", p->restart);
 	fprintf(f, "slots moved: %u of %u (IPv4), %u of %u (IPv6)\n",
 		p->slots_moved4, p->new_table_size, p->slots_moved6,
 		p->new_table_size);

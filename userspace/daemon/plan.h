@@ -58,6 +58,10 @@ struct ctfd_plan {
 	unsigned int active_lost;
 	unsigned int guard_percent; /* the stricter of the two states' */
 
+	/* Settings only a restart changes, that differ ("control_socket,
+	 * metrics.listen"): refused, --force or not (ctfd_plan_restart()). */
+	char restart[96];
+
 	/* The guard's verdict: refused, or it would have been but forced. */
 	bool refused, forced;
 	char reason[256]; /* "" when the guard had nothing to say */
@@ -91,5 +95,14 @@ void ctfd_plan_print(FILE *f, const struct ctfd_plan *p);
 /* The same as the object member @key (NULL at the top or in an array). */
 void ctfd_plan_json(struct ctf_json *j, const char *key,
 		    const struct ctfd_plan *p);
+
+/*
+ * The settings the running daemon cannot change live (its control socket,
+ * its metrics listener, the keepalived fifo) differ between @running and
+ * @desired: name them in p->restart and refuse the plan, --force or not,
+ * saying that they need a restart. For reloads (plan, apply, SIGHUP).
+ */
+void ctfd_plan_restart(const struct ctfd_state *running,
+		       const struct ctfd_state *desired, struct ctfd_plan *p);
 
 #endif /* CTFD_PLAN_H */
