@@ -20,7 +20,8 @@
 #    entries);
 #  - keepalived's notify_fifo says BACKUP: every epoch is bumped; MASTER:
 #    none is, and the log says why; a malformed line is counted and
-#    ignored.
+#    ignored; a line left without its newline is dropped alone, not glued
+#    to the next writer's.
 set -euo pipefail
 # shellcheck source=tests/host/lib/daemon.sh
 . "$(dirname "$0")/lib/daemon.sh"
@@ -142,3 +143,12 @@ assert_match 'keepalived fifo: ignored line' "$(daemon_log)" "log of the bad lin
 assert_ge 2 "$(metric 'ctfailover_events_total{source="keepalived"}')" "keepalived events metric"
 assert_ge 1 "$(metric 'ctfailover_events_total{source="neigh"}')" "neighbour events metric"
 pass "keepalived BACKUP bumps all, MASTER none; repeats and junk nothing"
+
+# A writer that leaves a line without its newline: dropped, said, and the
+# next writer's line stands alone (it used to be glued to it and lost).
+e1=$(backend_field backend1 epoch)
+printf 'INSTANCE "VI_1" BACK' >"$FIFO"
+wait_for 5 logged 'keepalived fifo: dropped a line: no newline at its end'
+echo 'INSTANCE "VI_1" BACKUP 100' >"$FIFO"
+wait_for 5 epoch_above backend1 "$e1"
+pass "a line without its newline is dropped alone; the next writer's BACKUP bumps"

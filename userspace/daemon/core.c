@@ -871,38 +871,55 @@ void ctfd_kmod_events(struct ctfd *d)
 	}
 }
 
-void ctfd_fifo_input(struct ctfd *d)
+/* Every complete line in the FIFO's buffer, acted on or logged. */
+static void fifo_lines(struct ctfd *d)
 {
 	char line[CTFD_LINE_MAX], err[256];
+	int ret, n;
+
+	while ((ret = ctfd_linebuf_next(&d->fifo_buf, line, sizeof(line))) !=
+	       -EAGAIN) {
+		if (ret < 0) {
+			d->c.ignored_input++;
+			ctfd_log("keepalived fifo: dropped a line: %s",
+				 ret == -EPIPE ? "no newline at its end"
+					       : strerror(-ret));
+			continue;
+		}
+		n = ctfd_events_keepalived(&d->watch, d->run, line, acts_buf,
+					   CTFD_EVENTS_MAX_ACTIONS, err,
+					   sizeof(err));
+		if (n < 0) {
+			d->c.ignored_input++;
+			ctfd_log("keepalived fifo: ignored line: %s", err);
+			continue;
+		}
+		act_all(d, n);
+	}
+}
+
+void ctfd_fifo_input(struct ctfd *d)
+{
 	uint64_t before = work(d);
 	double t0 = now_seconds();
-	int fill, ret, n;
+	int fill;
 
 	do {
 		fill = ctfd_linebuf_fill(&d->fifo_buf, d->fifo_fd);
 		if (fill < 0 && fill != -EAGAIN)
 			ctfd_log("keepalived fifo: read failed: %s",
 				 strerror(-fill));
-		while ((ret = ctfd_linebuf_next(&d->fifo_buf, line,
-						sizeof(line))) != -EAGAIN) {
-			if (ret < 0) {
-				d->c.ignored_input++;
-				ctfd_log("keepalived fifo: dropped a line: %s",
-					 strerror(-ret));
-				continue;
-			}
-			n = ctfd_events_keepalived(
-				&d->watch, d->run, line, acts_buf,
-				CTFD_EVENTS_MAX_ACTIONS, err, sizeof(err));
-			if (n < 0) {
-				d->c.ignored_input++;
-				ctfd_log("keepalived fifo: ignored line: %s",
-					 err);
-				continue;
-			}
-			act_all(d, n);
-		}
+		fifo_lines(d);
 	} while (fill > 0);
+	/*
+	 * Drained, with an unfinished line left: its writer wrote no newline
+	 * (keepalived writes each line whole, in one write). Thrown away, as
+	 * at end of file, so that the next writer's line stands alone.
+	 */
+	if (!ctfd_linebuf_lines(&d->fifo_buf)) {
+		ctfd_linebuf_eof(&d->fifo_buf);
+		fifo_lines(d);
+	}
 	event_done(d, before, t0);
 }
 

@@ -775,6 +775,11 @@ size_t ctfd_linebuf_push(struct ctfd_linebuf *lb, const char *p, size_t n)
 	return n;
 }
 
+bool ctfd_linebuf_lines(const struct ctfd_linebuf *lb)
+{
+	return lb->pending || !lb->len || memchr(lb->buf, '\n', lb->len);
+}
+
 void ctfd_linebuf_eof(struct ctfd_linebuf *lb)
 {
 	if (lb->len && !lb->pending)

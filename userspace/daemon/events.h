@@ -259,6 +259,8 @@ int ctfd_linebuf_fill(struct ctfd_linebuf *lb, int fd);
 size_t ctfd_linebuf_push(struct ctfd_linebuf *lb, const char *p, size_t n);
 /* As fill() does at end of file. */
 void ctfd_linebuf_eof(struct ctfd_linebuf *lb);
+/* Anything for ctfd_linebuf_next() but an unfinished line (or nothing). */
+bool ctfd_linebuf_lines(const struct ctfd_linebuf *lb);
 /*
  * The next complete line, without its '\n', into @line (@linelen >=
  * CTFD_LINE_MAX holds any): 0, -EAGAIN when no complete line is left, or
