@@ -21,7 +21,8 @@
 #  - keepalived's notify_fifo says BACKUP: every epoch is bumped; MASTER:
 #    none is, and the log says why; a malformed line is counted and
 #    ignored; a line left without its newline is dropped alone, not glued
-#    to the next writer's.
+#    to the next writer's; with keepalived.instances, another instance's
+#    lines are ignored.
 set -euo pipefail
 # shellcheck source=tests/host/lib/daemon.sh
 . "$(dirname "$0")/lib/daemon.sh"
@@ -152,3 +153,17 @@ wait_for 5 logged 'keepalived fifo: dropped a line: no newline at its end'
 echo 'INSTANCE "VI_1" BACKUP 100' >"$FIFO"
 wait_for 5 epoch_above backend1 "$e1"
 pass "a line without its newline is dropped alone; the next writer's BACKUP bumps"
+
+# keepalived.instances names the VIPs' instance: another instance's BACKUP
+# is logged and ignored (it used to evict every SIP entry); the named one
+# still acts. Applied live.
+sed -i "s|^keepalived = { notify_fifo = \"\(.*\)\"; };|keepalived = { notify_fifo = \"\1\"; instances = [ \"VI_SIP\" ]; };|" "$CONF"
+grep -q 'instances = \[ "VI_SIP" \]' "$CONF" || fail "the config edit"
+dctl apply >/dev/null
+e1=$(backend_field backend1 epoch)
+echo 'INSTANCE "VI_MGMT" BACKUP 100' >"$FIFO"
+wait_for 5 logged 'keepalived fifo: ignored line: INSTANCE VI_MGMT BACKUP: not one of keepalived.instances'
+assert_eq "$e1" "$(backend_field backend1 epoch)" "epoch after another instance's BACKUP"
+echo 'INSTANCE "VI_SIP" BACKUP 100' >"$FIFO"
+wait_for 5 epoch_above backend1 "$e1"
+pass "keepalived.instances: another instance's BACKUP is ignored (logged), the SIP one's bumps"

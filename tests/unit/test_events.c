@@ -856,6 +856,34 @@ static void keepalived_transitions(void)
 		       "(MASTER, BACKUP, FAULT, STOP, DELETED)");
 }
 
+/* keepalived.instances names the VIPs' instance: the others are ignored. */
+static void keepalived_instances(void)
+{
+	char err[CTF_PARSE_ERRLEN];
+
+	setup();
+	strcpy(st.keepalived_instances[0], "VI_SIP");
+	st.n_keepalived_instances = 1;
+	CHECK_INT(ctfd_events_keepalived(&w, &st,
+					 "INSTANCE \"VI_MGMT\" BACKUP 100",
+					 acts, N(acts), err, sizeof(err)),
+		  -ENOENT);
+	CHECK_STR(err,
+		  "INSTANCE VI_MGMT BACKUP: not one of keepalived.instances");
+	CHECK_INT(ctfd_events_keepalived(&w, &st,
+					 "INSTANCE \"VI_SIP\" BACKUP 100", acts,
+					 N(acts), err, sizeof(err)),
+		  1);
+	CHECK_INT(acts[0].kind, CTFD_ACT_BUMP_ALL);
+	/* A sync group by its name, too. */
+	strcpy(st.keepalived_instances[1], "G_SIP");
+	st.n_keepalived_instances = 2;
+	CHECK_INT(ctfd_events_keepalived(&w, &st, "GROUP \"G_SIP\" MASTER",
+					 acts, N(acts), err, sizeof(err)),
+		  1);
+	st.n_keepalived_instances = 0;
+}
+
 /*
  * A VIP moving here and away, in the order the daemon sees it (keepalived
  * adds the VIP, sends its gratuitous ARP, then writes MASTER; it writes
@@ -1043,6 +1071,7 @@ const struct unit_case unit_cases[] = {
 	{ "resync_dump_shows_lost_takeover", resync_dump_shows_lost_takeover },
 	{ "keepalived_parse_table", keepalived_parse_table },
 	{ "keepalived_transitions", keepalived_transitions },
+	{ "keepalived_instances", keepalived_instances },
 	{ "takeover_evicts_nothing_loss_all",
 	  takeover_evicts_nothing_loss_all },
 	{ "linebuf_partial_lines", linebuf_partial_lines },

@@ -46,7 +46,7 @@ static const char *const backend_keys[] = {
 static const char *const maglev_keys[] = { "table_size", "seed" };
 static const char *const guard_keys[] = { "max_remove_percent" };
 static const char *const metrics_keys[] = { "listen" };
-static const char *const keepalived_keys[] = { "notify_fifo" };
+static const char *const keepalived_keys[] = { "notify_fifo", "instances" };
 static const char *const health_keys[] = {
 	"enabled",	  "port",	 "interval_ms", "timeout_ms",
 	"jitter_percent", "rise",	 "fall",	"passive_ms",
@@ -602,6 +602,45 @@ static int get_path(struct conf_ctx *c, const config_setting_t *s,
 	return 0;
 }
 
+/* keepalived.instances: names as keepalived writes them in its FIFO. */
+static int parse_instances(struct conf_ctx *c, const config_setting_t *s,
+			   struct ctfd_state *st)
+{
+	char field[48];
+	const char *str;
+	unsigned int i, j, n;
+	int ret;
+
+	ret = get_list(c, s, "keepalived.instances", CTFD_MAX_KA_INSTANCES,
+		       "[ \"VI_SIP\" ]");
+	if (ret)
+		return ret;
+	n = config_setting_length(s);
+	for (i = 0; i < n; i++) {
+		const config_setting_t *e = config_setting_get_elem(s, i);
+
+		snprintf(field, sizeof(field), "keepalived.instances[%u]", i);
+		ret = get_string(c, e, field, &str);
+		if (ret)
+			return ret;
+		for (j = 0; str[j]; j++)
+			if (!isgraph((unsigned char)str[j]) || str[j] == '"')
+				break;
+		if (!j || str[j] || j >= CTFD_KA_NAME_MAX)
+			return fail(
+				c, e, -EINVAL, field,
+				"bad name '%s' (1..%d printable characters, no spaces or '\"', as in keepalived.conf)",
+				str, CTFD_KA_NAME_MAX - 1);
+		for (j = 0; j < i; j++)
+			if (!strcmp(st->keepalived_instances[j], str))
+				return fail(c, e, -EEXIST, field,
+					    "'%s' is already instances[%u]",
+					    str, j);
+		strcpy(st->keepalived_instances[i], str);
+	}
+	st->n_keepalived_instances = n;
+	return 0;
+}
 static int parse_paths(struct conf_ctx *c, const config_setting_t *root,
 		       struct ctfd_state *st)
 {
@@ -622,6 +661,12 @@ static int parse_paths(struct conf_ctx *c, const config_setting_t *root,
 			N(keepalived_keys), &g);
 	if (ret || !g)
 		return ret;
+	s = config_setting_get_member(g, "instances");
+	if (s) {
+		ret = parse_instances(c, s, st);
+		if (ret)
+			return ret;
+	}
 	s = config_setting_get_member(g, "notify_fifo");
 	if (!s)
 		return 0;

@@ -696,12 +696,21 @@ int ctfd_events_keepalived(struct ctfd_watch *w, const struct ctfd_state *st,
 	unsigned int i;
 	int ret;
 
-	(void)st;
 	ret = ctfd_keepalived_parse(line, kind, sizeof(kind), name,
 				    sizeof(name), state, sizeof(state), err,
 				    errlen);
 	if (ret)
 		return ret < 0 ? ret : 0;
+	/* Another VRRP instance than the VIPs' says nothing of them. */
+	for (i = 0; i < st->n_keepalived_instances; i++)
+		if (!strcmp(name, st->keepalived_instances[i]))
+			break;
+	if (st->n_keepalived_instances && i == st->n_keepalived_instances) {
+		snprintf(err, errlen,
+			 "%s %s %s: not one of keepalived.instances", kind,
+			 name, state);
+		return -ENOENT;
+	}
 	for (i = 0; i < sizeof(stays) / sizeof(stays[0]); i++)
 		if (!strcmp(state, stays[i]))
 			return 0;

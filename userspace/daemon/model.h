@@ -40,6 +40,9 @@
 #define CTFD_DEFAULT_CONTROL	   "/run/ctfailover/control.sock"
 #define CTFD_DEFAULT_METRICS	   "127.0.0.1:9477"
 
+#define CTFD_MAX_KA_INSTANCES 8
+#define CTFD_KA_NAME_MAX      128 /* with the NUL, as events.h reads them */
+
 struct ctfd_backend {
 	char name[CTF_NAME_MAX];
 	struct ctf_addr addr;
@@ -69,7 +72,10 @@ struct ctfd_state {
 	struct ctfd_listen metrics;
 	char control[PATH_MAX];		/* control socket path */
 	char keepalived_fifo[PATH_MAX]; /* "" if none */
-	struct ctfd_hc_conf health;	/* health.h */
+	/* The VRRP instances or sync groups that carry the VIPs; none: all. */
+	char keepalived_instances[CTFD_MAX_KA_INSTANCES][CTFD_KA_NAME_MAX];
+	unsigned int n_keepalived_instances;
+	struct ctfd_hc_conf health; /* health.h */
 };
 
 /*
