@@ -22,7 +22,8 @@
 #    none is, and the log says why; a malformed line is counted and
 #    ignored; a line left without its newline is dropped alone, not glued
 #    to the next writer's; with keepalived.instances, another instance's
-#    lines are ignored.
+#    lines are ignored; a FIFO made again under the daemon is noticed and
+#    read.
 set -euo pipefail
 # shellcheck source=tests/host/lib/daemon.sh
 . "$(dirname "$0")/lib/daemon.sh"
@@ -167,3 +168,16 @@ assert_eq "$e1" "$(backend_field backend1 epoch)" "epoch after another instance'
 echo 'INSTANCE "VI_SIP" BACKUP 100' >"$FIFO"
 wait_for 5 epoch_above backend1 "$e1"
 pass "keepalived.instances: another instance's BACKUP is ignored (logged), the SIP one's bumps"
+
+# The FIFO made again under the daemon (as a recreated RuntimeDirectory=
+# does): noticed within seconds, said with what keepalived needs, and the
+# new one read.
+rm -f "$FIFO"
+mkfifo -m 0600 "$FIFO"
+wait_for 10 logged 'keepalived fifo .*: replaced under this daemon; reading the new one. a keepalived that opened the one before keeps writing there'
+assert_eq 1 "$(metric ctfailover_keepalived_fifo_replaced_total)" "the replaced-FIFO metric"
+e1=$(backend_field backend1 epoch)
+echo 'INSTANCE "VI_SIP" MASTER 100' >"$FIFO"
+echo 'INSTANCE "VI_SIP" BACKUP 100' >"$FIFO"
+wait_for 5 epoch_above backend1 "$e1"
+pass "the FIFO replaced under the daemon: noticed, said (reload keepalived), the new one read"

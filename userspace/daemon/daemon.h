@@ -51,6 +51,7 @@ struct ctfd_counters {
 	/* From reading an event to its last commit or bump done: the last. */
 	double event_seconds;
 	uint64_t takeovers; /* VIPs gained (MASTER, added): nothing evicted */
+	uint64_t fifo_replaced; /* the keepalived FIFO made again under us */
 };
 
 struct ctfd {

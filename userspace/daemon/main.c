@@ -144,12 +144,21 @@ static void open_module(struct ctfd *d, bool no_module)
 			ret == -ENOENT ? "not loaded" : strerror(-ret));
 }
 
+#define FIFO_HINT                                                              \
+	"a keepalived that opened the one before keeps writing there, and no " \
+	"one reads it: reload keepalived (systemctl reload keepalived, or "    \
+	"SIGHUP) so that it opens its notify_fifo again"
+
 static int open_fifo(const char *path, char *err, size_t errlen)
 {
 	struct stat st;
 	int fd;
 
-	if (mkfifo(path, 0600) && errno != EEXIST) {
+	if (!mkfifo(path, 0600))
+		ctfd_log(
+			"keepalived fifo %.256s: made; if keepalived was running, " FIFO_HINT,
+			path);
+	else if (errno != EEXIST) {
 		snprintf(err, errlen, "keepalived fifo %.256s: %s", path,
 			 strerror(errno));
 		return -errno;
@@ -164,6 +173,40 @@ static int open_fifo(const char *path, char *err, size_t errlen)
 		return -EINVAL;
 	}
 	return fd;
+}
+
+/*
+ * Every few seconds: is the FIFO at the configured path still the one this
+ * daemon reads? Replaced (removed and made again, a RuntimeDirectory=
+ * recreated), every later line would go where nobody reads: read the new
+ * one, and say what keepalived needs.
+ */
+#define FIFO_CHECK_MS 2000
+static void fifo_check(struct ctfd *d)
+{
+	struct stat at, mine;
+	char err[300];
+	int fd;
+
+	if (d->fifo_fd < 0 || fstat(d->fifo_fd, &mine))
+		return;
+	if (!stat(d->run->keepalived_fifo, &at) && at.st_dev == mine.st_dev &&
+	    at.st_ino == mine.st_ino)
+		return;
+	fd = open_fifo(d->run->keepalived_fifo, err, sizeof(err));
+	if (fd < 0) {
+		ctfd_log(
+			"keepalived fifo %.256s: replaced, and cannot open the new one: %s",
+			d->run->keepalived_fifo, err);
+		return;
+	}
+	close(d->fifo_fd);
+	d->fifo_fd = fd;
+	ctfd_linebuf_init(&d->fifo_buf);
+	d->c.fifo_replaced++;
+	ctfd_log(
+		"keepalived fifo %.256s: replaced under this daemon; reading the new one. " FIFO_HINT,
+		d->run->keepalived_fifo);
 }
 
 enum {
@@ -190,6 +233,7 @@ static int run(struct ctfd *d)
 	char err[CTFD_CONF_ERRLEN];
 	sigset_t mask;
 	int i, probe_fds[CTFD_PROBER_FDS];
+	uint64_t fifo_due = 0;
 
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
@@ -213,7 +257,12 @@ static int run(struct ctfd *d)
 		ctfd_prober_fds(d, probe_fds);
 		for (i = 0; i < CTFD_PROBER_FDS; i++)
 			pfd[FD_PROBE4 + i].fd = probe_fds[i];
-		if (poll(pfd, NFDS, -1) < 0) {
+		if (ctfd_now_ms() >= fifo_due) {
+			fifo_due = ctfd_now_ms() + FIFO_CHECK_MS;
+			fifo_check(d);
+		}
+		pfd[FD_FIFO].fd = d->fifo_fd;
+		if (poll(pfd, NFDS, FIFO_CHECK_MS) < 0) {
 			if (errno == EINTR)
 				continue;
 			ctfd_log("poll: %s", strerror(errno));

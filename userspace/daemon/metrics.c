@@ -240,6 +240,10 @@ void ctfd_metrics_render(const struct ctfd *d, FILE *f)
 	     "This host gained a VIP (keepalived MASTER, VIP added): nothing evicted, its entries are live.");
 	fprintf(f, "ctfailover_takeovers_total %llu\n",
 		(unsigned long long)c->takeovers);
+	help(f, "ctfailover_keepalived_fifo_replaced_total", "counter",
+	     "Times the keepalived FIFO was made again under the daemon (keepalived must reopen it).");
+	fprintf(f, "ctfailover_keepalived_fifo_replaced_total %llu\n",
+		(unsigned long long)c->fifo_replaced);
 	help(f, "ctfailover_epoch_bumps_total", "counter", "Epoch bumps.");
 	fprintf(f, "ctfailover_epoch_bumps_total %llu\n",
 		(unsigned long long)c->bumps);
