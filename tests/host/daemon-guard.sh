@@ -126,6 +126,7 @@ assert_match 'guard: REFUSED: control_socket, metrics.listen changed: needs a re
 unchanged dctl apply
 unchanged dctl apply --force
 assert_match 'needs a restart' "$(cat "$NETNS_TMP/out")" "apply --force"
+assert_eq 'ctfailoverctl apply: refused, nothing changed:' "$(head -n 1 "$NETNS_TMP/out")" "a refused apply's first line"
 kill -HUP "$DAEMON_PID"
 wait_for 10 bash -c "grep -q 'apply: refused: control_socket, metrics.listen changed' '$NETNS_TMP/daemon.out'"
 assert_eq "$rules" "$(ruleset)" "ruleset after SIGHUP"

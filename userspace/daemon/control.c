@@ -491,6 +491,10 @@ static int plan_reply(struct req *r, const struct ctfd_plan *p, int ret,
 		ctf_json_end_object(&j);
 		fputc('\n', r->out);
 	} else {
+		/* An error's body follows "ctfailoverctl ": a line of its own. */
+		if (ret)
+			fprintf(r->out, "%s: refused, nothing changed:\n",
+				r->argv[0]);
 		ctfd_plan_print(r->out, p);
 		if (!strcmp(r->argv[0], "apply"))
 			fprintf(r->out, "%s\n", ret ? err : "applied");
