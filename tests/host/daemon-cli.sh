@@ -27,6 +27,15 @@ expect 1 "$tmp/bad.conf:3: backends\[0\] (a).address: bad address '10.0.1.300'" 
 	ctfailoverd --check -c "$tmp/bad.conf"
 : >"$tmp/empty.conf"
 expect 1 'never means' -- ctfailoverd --check -c "$tmp/empty.conf"
+# What the start would refuse, --check says too: a NUL byte on standard
+# input as in a file; paths where another kind of file is.
+printf 'vips = [ "203.0.113.10" ];\nbackends = ( { name = "a"; address = "10.0.1.1"; } );\n\0x' >"$tmp/nul.conf"
+expect 1 "^ctfailoverd: -:3: a NUL byte: not a text file" -- sh -c "ctfailoverd --check -c - <'$tmp/nul.conf'"
+expect 1 ":3: a NUL byte: not a text file" -- ctfailoverd --check -c "$tmp/nul.conf"
+printf 'vips = [ "203.0.113.10" ];\nbackends = ( { name = "a"; address = "10.0.1.1"; } );\ncontrol_socket = "%s";\n' "$tmp/nul.conf" >"$tmp/sock.conf"
+expect 1 "control_socket: $tmp/nul.conf exists and is not a socket" -- ctfailoverd --check -c "$tmp/sock.conf"
+printf 'vips = [ "203.0.113.10" ];\nbackends = ( { name = "a"; address = "10.0.1.1"; } );\nkeepalived = { notify_fifo = "/dev/null"; };\n' >"$tmp/fifo.conf"
+expect 1 "keepalived.notify_fifo: /dev/null exists and is not a FIFO" -- ctfailoverd --check -c "$tmp/fifo.conf"
 # --print-nft is nft input for the whole table.
 expect 0 '^table inet ctfailover {' -- ctfailoverd --print-nft -c "$top/userspace/daemon/ctfailover.conf"
 

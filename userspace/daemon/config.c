@@ -1007,8 +1007,7 @@ static int read_all(int fd, char **text, size_t *len)
 int ctfd_config_load(const char *path, struct ctfd_state *st, char *err,
 		     size_t errlen)
 {
-	unsigned int line = 1;
-	char *text = NULL, *q;
+	char *text = NULL;
 	size_t len = 0;
 	int fd, ret;
 
@@ -1029,15 +1028,23 @@ int ctfd_config_load(const char *path, struct ctfd_state *st, char *err,
 			 strerror(-ret));
 		return ret;
 	}
+	ret = ctfd_config_parse_text(text, len, path, st, err, errlen);
+	free(text);
+	return ret;
+}
+
+int ctfd_config_parse_text(const char *text, size_t len, const char *name,
+			   struct ctfd_state *st, char *err, size_t errlen)
+{
+	unsigned int line = 1;
+	const char *q;
+
 	if (strlen(text) != len) {
 		for (q = text; *q; q++)
 			line += *q == '\n';
 		snprintf(err, errlen, "%s:%u: a NUL byte: not a text file",
-			 path, line);
-		free(text);
+			 name, line);
 		return -EINVAL;
 	}
-	ret = ctfd_config_parse(text, path, st, err, errlen);
-	free(text);
-	return ret;
+	return ctfd_config_parse(text, name, st, err, errlen);
 }

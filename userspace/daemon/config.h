@@ -32,6 +32,9 @@ int ctfd_config_load(const char *path, struct ctfd_state *st, char *err,
 /* The same from a string; @name stands for the path in messages. */
 int ctfd_config_parse(const char *text, const char *name, struct ctfd_state *st,
 		      char *err, size_t errlen);
+/* @text of @len bytes: a NUL byte in it is an error, as in a file. */
+int ctfd_config_parse_text(const char *text, size_t len, const char *name,
+			   struct ctfd_state *st, char *err, size_t errlen);
 
 /* A link name the kernel would accept (dev_valid_name()). */
 bool ctfd_valid_ifname(const char *s);

@@ -83,9 +83,37 @@ static int check_stdin(struct ctfd_state *st, char *err, size_t errlen)
 	while ((n = fread(buf, 1, sizeof(buf), stdin)) > 0)
 		fwrite(buf, 1, n, f);
 	fclose(f);
-	ret = ctfd_config_parse(text, "-", st, err, errlen);
+	ret = ctfd_config_parse_text(text, len, "-", st, err, errlen);
 	free(text);
 	return ret;
+}
+
+/*
+ * What the start refuses about the files the config names, said by
+ * --check too: a control socket path or a FIFO path where some other kind
+ * of file is.
+ */
+static int start_would_refuse(const struct ctfd_state *st, char *err,
+			      size_t errlen)
+{
+	struct stat sb;
+
+	if (!lstat(st->control, &sb) && !S_ISSOCK(sb.st_mode)) {
+		snprintf(
+			err, errlen,
+			"control_socket: %.200s exists and is not a socket: ctfailoverd would not replace it",
+			st->control);
+		return -EEXIST;
+	}
+	if (st->keepalived_fifo[0] && !stat(st->keepalived_fifo, &sb) &&
+	    !S_ISFIFO(sb.st_mode)) {
+		snprintf(
+			err, errlen,
+			"keepalived.notify_fifo: %.200s exists and is not a FIFO: ctfailoverd would not read it",
+			st->keepalived_fifo);
+		return -EEXIST;
+	}
+	return 0;
 }
 
 static int check_config(const char *path, bool print_nft)
@@ -103,6 +131,11 @@ static int check_config(const char *path, bool print_nft)
 		ret = ctfd_config_load(path, st, err, sizeof(err));
 	if (ret) {
 		fprintf(stderr, "ctfailoverd: %s\n", err);
+		free(st);
+		return 1;
+	}
+	if (!print_nft && start_would_refuse(st, err, sizeof(err))) {
+		fprintf(stderr, "ctfailoverd: %s: %s\n", path, err);
 		free(st);
 		return 1;
 	}
