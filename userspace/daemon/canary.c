@@ -222,7 +222,12 @@ static void verdict(const struct ctfd *d, struct ctfd_canary_vip *v,
 	v->verdict = what;
 	v->bad_run = what == CTFD_CANARY_OK ? 0 : v->bad_run + 1;
 	v->pinned_run = pinned ? v->pinned_run + 1 : 0;
-	alarm = v->pinned_run >= hc->canary_fall;
+	/* Raised by the pinned path's faults in a row; over only when the
+	 * canary is answered right again (its backend dying meanwhile does
+	 * not mend the path). */
+	alarm = what == CTFD_CANARY_OK
+			? false
+			: v->alarm || v->pinned_run >= hc->canary_fall;
 	if (alarm == v->alarm)
 		return;
 	vip_name(v, name, sizeof(name));

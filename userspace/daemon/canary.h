@@ -28,7 +28,7 @@
  * probes too: that is the backend's outage, which the health checks act
  * on (and then the entry is evicted or re-steered, and the canary with
  * it). The alarm, per VIP: health.canary_fall bad verdicts in a row that
- * are the pinned path's fault. On and off are logged;
+ * are the pinned path's fault; it lasts until the canary is ok again. On and off are logged;
  * ctfailover_canary_alarm is the metric; `ctfailoverctl canary` prints the
  * verdicts and exits 3 while any VIP is in alarm.
  *
