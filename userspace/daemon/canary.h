@@ -28,9 +28,9 @@
  * probes too: that is the backend's outage, which the health checks act
  * on (and then the entry is evicted or re-steered, and the canary with
  * it). The alarm, per VIP: health.canary_fall bad verdicts in a row that
- * are the pinned path's fault; it lasts until the canary is ok again. On and off are logged;
- * ctfailover_canary_alarm is the metric; `ctfailoverctl canary` prints the
- * verdicts and exits 3 while any VIP is in alarm.
+ * are the pinned path's fault; it lasts until the canary is ok again. On and
+ * off are logged; ctfailover_canary_alarm is the metric; `ctfailoverctl canary`
+ * prints the verdicts and exits 3 while any VIP is in alarm.
  *
  * Its entry shows in `ctfailoverctl flows` like a provider's: udp
  * SRC:canary_port -> VIP:PORT, SRC being this host's address toward the

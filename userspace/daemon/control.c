@@ -491,7 +491,8 @@ static int plan_reply(struct req *r, const struct ctfd_plan *p, int ret,
 		ctf_json_end_object(&j);
 		fputc('\n', r->out);
 	} else {
-		/* An error's body follows "ctfailoverctl ": a line of its own. */
+		/* An error's body follows "ctfailoverctl ": a line of its own.
+		 */
 		if (ret)
 			fprintf(r->out, "%s: refused, nothing changed:\n",
 				r->argv[0]);
