@@ -334,3 +334,24 @@ int ctf_addr_unicast(const struct ctf_addr *a, char *err, size_t errlen)
 		 ctf_addr_str(a, buf), what);
 	return -EINVAL;
 }
+
+int ctf_udp_bind(int family, uint16_t port)
+{
+	struct sockaddr_storage ss;
+	struct ctf_addr any = { .family = family };
+	socklen_t len;
+	int fd, one = 1, e;
+
+	fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	ctf_addr_to_sockaddr(&any, port, &ss, &len);
+	if (bind(fd, (struct sockaddr *)&ss, len)) {
+		e = errno;
+		close(fd);
+		return -e;
+	}
+	return fd;
+}

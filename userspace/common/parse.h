@@ -51,6 +51,12 @@ int ctf_addr_from_sockaddr(const struct sockaddr_storage *ss,
 			   struct ctf_addr *a);
 
 /*
+ * A non-blocking UDP socket of @family bound to @port (0: any) on every
+ * address; IPv6 only for AF_INET6. The fd, or -errno.
+ */
+int ctf_udp_bind(int family, uint16_t port);
+
+/*
  * A VIP's or a backend's address must be unicast and reachable from
  * another host: not unspecified, loopback, broadcast, multicast, reserved
  * (240.0.0.0/4) or IPv6 link-local (no interface names its link). 0, or

@@ -92,28 +92,6 @@ static int parse_target(const char *s, struct target *t)
 	return 0;
 }
 
-static int udp_socket(int family, uint16_t port)
-{
-	struct sockaddr_storage ss;
-	struct ctf_addr any = { .family = family };
-	socklen_t len;
-	int fd, one = 1;
-
-	fd = socket(family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	if (family == AF_INET6)
-		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
-	ctf_addr_to_sockaddr(&any, port, &ss, &len);
-	if (bind(fd, (struct sockaddr *)&ss, len)) {
-		int e = errno;
-
-		close(fd);
-		return -e;
-	}
-	return fd;
-}
-
 static int send_options(struct target *t, const char *tag, uint32_t seq)
 {
 	struct sockaddr_storage ss;
@@ -255,7 +233,7 @@ static int standalone(int argc, char **argv, const struct ctl_opts *o)
 	if (getrandom(r, sizeof(r), 0) != sizeof(r))
 		r[0] = (uint32_t)getpid() * 2654435761u;
 	snprintf(tag, sizeof(tag), "%08x%08x", r[0], r[1]);
-	pin.fd = udp_socket(pin.addr.family, port);
+	pin.fd = ctf_udp_bind(pin.addr.family, port);
 	if (pin.fd < 0) {
 		fprintf(stderr, "%s canary: binding port %u: %s\n", ctl_prog,
 			port, strerror(-pin.fd));
@@ -275,7 +253,7 @@ static int standalone(int argc, char **argv, const struct ctl_opts *o)
 			/* A new port each round, as health checks use. */
 			if (direct[i].fd >= 0)
 				close(direct[i].fd);
-			direct[i].fd = udp_socket(direct[i].addr.family, 0);
+			direct[i].fd = ctf_udp_bind(direct[i].addr.family, 0);
 			if (direct[i].fd < 0 ||
 			    send_options(&direct[i], tag, ++seq))
 				direct[i].code = 0;

@@ -33,31 +33,12 @@ const char *ctfd_canary_verdict_name(enum ctfd_canary_verdict v)
 
 static int bound_socket(int family, uint16_t port, char *err, size_t errlen)
 {
-	struct sockaddr_storage ss;
-	struct ctf_addr any = { .family = family };
-	socklen_t len;
-	int fd, one = 1;
+	int fd = ctf_udp_bind(family, port);
 
-	fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0) {
-		if (family == AF_INET6 && errno == EAFNOSUPPORT)
-			return -EAFNOSUPPORT;
-		snprintf(err, errlen, "%s socket: %s",
-			 family == AF_INET ? "IPv4" : "IPv6", strerror(errno));
-		return -errno;
-	}
-	if (family == AF_INET6)
-		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
-	ctf_addr_to_sockaddr(&any, port, &ss, &len);
-	if (bind(fd, (struct sockaddr *)&ss, len)) {
-		int e = errno;
-
+	if (fd < 0 && !(family == AF_INET6 && fd == -EAFNOSUPPORT))
 		snprintf(err, errlen, "binding %s port %u: %s",
 			 family == AF_INET ? "IPv4" : "IPv6", port,
-			 strerror(e));
-		close(fd);
-		return -e;
-	}
+			 strerror(-fd));
 	return fd;
 }
 

@@ -44,28 +44,20 @@ static uint32_t rnd32(void)
 static int udp_socket(int family, uint16_t *port, char *err, size_t errlen)
 {
 	struct sockaddr_storage ss;
-	struct ctf_addr any = { .family = family };
-	socklen_t len;
-	int fd, one = 1;
+	struct ctf_addr any;
+	socklen_t len = sizeof(ss);
+	int fd = ctf_udp_bind(family, 0), e;
 
-	fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0) {
-		/* A host without IPv6 probes no IPv6 backend. */
-		if (family == AF_INET6 && errno == EAFNOSUPPORT)
-			return -EAFNOSUPPORT;
-		snprintf(err, errlen, "health probes: %s socket: %s",
-			 family == AF_INET ? "IPv4" : "IPv6", strerror(errno));
-		return -errno;
-	}
-	if (family == AF_INET6)
-		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
-	ctf_addr_to_sockaddr(&any, 0, &ss, &len);
-	if (bind(fd, (struct sockaddr *)&ss, len) ||
-	    getsockname(fd, (struct sockaddr *)&ss, &len)) {
+	/* A host without IPv6 probes no IPv6 backend. */
+	if (fd == -EAFNOSUPPORT && family == AF_INET6)
+		return fd;
+	if (fd < 0 || getsockname(fd, (struct sockaddr *)&ss, &len)) {
+		e = fd < 0 ? -fd : errno;
 		snprintf(err, errlen, "health probes: binding a %s port: %s",
-			 family == AF_INET ? "IPv4" : "IPv6", strerror(errno));
-		close(fd);
-		return -errno;
+			 family == AF_INET ? "IPv4" : "IPv6", strerror(e));
+		if (fd >= 0)
+			close(fd);
+		return -e;
 	}
 	*port = ctf_addr_from_sockaddr(&ss, &any);
 	return fd;
