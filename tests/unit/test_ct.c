@@ -81,7 +81,7 @@ static const uint16_t sip[] = { 5060, 5080 };
 static void evict_ipv4(void)
 {
 	unsigned int scanned, deleted, i;
-	struct ctf_addr b;
+	struct ctf_addr b, two[2];
 	char err[256], client[32];
 
 	CHECK(fresh_netns());
@@ -104,9 +104,9 @@ static void evict_ipv4(void)
 	CHECK_INT(count("ipv4", "src=10.0.1.11 "), 22);
 
 	addr(&b, "10.0.1.11");
-	CHECK_INT(
-		ctfd_ct_evict(&b, sip, 2, &scanned, &deleted, err, sizeof(err)),
-		0);
+	CHECK_INT(ctfd_ct_evict(&b, 1, sip, 2, &scanned, &deleted, err,
+				sizeof(err)),
+		  0);
 	CHECK_INT(scanned, 42);
 	CHECK_INT(deleted, 20);
 	CHECK_INT(count("ipv4", "src=10.0.1.11 "), 2);
@@ -116,11 +116,31 @@ static void evict_ipv4(void)
 	CHECK_INT(count("ipv6", ""), 1);
 
 	/* Again: nothing left to delete. */
-	CHECK_INT(
-		ctfd_ct_evict(&b, sip, 2, &scanned, &deleted, err, sizeof(err)),
-		0);
+	CHECK_INT(ctfd_ct_evict(&b, 1, sip, 2, &scanned, &deleted, err,
+				sizeof(err)),
+		  0);
 	CHECK_INT(scanned, 22);
 	CHECK_INT(deleted, 0);
+
+	/* Two backends in one walk: .12's 20 go, the walk is one. */
+	addr(&two[0], "10.0.1.11");
+	addr(&two[1], "10.0.1.12");
+	CHECK_INT(ctfd_ct_evict(two, 2, sip, 2, &scanned, &deleted, err,
+				sizeof(err)),
+		  0);
+	CHECK_INT(scanned, 22);
+	CHECK_INT(deleted, 20);
+	CHECK_INT(count("ipv4", "src=10.0.1.12 "), 0);
+	CHECK_INT(count("ipv4", "dport=5070 "), 1);
+
+	/* Two families in one call: refused, nothing deleted. */
+	addr(&two[1], "2001:db8:1::11");
+	CHECK_INT(ctfd_ct_evict(two, 2, sip, 2, &scanned, &deleted, err,
+				sizeof(err)),
+		  -EINVAL);
+	CHECK_STR(err,
+		  "conntrack: evict: backend addresses of one family only");
+	CHECK_INT(count("ipv6", ""), 1);
 }
 
 static void evict_ipv6(void)
@@ -144,9 +164,9 @@ static void evict_ipv6(void)
 		     5060));
 
 	addr(&b, "2001:db8:1::11");
-	CHECK_INT(
-		ctfd_ct_evict(&b, sip, 2, &scanned, &deleted, err, sizeof(err)),
-		0);
+	CHECK_INT(ctfd_ct_evict(&b, 1, sip, 2, &scanned, &deleted, err,
+				sizeof(err)),
+		  0);
 	CHECK_INT(scanned, 5);
 	CHECK_INT(deleted, 2);
 	CHECK_INT(count("ipv6", "src=2001:db8:1::11 "), 2);
@@ -179,9 +199,9 @@ static void evict_many(void)
 	CHECK_INT(pclose(f), 0);
 	CHECK_INT(count("ipv4", ""), 300);
 	addr(&b, "10.0.1.11");
-	CHECK_INT(
-		ctfd_ct_evict(&b, sip, 1, &scanned, &deleted, err, sizeof(err)),
-		0);
+	CHECK_INT(ctfd_ct_evict(&b, 1, sip, 1, &scanned, &deleted, err,
+				sizeof(err)),
+		  0);
 	CHECK_INT(scanned, 300);
 	CHECK_INT(deleted, 300);
 	CHECK_INT(count("ipv4", ""), 0);
@@ -193,9 +213,9 @@ static void bad_address(void)
 	struct ctf_addr b = { 0 };
 	char err[256];
 
-	CHECK_INT(
-		ctfd_ct_evict(&b, sip, 2, &scanned, &deleted, err, sizeof(err)),
-		-EINVAL);
+	CHECK_INT(ctfd_ct_evict(&b, 1, sip, 2, &scanned, &deleted, err,
+				sizeof(err)),
+		  -EINVAL);
 	CHECK_STR(err, "conntrack: evict: no backend address");
 }
 

@@ -5,6 +5,7 @@
  * Request: one line of words separated by single spaces, "-j" first for
  * JSON: "[-j] <command> [<args>]". Response: "OK\n" or "ERR <exit code>\n",
  * then the output (the error message after ERR), then the daemon closes.
+ * Served without waiting on the client, within a deadline (conn.h).
  * ctfailoverctl passes the output through and exits with the code.
  *
  * Read-only commands serve anyone who can open the socket (its mode is
@@ -13,7 +14,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,9 +31,7 @@
 #include "kmod.h"
 #include "rtnl.h"
 
-#define REQ_MAX	   1024
-#define MAX_WORDS  8
-#define IO_TIMEOUT 500 /* ms: a stuck client must not stall failover */
+#define MAX_WORDS 8
 
 /* Exit codes, as ctfailoverctl documents them. */
 #define EXIT_FAIL  1
@@ -987,67 +985,28 @@ void ctfd_control_handle(struct ctfd *d, const char *line, FILE *out)
 	handle(d, line, true, out);
 }
 
-/* Read one request line within IO_TIMEOUT; 0 or -errno. */
-static int read_line(int fd, char *buf, size_t size)
+/* A request is one line; the buffer is a C string (conn.c). */
+static int control_complete(const char *buf, size_t len)
 {
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
-	size_t len = 0;
-	ssize_t n;
-	char *nl;
+	const char *nl = memchr(buf, '\n', len);
 
-	while (len < size - 1) {
-		if (poll(&pfd, 1, IO_TIMEOUT) <= 0)
-			return -ETIMEDOUT;
-		n = read(fd, buf + len, size - 1 - len);
-		if (n < 0 && (errno == EAGAIN || errno == EINTR))
-			continue;
-		if (n <= 0)
-			return n ? -errno : -ECONNRESET;
-		len += n;
-		buf[len] = '\0';
-		nl = memchr(buf, '\n', len);
-		if (nl) {
-			*nl = '\0';
-			return 0;
-		}
-	}
-	return -EMSGSIZE;
+	if (!nl)
+		return 0;
+	/* A NUL before the newline: not a line of words. */
+	return memchr(buf, '\0', nl - buf) ? -1 : 1;
 }
 
-void ctfd_control_accept(struct ctfd *d)
+static void control_serve(struct ctfd *d, struct ctfd_conn *c, FILE *out)
 {
-	struct timeval tv = { .tv_usec = IO_TIMEOUT * 1000 };
-	char buf[REQ_MAX], *resp = NULL;
-	struct ucred cred;
-	socklen_t clen = sizeof(cred);
-	size_t len = 0, off = 0;
-	bool privileged;
-	ssize_t n;
-	FILE *out;
-	int fd;
+	*strchr(c->req, '\n') = '\0';
+	handle(d, c->req, c->privileged, out);
+}
 
-	fd = accept4(d->ctl_fd, NULL, NULL, SOCK_CLOEXEC);
-	if (fd < 0)
-		return;
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	privileged = !getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) &&
-		     (cred.uid == 0 || cred.uid == geteuid());
-	if (read_line(fd, buf, sizeof(buf))) {
-		d->c.ignored_input++;
-		goto out;
-	}
-	out = open_memstream(&resp, &len);
-	if (!out)
-		goto out;
-	handle(d, buf, privileged, out);
-	fclose(out);
-	while (off < len) {
-		n = write(fd, resp + off, len - off);
-		if (n <= 0)
-			break;
-		off += n;
-	}
-out:
-	free(resp);
-	close(fd);
+void ctfd_control_listener(struct ctfd_listener *l)
+{
+	l->peercred = true;
+	l->complete = control_complete;
+	l->serve = control_serve;
+	l->busy_reply =
+		"ERR 1\nbusy: every control connection is being answered; try again\n";
 }

@@ -59,27 +59,38 @@ unsigned int ctfd_slots_of(const struct ctfd *d, const struct ctf_addr *addr)
 	return n;
 }
 
-/* Without the module: delete the entries whose replies come from @addr. */
-static void ct_evict(struct ctfd *d, const struct ctf_addr *addr,
-		     const char *why)
+/*
+ * Without the module: delete the entries whose replies come from one of
+ * @addrs[0..n) (of one family), in one walk of the table.
+ */
+static void ct_evict_n(struct ctfd *d, const struct ctf_addr *addrs,
+		       unsigned int n, const char *why)
 {
-	char err[256] = "", a[CTF_ADDR_STRLEN];
+	char err[256] = "", a[CTF_ADDR_STRLEN], more[32] = "";
 	unsigned int scanned = 0, deleted = 0;
 	double t = now_seconds();
 	int ret;
 
-	ret = ctfd_ct_evict(addr, d->run->ports, d->run->n_ports, &scanned,
+	ret = ctfd_ct_evict(addrs, n, d->run->ports, d->run->n_ports, &scanned,
 			    &deleted, err, sizeof(err));
 	d->c.ct_scanned += scanned;
 	d->c.ct_evicted += deleted;
+	if (n > 1)
+		snprintf(more, sizeof(more), " and %u more", n - 1);
 	if (ret)
-		ctfd_log("ctnetlink: evicting %s (%s) failed: %s",
-			 ctf_addr_str(addr, a), why, err);
+		ctfd_log("ctnetlink: evicting %s%s (%s) failed: %s",
+			 ctf_addr_str(&addrs[0], a), more, why, err);
 	else
 		ctfd_log(
-			"ctnetlink: evicted %u of %u entries with reply source %s (%s) in %.1f ms",
-			deleted, scanned, ctf_addr_str(addr, a), why,
+			"ctnetlink: evicted %u of %u entries with reply source %s%s (%s) in %.1f ms",
+			deleted, scanned, ctf_addr_str(&addrs[0], a), more, why,
 			(now_seconds() - t) * 1e3);
+}
+
+static void ct_evict(struct ctfd *d, const struct ctf_addr *addr,
+		     const char *why)
+{
+	ct_evict_n(d, addr, 1, why);
 }
 
 /* A slot of @family's map holds a backend. */
@@ -409,6 +420,22 @@ int ctfd_neigh_flush(struct ctfd *d, const struct ctf_addr *addr,
 	return ret;
 }
 
+/* Without the module: the entries of every backend, a walk per family. */
+static void evict_all(struct ctfd *d, const char *why)
+{
+	static struct ctf_addr addrs[CTFD_MAX_BACKENDS];
+	static const int families[] = { AF_INET, AF_INET6 };
+	unsigned int i, k, n;
+
+	for (k = 0; k < 2; k++) {
+		for (i = n = 0; i < d->run->n_backends; i++)
+			if (d->run->backends[i].addr.family == families[k])
+				addrs[n++] = d->run->backends[i].addr;
+		if (n)
+			ct_evict_n(d, addrs, n, why);
+	}
+}
+
 int ctfd_act(struct ctfd *d, const struct ctfd_action *a)
 {
 	struct ctfd_state *next;
@@ -477,9 +504,11 @@ int ctfd_act(struct ctfd *d, const struct ctfd_action *a)
 			 ctfd_source_name(a->source), d->run->n_backends,
 			 a->cause);
 		for (i = 0; i < d->run->n_backends; i++)
-			/* Entries of a tenure that ended: wrong here. */
-			if (ctfd_bump(d, i, a->source, a->cause, true))
+			if (ctfd_bump(d, i, a->source, a->cause, false))
 				ret = -EIO;
+		/* A tenure ended: its entries, one walk a family. */
+		if (!d->kmod)
+			evict_all(d, "epoch bumped");
 		return ret;
 	default:
 		return 0;
@@ -817,8 +846,13 @@ static uint64_t work(const struct ctfd *d)
 
 static void event_done(struct ctfd *d, uint64_t before, double t0)
 {
-	if (work(d) != before)
-		d->c.event_seconds = now_seconds() - t0;
+	struct timespec ts;
+
+	if (work(d) == before)
+		return;
+	d->c.event_seconds = now_seconds() - t0;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	d->c.event_done = ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 void ctfd_rtnl_input(struct ctfd *d)
@@ -871,11 +905,61 @@ void ctfd_kmod_events(struct ctfd *d)
 	}
 }
 
-/* Every complete line in the FIFO's buffer, acted on or logged. */
-static void fifo_lines(struct ctfd *d)
+/*
+ * The FIFO's actions of one read, carried out once it is drained. A burst
+ * of state lines (keepalived flapping, or a backlog read at once) is acted
+ * on once: a BUMP_ALL ends every tenure before it, so only the last one of
+ * the burst is carried out, and only the last TAKEOVER (a log line); in
+ * the order of those last ones.
+ */
+#define FIFO_PENDING  4
+#define FIFO_READ_MAX (64 * 1024) /* bytes a round: the other sources' turn */
+
+struct fifo_batch {
+	struct ctfd_action act[FIFO_PENDING];
+	unsigned int n, lines, skipped;
+};
+
+static void fifo_flush(struct ctfd *d, struct fifo_batch *b)
+{
+	unsigned int i;
+
+	if (b->skipped)
+		ctfd_log(
+			"keepalived fifo: %u state lines at once: acting on the last of each kind, %u superseded",
+			b->lines, b->skipped);
+	for (i = 0; i < b->n; i++)
+		ctfd_act(d, &b->act[i]);
+	b->n = b->lines = b->skipped = 0;
+}
+
+static void fifo_add(struct ctfd *d, struct fifo_batch *b,
+		     const struct ctfd_action *a)
+{
+	unsigned int i;
+
+	b->lines++;
+	for (i = 0; i < b->n; i++) {
+		if (b->act[i].kind != a->kind ||
+		    (a->kind != CTFD_ACT_BUMP_ALL &&
+		     a->kind != CTFD_ACT_TAKEOVER))
+			continue;
+		memmove(&b->act[i], &b->act[i + 1],
+			(b->n - i - 1) * sizeof(b->act[0]));
+		b->n--;
+		b->skipped++;
+		break;
+	}
+	if (b->n == FIFO_PENDING)
+		fifo_flush(d, b);
+	b->act[b->n++] = *a;
+}
+
+/* Every complete line in the FIFO's buffer, into @b or logged. */
+static void fifo_lines(struct ctfd *d, struct fifo_batch *b)
 {
 	char line[CTFD_LINE_MAX], err[256];
-	int ret, n;
+	int ret, n, i;
 
 	while ((ret = ctfd_linebuf_next(&d->fifo_buf, line, sizeof(line))) !=
 	       -EAGAIN) {
@@ -894,7 +978,8 @@ static void fifo_lines(struct ctfd *d)
 			ctfd_log("keepalived fifo: ignored line: %s", err);
 			continue;
 		}
-		act_all(d, n);
+		for (i = 0; i < n; i++)
+			fifo_add(d, b, &acts_buf[i]);
 	}
 }
 
@@ -902,6 +987,8 @@ void ctfd_fifo_input(struct ctfd *d)
 {
 	uint64_t before = work(d);
 	double t0 = now_seconds();
+	struct fifo_batch b = { 0 };
+	size_t got = 0;
 	int fill;
 
 	do {
@@ -909,17 +996,19 @@ void ctfd_fifo_input(struct ctfd *d)
 		if (fill < 0 && fill != -EAGAIN)
 			ctfd_log("keepalived fifo: read failed: %s",
 				 strerror(-fill));
-		fifo_lines(d);
-	} while (fill > 0);
+		fifo_lines(d, &b);
+		got += fill > 0 ? fill : 0;
+	} while (fill > 0 && got < FIFO_READ_MAX);
 	/*
 	 * Drained, with an unfinished line left: its writer wrote no newline
 	 * (keepalived writes each line whole, in one write). Thrown away, as
 	 * at end of file, so that the next writer's line stands alone.
 	 */
-	if (!ctfd_linebuf_lines(&d->fifo_buf)) {
+	if (fill <= 0 && !ctfd_linebuf_lines(&d->fifo_buf)) {
 		ctfd_linebuf_eof(&d->fifo_buf);
-		fifo_lines(d);
+		fifo_lines(d, &b);
 	}
+	fifo_flush(d, &b);
 	event_done(d, before, t0);
 }
 

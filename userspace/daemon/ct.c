@@ -34,7 +34,8 @@
 #define DEL_MSG_MAX 512
 
 struct evict {
-	const struct ctf_addr *addr;
+	const struct ctf_addr *addrs;
+	unsigned int n_addrs;
 	const uint16_t *ports;
 	unsigned int n_ports;
 	unsigned int scanned, deleted;
@@ -117,7 +118,7 @@ static int flush_deletes(struct evict *ev)
 	return ev->err;
 }
 
-/* One entry of the dump: queue its delete if it is one of @addr's. */
+/* One entry of the dump: queue its delete if it is one of @addrs'. */
 static int entry(const struct ctf_ct_entry *e, void *data)
 {
 	struct evict *ev = data;
@@ -126,7 +127,12 @@ static int entry(const struct ctf_ct_entry *e, void *data)
 	int ret;
 
 	ev->scanned++;
-	if (e->proto != IPPROTO_UDP || !ctf_addr_equal(&e->nat, ev->addr))
+	if (e->proto != IPPROTO_UDP)
+		return 0;
+	for (i = 0; i < ev->n_addrs; i++)
+		if (ctf_addr_equal(&e->nat, &ev->addrs[i]))
+			break;
+	if (i == ev->n_addrs)
 		return 0;
 	for (i = 0; i < ev->n_ports; i++)
 		if (e->dport == ev->ports[i])
@@ -149,7 +155,7 @@ static int entry(const struct ctf_ct_entry *e, void *data)
 	if (mnl_attr_get_payload_len(e->orig) + 64 > DEL_MSG_MAX)
 		return -EBADMSG;
 	del = ctf_ct_req(ev->buf + ev->len, IPCTNL_MSG_CT_DELETE, NLM_F_ACK,
-			 ++ev->seq, ev->addr->family);
+			 ++ev->seq, ev->addrs[0].family);
 	mnl_attr_put(del, CTA_TUPLE_ORIG | NLA_F_NESTED,
 		     mnl_attr_get_payload_len(e->orig),
 		     mnl_attr_get_payload(e->orig));
@@ -165,29 +171,40 @@ static int entry(const struct ctf_ct_entry *e, void *data)
 	return 0;
 }
 
-int ctfd_ct_evict(const struct ctf_addr *addr, const uint16_t *ports,
-		  unsigned int n_ports, unsigned int *scanned,
-		  unsigned int *deleted, char *err, size_t errlen)
+int ctfd_ct_evict(const struct ctf_addr *addrs, unsigned int n_addrs,
+		  const uint16_t *ports, unsigned int n_ports,
+		  unsigned int *scanned, unsigned int *deleted, char *err,
+		  size_t errlen)
 {
 	char a[CTF_ADDR_STRLEN];
 	struct evict *ev;
+	unsigned int i;
 	int ret;
 
 	*scanned = *deleted = 0;
 	if (errlen)
 		err[0] = '\0';
-	if (!addr || (addr->family != AF_INET && addr->family != AF_INET6)) {
-		seterr(err, errlen, "conntrack: evict: no backend address");
-		return -EINVAL;
+	for (i = 0; i < n_addrs; i++) {
+		if (addrs[i].family != AF_INET && addrs[i].family != AF_INET6) {
+			seterr(err, errlen,
+			       "conntrack: evict: no backend address");
+			return -EINVAL;
+		}
+		if (addrs[i].family != addrs[0].family) {
+			seterr(err, errlen,
+			       "conntrack: evict: backend addresses of one family only");
+			return -EINVAL;
+		}
 	}
-	if (!n_ports)
+	if (!n_ports || !n_addrs)
 		return 0;
 	ev = calloc(1, sizeof(*ev));
 	if (!ev)
 		return -ENOMEM;
 	ev->rx = malloc(CTF_CT_RXBUF);
 	ev->ackrx = malloc(CTF_CT_RXBUF);
-	ev->addr = addr;
+	ev->addrs = addrs;
+	ev->n_addrs = n_addrs;
 	ev->ports = ports;
 	ev->n_ports = n_ports;
 	ev->seq = (uint32_t)time(NULL);
@@ -203,20 +220,23 @@ int ctfd_ct_evict(const struct ctf_addr *addr, const uint16_t *ports,
 		goto out;
 	}
 	ev->dump_seq = ++ev->seq;
-	ret = ctf_ct_dump(ev->dump, ev->dump_portid, ev->dump_seq, addr->family,
-			  ev->rx, entry, ev, ev->msg, sizeof(ev->msg));
+	ret = ctf_ct_dump(ev->dump, ev->dump_portid, ev->dump_seq,
+			  addrs[0].family, ev->rx, entry, ev, ev->msg,
+			  sizeof(ev->msg));
 	if (!ret)
 		ret = flush_deletes(ev);
 	if (ret) {
-		ctf_addr_str(addr, a);
+		ctf_addr_str(&addrs[0], a);
 		if (ev->msg[0])
 			seterr(err, errlen,
-			       "conntrack: evict %s (%u deleted): %s (%s)", a,
-			       ev->deleted, strerror(-ret), ev->msg);
+			       "conntrack: evict %s%s (%u deleted): %s (%s)", a,
+			       n_addrs > 1 ? " and others" : "", ev->deleted,
+			       strerror(-ret), ev->msg);
 		else
 			seterr(err, errlen,
-			       "conntrack: evict %s (%u deleted): %s%s", a,
-			       ev->deleted, strerror(-ret),
+			       "conntrack: evict %s%s (%u deleted): %s%s", a,
+			       n_addrs > 1 ? " and others" : "", ev->deleted,
+			       strerror(-ret),
 			       ret == -ENOBUFS ? " (acks lost)" : "");
 	}
 	*scanned = ev->scanned;

@@ -14,15 +14,17 @@
 #include "parse.h"
 
 /*
- * Delete every UDP conntrack entry of @addr's family whose reply comes from
- * @addr (REPLY-direction source, i.e. the backend a DNAT picked) and whose
+ * Delete every UDP conntrack entry of @addrs' family (all of one) whose
+ * reply comes from one of @addrs[0..n_addrs) (REPLY-direction source, i.e.
+ * the backend a DNAT picked), in one walk of the table, and whose
  * original destination port is one of @ports[0..n_ports). Entries of every
  * zone; TCP and other ports are left alone. An entry gone before its delete
  * is no error. *@scanned: entries of the family seen; *@deleted: entries
  * this call deleted. 0 or -errno with @err naming what failed.
  */
-int ctfd_ct_evict(const struct ctf_addr *addr, const uint16_t *ports,
-		  unsigned int n_ports, unsigned int *scanned,
-		  unsigned int *deleted, char *err, size_t errlen);
+int ctfd_ct_evict(const struct ctf_addr *addrs, unsigned int n_addrs,
+		  const uint16_t *ports, unsigned int n_ports,
+		  unsigned int *scanned, unsigned int *deleted, char *err,
+		  size_t errlen);
 
 #endif /* CTFD_CT_H */

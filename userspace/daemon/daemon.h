@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "conn.h"
 #include "events.h"
 #include "genl.h"
 #include "model.h"
@@ -50,6 +51,7 @@ struct ctfd_counters {
 	double nft_commit_seconds; /* the last one */
 	/* From reading an event to its last commit or bump done: the last. */
 	double event_seconds;
+	double event_done;  /* when that was, in seconds since the epoch */
 	uint64_t takeovers; /* VIPs gained (MASTER, added): nothing evicted */
 	uint64_t fifo_replaced; /* the keepalived FIFO made again under us */
 };
@@ -72,7 +74,9 @@ struct ctfd {
 	struct ctfd_rtnl *rtnl;
 	struct ctfd_watch watch;
 
-	int ctl_fd, metrics_fd, fifo_fd;
+	/* The control socket and the metrics endpoint (conn.h). */
+	struct ctfd_listener ctl, metrics;
+	int fifo_fd;
 	struct ctfd_linebuf fifo_buf;
 
 	struct ctfd_prober *prober; /* NULL: health checks off */
@@ -160,14 +164,16 @@ void ctfd_fifo_input(struct ctfd *d);
 
 /* control.c */
 int ctfd_control_open(const char *path, char *err, size_t errlen);
-void ctfd_control_accept(struct ctfd *d);
+/* The listener's rules for control requests: one line each. */
+void ctfd_control_listener(struct ctfd_listener *l);
 /* One request line -> a response: "OK\n" or "ERR <exit code>\n", then the body.
  */
 void ctfd_control_handle(struct ctfd *d, const char *line, FILE *out);
 
 /* metrics.c */
 int ctfd_metrics_open(const struct ctfd_listen *l, char *err, size_t errlen);
-void ctfd_metrics_accept(struct ctfd *d);
+/* The listener's rules for scrapes: an HTTP GET each. */
+void ctfd_metrics_listener(struct ctfd_listener *l);
 void ctfd_metrics_render(const struct ctfd *d, FILE *f);
 
 #endif /* CTFD_DAEMON_H */

@@ -248,8 +248,6 @@ enum {
 	FD_KMOD,
 	FD_WATCH,
 	FD_FIFO,
-	FD_CTL,
-	FD_METRICS,
 	FD_PROBE4,
 	FD_PROBE6,
 	FD_PROBE_TIMER,
@@ -258,9 +256,32 @@ enum {
 	NFDS
 };
 
+/*
+ * Connections at once (conn.h): ctfailoverctl opens one a command, a
+ * Prometheus server one a scrape.
+ */
+#define CTL_CONNS     32
+#define METRICS_CONNS 8
+
+/* Poll's timeout: the FIFO's check, or sooner for a client's deadline. */
+static int loop_timeout(const struct ctfd *d)
+{
+	uint64_t now = ctfd_now_ms();
+	int t = FIFO_CHECK_MS, c;
+
+	c = ctfd_listener_timeout(&d->ctl, now);
+	if (c >= 0 && c < t)
+		t = c;
+	c = ctfd_listener_timeout(&d->metrics, now);
+	if (c >= 0 && c < t)
+		t = c;
+	return t;
+}
+
 static int run(struct ctfd *d)
 {
-	struct pollfd pfd[NFDS];
+	struct pollfd pfd[NFDS + 2 + CTL_CONNS + METRICS_CONNS];
+	unsigned int nctl, nmet, budget;
 	struct signalfd_siginfo si;
 	struct ctfd_plan p;
 	char err[CTFD_CONF_ERRLEN];
@@ -280,8 +301,6 @@ static int run(struct ctfd *d)
 	pfd[FD_WATCH].fd =
 		d->kmod_watch ? mnl_socket_get_fd(d->kmod_watch) : -1;
 	pfd[FD_FIFO].fd = d->fifo_fd;
-	pfd[FD_CTL].fd = d->ctl_fd;
-	pfd[FD_METRICS].fd = d->metrics_fd;
 
 	for (;;) {
 		/* The module may come and go; the prober too (a reload). */
@@ -295,7 +314,9 @@ static int run(struct ctfd *d)
 			fifo_check(d);
 		}
 		pfd[FD_FIFO].fd = d->fifo_fd;
-		if (poll(pfd, NFDS, FIFO_CHECK_MS) < 0) {
+		nctl = ctfd_listener_pollfds(&d->ctl, pfd + NFDS);
+		nmet = ctfd_listener_pollfds(&d->metrics, pfd + NFDS + nctl);
+		if (poll(pfd, NFDS + nctl + nmet, loop_timeout(d)) < 0) {
 			if (errno == EINTR)
 				continue;
 			ctfd_log("poll: %s", strerror(errno));
@@ -321,10 +342,6 @@ static int run(struct ctfd *d)
 			ctfd_kmod_watch(d);
 		if (pfd[FD_FIFO].revents)
 			ctfd_fifo_input(d);
-		if (pfd[FD_CTL].revents)
-			ctfd_control_accept(d);
-		if (pfd[FD_METRICS].revents)
-			ctfd_metrics_accept(d);
 		if (pfd[FD_PROBE4].revents)
 			ctfd_prober_input(d, pfd[FD_PROBE4].fd);
 		if (pfd[FD_PROBE6].revents)
@@ -334,6 +351,11 @@ static int run(struct ctfd *d)
 		for (i = FD_CANARY4; i <= FD_CANARY6; i++)
 			if (pfd[i].revents)
 				ctfd_prober_canary_input(d, pfd[i].fd);
+		/* The clients last, a few requests a round (conn.h). */
+		budget = CTFD_CONN_BUDGET;
+		ctfd_listener_io(d, &d->ctl, pfd + NFDS, nctl, &budget);
+		ctfd_listener_io(d, &d->metrics, pfd + NFDS + nctl, nmet,
+				 &budget);
 	}
 }
 
@@ -396,9 +418,9 @@ int main(int argc, char **argv)
 		{ 0 }
 	};
 	struct ctfd d = { .conf_path = CTFD_DEFAULT_CONF,
-			  .ctl_fd = -1,
-			  .metrics_fd = -1,
-			  .fifo_fd = -1 };
+			  .fifo_fd = -1,
+			  .ctl = { .fd = -1 },
+			  .metrics = { .fd = -1 } };
 	bool check = false, print_nft = false, no_module = false;
 	char err[CTFD_CONF_ERRLEN], ctl_path[PATH_MAX] = "";
 	struct stat ctl_st;
@@ -475,19 +497,30 @@ int main(int argc, char **argv)
 		if (d.fifo_fd < 0)
 			goto fail_msg;
 	}
-	d.ctl_fd = ctfd_control_open(d.run->control, err, sizeof(err));
-	if (d.ctl_fd < 0)
+	ret = ctfd_control_open(d.run->control, err, sizeof(err));
+	if (ret < 0)
 		goto fail_msg;
+	if (ctfd_listener_init(&d.ctl, "control", ret, CTL_CONNS)) {
+		close(ret);
+		goto fail_oom;
+	}
+	ctfd_control_listener(&d.ctl);
 	/* What to remove at exit: this socket, and nothing else. */
 	snprintf(ctl_path, sizeof(ctl_path), "%s", d.run->control);
 	if (stat(ctl_path, &ctl_st))
 		ctl_path[0] = '\0';
+	ret = -1;
 	if (d.run->metrics.port) {
-		d.metrics_fd =
-			ctfd_metrics_open(&d.run->metrics, err, sizeof(err));
-		if (d.metrics_fd < 0)
+		ret = ctfd_metrics_open(&d.run->metrics, err, sizeof(err));
+		if (ret < 0)
 			goto fail_msg;
 	}
+	if (ctfd_listener_init(&d.metrics, "metrics", ret, METRICS_CONNS)) {
+		if (ret >= 0)
+			close(ret);
+		goto fail_oom;
+	}
+	ctfd_metrics_listener(&d.metrics);
 	if (ctfd_prober_open(&d, err, sizeof(err)))
 		goto fail_msg;
 	ctfd_log("running: %u backends, eviction by %s, control %s",
@@ -497,16 +530,16 @@ int main(int argc, char **argv)
 	ret = run(&d);
 	remove_own(ctl_path, &ctl_st);
 	goto out;
+fail_oom:
+	snprintf(err, sizeof(err), "out of memory");
 fail_msg:
 	ctfd_log("%s", err);
 fail:
 	ret = 1;
 out:
 	ctfd_prober_close(&d);
-	if (d.metrics_fd >= 0)
-		close(d.metrics_fd);
-	if (d.ctl_fd >= 0)
-		close(d.ctl_fd);
+	ctfd_listener_close(&d.metrics);
+	ctfd_listener_close(&d.ctl);
 	if (d.fifo_fd >= 0)
 		close(d.fifo_fd);
 	if (d.rtnl)

@@ -2,25 +2,20 @@
 /*
  * Metrics in the Prometheus text format (version 0.0.4), served over
  * HTTP/1.0 on a loopback address (the config refuses any other). One
- * request per connection, answered from the poll loop: the page is a few
- * kilobytes, and a client that does not send its request within the
- * timeout is dropped so it cannot stall failover.
+ * request per connection, answered from the poll loop without waiting on
+ * the client (conn.h).
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/time.h>
 #include <unistd.h>
 
 #include "daemon.h"
 #include "kmod.h"
 #include "canary.h"
 #include "prober.h"
-
-#define IO_TIMEOUT 500 /* ms: a stuck scraper must not stall failover */
 
 int ctfd_metrics_open(const struct ctfd_listen *l, char *err, size_t errlen)
 {
@@ -192,6 +187,40 @@ static void render_health(const struct ctfd *d, FILE *f)
 	render_canary(p->canary, f);
 }
 
+/* The clients of the control socket and the metrics endpoint (conn.h). */
+static void render_clients(FILE *f, const struct ctfd *d)
+{
+	const struct ctfd_listener *ls[] = { &d->ctl, &d->metrics };
+	unsigned int i, k;
+
+	help(f, "ctfailover_clients_total", "counter",
+	     "Connections to the control socket and the metrics endpoint, by outcome: served, busy (turned away: every place answering), displaced (request unfinished when a newer one needed the place), expired (deadline), bad.");
+	for (k = 0; k < 2; k++) {
+		const struct ctfd_listener *l = ls[k];
+		const struct {
+			const char *name;
+			uint64_t v;
+		} o[] = {
+			{ "served", l->st.served },
+			{ "busy", l->st.busy },
+			{ "displaced", l->st.displaced },
+			{ "expired", l->st.expired },
+			{ "bad", l->st.bad },
+		};
+
+		for (i = 0; l->what && i < sizeof(o) / sizeof(o[0]); i++)
+			fprintf(f,
+				"ctfailover_clients_total{socket=\"%s\",outcome=\"%s\"} %llu\n",
+				l->what, o[i].name, (unsigned long long)o[i].v);
+	}
+	help(f, "ctfailover_clients_open", "gauge", "Connections open now.");
+	for (k = 0; k < 2; k++)
+		if (ls[k]->what)
+			fprintf(f,
+				"ctfailover_clients_open{socket=\"%s\"} %u\n",
+				ls[k]->what, ctfd_listener_open(ls[k]));
+}
+
 void ctfd_metrics_render(const struct ctfd *d, FILE *f)
 {
 	const struct ctfd_state *st = d->run;
@@ -293,53 +322,50 @@ void ctfd_metrics_render(const struct ctfd *d, FILE *f)
 	help(f, "ctfailover_last_event_seconds", "gauge",
 	     "From reading the last acted-on HA event to its changes done.");
 	fprintf(f, "ctfailover_last_event_seconds %.6f\n", c->event_seconds);
+	help(f, "ctfailover_last_event_timestamp_seconds", "gauge",
+	     "When the last acted-on HA event's changes were done (Unix time).");
+	fprintf(f, "ctfailover_last_event_timestamp_seconds %.6f\n",
+		c->event_done);
+	render_clients(f, d);
 	render_health(d, f);
 }
 
-void ctfd_metrics_accept(struct ctfd *d)
+/* The request's head is whole at its empty line (a bare LF or CRLF one). */
+static int metrics_complete(const char *buf, size_t len)
 {
-	struct timeval tv = { .tv_usec = IO_TIMEOUT * 1000 };
-	struct pollfd pfd = { .events = POLLIN };
-	char req[1024], *page = NULL;
-	const char *status = "200 OK";
-	size_t len = 0, off = 0;
-	ssize_t n;
-	FILE *f;
-	int fd;
+	(void)len;
+	return strstr(buf, "\r\n\r\n") || strstr(buf, "\n\n");
+}
 
-	fd = accept4(d->metrics_fd, NULL, NULL, SOCK_CLOEXEC);
-	if (fd < 0)
-		return;
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	pfd.fd = fd;
-	if (poll(&pfd, 1, IO_TIMEOUT) <= 0)
-		goto out;
-	n = read(fd, req, sizeof(req) - 1);
-	if (n <= 0)
-		goto out;
-	req[n] = '\0';
-	f = open_memstream(&page, &len);
+static void metrics_serve(struct ctfd *d, struct ctfd_conn *c, FILE *out)
+{
+	const char *status = "200 OK";
+	char *page = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&page, &len);
+
 	if (!f)
-		goto out;
-	if (!strncmp(req, "GET /metrics ", 13) ||
-	    !strncmp(req, "GET /metrics?", 13))
+		return;
+	if (!strncmp(c->req, "GET /metrics ", 13) ||
+	    !strncmp(c->req, "GET /metrics?", 13))
 		ctfd_metrics_render(d, f);
-	else if (strncmp(req, "GET ", 4))
+	else if (strncmp(c->req, "GET ", 4))
 		status = "405 Method Not Allowed";
 	else
 		status = "404 Not Found";
 	fclose(f);
-	dprintf(fd,
+	fprintf(out,
 		"HTTP/1.0 %s\r\nContent-Type: text/plain; version=0.0.4\r\n"
 		"Content-Length: %zu\r\nConnection: close\r\n\r\n",
 		status, len);
-	while (off < len) {
-		n = write(fd, page + off, len - off);
-		if (n <= 0)
-			break;
-		off += n;
-	}
-out:
+	fwrite(page, 1, len, out);
 	free(page);
-	close(fd);
+}
+
+void ctfd_metrics_listener(struct ctfd_listener *l)
+{
+	l->complete = metrics_complete;
+	l->serve = metrics_serve;
+	l->busy_reply =
+		"HTTP/1.0 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
 }
