@@ -74,7 +74,8 @@ static const struct {
 		{ VIPS ONE "maglev = { table_sise = 4093; };\n", -EINVAL,
 		  "t.conf:3: maglev.table_sise: unknown setting (accepted: table_size, seed)" },
 		{ VIPS ONE "guard = { max_remove = 10; };\n", -EINVAL,
-		  "t.conf:3: guard.max_remove: unknown setting (accepted: max_remove_percent)" },
+		  "t.conf:3: guard.max_remove: unknown setting "
+		  "(accepted: max_remove_percent, window_s)" },
 		{ VIPS ONE "metrics = { address = \"127.0.0.1:1\"; };\n",
 		  -EINVAL,
 		  "t.conf:3: metrics.address: unknown setting (accepted: listen)" },
@@ -276,8 +277,8 @@ static const struct {
 		  "t.conf:3: @include: not supported (the file is the whole config)" },
 
 		/* guard */
-		{
-			VIPS ONE "guard = { max_remove_percent = 101; };\n", -ERANGE, "t.conf:3: guard.max_remove_percent: bad percentage '101' (0..100)" },
+		{ VIPS ONE "guard = { max_remove_percent = 101; };\n", -ERANGE,
+		  "t.conf:3: guard.max_remove_percent: bad percentage '101' (0..100)" },
 		{ VIPS ONE "guard = { max_remove_percent = -1; };\n", -ERANGE,
 		  "t.conf:3: guard.max_remove_percent: bad percentage '-1' (0..100)" },
 		{ VIPS ONE "guard = { max_remove_percent = \"50\"; };\n",
@@ -285,9 +286,9 @@ static const struct {
 		  "t.conf:3: guard.max_remove_percent: expected an integer" },
 
 		/* metrics */
-		{ VIPS ONE "metrics = { listen = \"10.0.0.1:9477\"; };\n",
-		  -EINVAL,
-		  "t.conf:3: metrics.listen: bad listen address '10.0.0.1:9477' (loopback only: 127.0.0.0/8 or ::1; the metrics have no authentication)" },
+		{
+			VIPS ONE "metrics = { listen = \"10.0.0.1:9477\"; };\n",
+			-EINVAL, "t.conf:3: metrics.listen: bad listen address '10.0.0.1:9477' (loopback only: 127.0.0.0/8 or ::1; the metrics have no authentication)" },
 		{ VIPS ONE "metrics = { listen = \"0.0.0.0:9477\"; };\n",
 		  -EINVAL,
 		  "t.conf:3: metrics.listen: bad listen address '0.0.0.0:9477' (loopback only: 127.0.0.0/8 or ::1; the metrics have no authentication)" },

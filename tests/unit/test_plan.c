@@ -32,6 +32,7 @@ static void init(struct ctfd_state *st)
 	st->table_size = 1009;
 	st->seed = CTFD_DEFAULT_SEED;
 	st->guard_percent = CTFD_DEFAULT_GUARD_PERCENT;
+	st->guard_window_s = CTFD_DEFAULT_GUARD_WINDOW;
 }
 
 static struct ctfd_backend *add(struct ctfd_state *st, const char *name,
@@ -139,7 +140,9 @@ static void empty(void)
 		"{\"plan\":{\"changes\":0,\"backends\":[],\"vips_added\":[],"
 		"\"vips_removed\":[],\"slots_moved\":{\"table_size\":1009,"
 		"\"ipv4\":0,\"ipv6\":0},\"active\":{\"before\":5,\"after\":5,"
-		"\"lost\":0},\"guard\":{\"percent\":50,\"verdict\":\"ok\"}}}");
+		"\"lost\":0,\"moved\":0},"
+		"\"slots_reshuffled\":{\"reshuffled\":0,\"served\":2018},"
+		"\"guard\":{\"percent\":50,\"window_s\":0,\"window_out\":0,\"verdict\":\"ok\"}}}");
 	free(out);
 	ctfd_plan_free(&p);
 	ctfd_plan_free(&p); /* zeroed: a no-op */
@@ -191,12 +194,18 @@ static void every_kind(void)
 	CHECK_INT(p.n_vips_added, 1);
 	CHECK_INT(p.n_vips_removed, 0);
 	CHECK(p.ports_changed);
-	/* sip-a removed and sip-c draining: 2 of 5 lost, 40% <= 50%. */
+	/*
+	 * sip-a removed and sip-c draining: 2 of 5 out of service; sip-b at
+	 * a new address, its flows re-steered: 3 of 5, 60% > 50%.
+	 */
 	CHECK_INT(p.active_before, 5);
 	CHECK_INT(p.active_after, 4);
 	CHECK_INT(p.active_lost, 2);
-	CHECK(!p.refused && !p.forced);
-	CHECK_STR(p.reason, "");
+	CHECK_INT(p.active_moved, 1);
+	CHECK(p.refused && !p.forced);
+	CHECK_STR(p.reason,
+		  "would take 3 of 5 active backends out of service (2) or to "
+		  "a new address (1) (60% > guard 50%); use --force");
 
 	/* The counts are Maglev's, from the two data planes. */
 	CHECK_INT(p.slots_moved4, moved(AF_INET));
@@ -212,7 +221,9 @@ static void every_kind(void)
 		 "+ vip 2001:db8::10\n"
 		 "~ sip_ports 5060 -> 5060,5080\n"
 		 "slots moved: %u of 1009 (IPv4), 0 of 1009 (IPv6)\n"
-		 "guard: ok\n",
+		 "guard: REFUSED: would take 3 of 5 active backends out of "
+		 "service (2) or to a new address (1) (60%% > guard 50%%); use "
+		 "--force\n",
 		 p.slots_moved4);
 	out = render(&p, false, NULL);
 	CHECK_STR(out, want);
@@ -274,8 +285,9 @@ static void modify_several(void)
 		"\"vips_added\":[\"192.0.2.11\"],"
 		"\"vips_removed\":[\"192.0.2.10\"],"
 		"\"slots_moved\":{\"table_size\":1009,\"ipv4\":0,\"ipv6\":1009},"
-		"\"active\":{\"before\":1,\"after\":2,\"lost\":0},"
-		"\"guard\":{\"percent\":50,\"verdict\":\"ok\"}}}");
+		"\"active\":{\"before\":1,\"after\":2,\"lost\":0,\"moved\":0},"
+		"\"slots_reshuffled\":{\"reshuffled\":0,\"served\":1009},"
+		"\"guard\":{\"percent\":50,\"window_s\":0,\"window_out\":0,\"verdict\":\"ok\"}}}");
 	free(out);
 	ctfd_plan_free(&p);
 }
@@ -293,15 +305,18 @@ static void settings(void)
 	CHECK_INT(ctfd_plan_build(&running, &desired, false, &p), 0);
 	CHECK_INT(p.n_changes, 0);
 	CHECK(!ctfd_plan_empty(&p));
-	/* A new modulus: every flow hashes anew. */
+	/* A new modulus: every flow hashes anew; the guard refuses it. */
 	CHECK_INT(p.slots_moved4, 1013);
 	CHECK_INT(p.slots_moved6, 1013);
 	out = render(&p, false, NULL);
-	CHECK_STR(out, "~ sip_ports 5060 -> 5080\n"
-		       "~ maglev table_size 1009 -> 1013\n"
-		       "~ maglev seed 0x43544631 -> 0x00000001\n"
-		       "slots moved: 1013 of 1013 (IPv4), 1013 of 1013 (IPv6)\n"
-		       "guard: ok\n");
+	CHECK_STR(out,
+		  "~ sip_ports 5060 -> 5080\n"
+		  "~ maglev table_size 1009 -> 1013\n"
+		  "~ maglev seed 0x43544631 -> 0x00000001\n"
+		  "slots moved: 1013 of 1013 (IPv4), 1013 of 1013 (IPv6)\n"
+		  "guard: REFUSED: would send 2018 of 2018 slots to another "
+		  "backend that was serving already (100% > guard 50%: a new "
+		  "table size or seed reshuffles them all); use --force\n");
 	free(out);
 	out = render(&p, true, "plan");
 	CHECK_STR(
@@ -313,7 +328,12 @@ static void settings(void)
 		"\"seed\":{\"old\":1129596465,\"new\":1},"
 		"\"slots_moved\":{\"table_size\":1013,\"ipv4\":1013,"
 		"\"ipv6\":1013},\"active\":{\"before\":5,\"after\":5,"
-		"\"lost\":0},\"guard\":{\"percent\":50,\"verdict\":\"ok\"}}}");
+		"\"lost\":0,\"moved\":0},"
+		"\"slots_reshuffled\":{\"reshuffled\":2018,\"served\":2018},"
+		"\"guard\":{\"percent\":50,\"window_s\":0,\"window_out\":0,\"verdict\":\"refused\","
+		"\"reason\":\"would send 2018 of 2018 slots to another backend that "
+		"was serving already (100% > guard 50%: a new table size or seed "
+		"reshuffles them all); use --force\"}}}");
 	free(out);
 	ctfd_plan_free(&p);
 }
@@ -353,6 +373,120 @@ static void unsorted(void)
 	CHECK_INT(q.active_lost, 2);
 	ctfd_plan_free(&p);
 	ctfd_plan_free(&q);
+}
+
+/*
+ * A backend is its address: two of four renamed at unchanged addresses
+ * are two renames, nothing lost, and the guard has nothing to say.
+ * Moving every backend to a new address at once re-steers every flow:
+ * refused.
+ */
+static void renames_and_moves(void)
+{
+	struct ctfd_plan p;
+	char *out;
+
+	init(&running);
+	add(&running, "sip-a", "10.0.1.11", CTF_STATE_ACTIVE);
+	add(&running, "sip-b", "10.0.1.12", CTF_STATE_ACTIVE);
+	add(&running, "sip-c", "10.0.1.13", CTF_STATE_ACTIVE);
+	add(&running, "sip-d", "10.0.1.14", CTF_STATE_ACTIVE);
+	init(&desired);
+	add(&desired, "new-a", "10.0.1.11", CTF_STATE_ACTIVE);
+	add(&desired, "new-b", "10.0.1.12", CTF_STATE_DRAINING);
+	add(&desired, "sip-c", "10.0.1.13", CTF_STATE_ACTIVE);
+	add(&desired, "sip-d", "10.0.1.14", CTF_STATE_ACTIVE);
+	CHECK_INT(ctfd_plan_build(&running, &desired, false, &p), 0);
+	CHECK_INT(p.n_changes, 2);
+	CHECK_INT(p.changes[0].kind, CTFD_CHANGE_MODIFY);
+	CHECK_INT(p.changes[0].what, CTFD_CHANGE_NAME);
+	CHECK_INT(p.changes[1].what, CTFD_CHANGE_NAME | CTFD_CHANGE_STATE);
+	CHECK_INT(p.active_lost, 1); /* new-b drains */
+	CHECK_INT(p.slots_moved4 > 0, 1);
+	CHECK(!p.refused);
+	out = render(&p, false, NULL);
+	CHECK(strstr(out, "~ backend sip-a renamed new-a (same address "
+			  "10.0.1.11: its flows stay)\n"));
+	CHECK(strstr(out, "~ backend new-b state active -> draining\n"));
+	free(out);
+	ctfd_plan_free(&p);
+
+	init(&desired);
+	add(&desired, "sip-a", "10.0.1.21", CTF_STATE_ACTIVE);
+	add(&desired, "sip-b", "10.0.1.22", CTF_STATE_ACTIVE);
+	add(&desired, "sip-c", "10.0.1.23", CTF_STATE_ACTIVE);
+	add(&desired, "sip-d", "10.0.1.24", CTF_STATE_ACTIVE);
+	CHECK_INT(ctfd_plan_build(&running, &desired, false, &p), 0);
+	CHECK_INT(p.active_lost, 0);
+	CHECK_INT(p.active_moved, 4);
+	CHECK(p.refused);
+	CHECK_STR(p.reason,
+		  "would take 4 of 4 active backends out of service (0) or to "
+		  "a new address (4) (100% > guard 50%); use --force");
+	ctfd_plan_free(&p);
+}
+
+/*
+ * The budget over a window: 5 -> 3 passes (2 of 5), then 3 -> 2 within
+ * the hour is 3 of 5 out: refused; after the window, or with a backend
+ * back in service (by name or by address), it passes.
+ */
+static void window_budget(void)
+{
+	static struct ctfd_guard_log log;
+	static struct ctfd_state mid;
+	const uint64_t t0 = 1000000;
+	struct ctfd_plan p;
+
+	five(&running);
+	five(&mid);
+	del(&mid, "sip-a");
+	del(&mid, "sip-b");
+	CHECK_INT(ctfd_plan_build(&running, &mid, false, &p), 0);
+	ctfd_plan_window(&p, &log, &running, &mid, t0, false);
+	CHECK_INT(p.window_s, 3600);
+	CHECK_INT(p.window_out, 0);
+	CHECK(!p.refused);
+	ctfd_plan_free(&p);
+	ctfd_guard_log_commit(&log, &running, &mid, t0);
+	CHECK_INT(log.n, 2);
+
+	desired = mid;
+	del(&desired, "sip-c");
+	CHECK_INT(ctfd_plan_build(&mid, &desired, false, &p), 0);
+	CHECK(!p.refused); /* 1 of 3, alone */
+	ctfd_plan_window(&p, &log, &mid, &desired, t0 + 60 * 1000, false);
+	CHECK_INT(p.window_out, 2);
+	CHECK(p.refused);
+	CHECK_STR(p.reason,
+		  "would take 3 of 5 active backends out of service within "
+		  "guard.window_s 3600: 2 by earlier changes, 1 by this one "
+		  "(60% > guard 50%); use --force");
+	ctfd_plan_free(&p);
+
+	/* An hour later: judged alone. */
+	CHECK_INT(ctfd_plan_build(&mid, &desired, false, &p), 0);
+	ctfd_plan_window(&p, &log, &mid, &desired, t0 + 3600 * 1000, false);
+	CHECK_INT(p.window_out, 0);
+	CHECK(!p.refused);
+	ctfd_plan_free(&p);
+
+	/* sip-a back (a new address, its name): 1 earlier, 1 now, of 4. */
+	add(&desired, "sip-a", "10.0.1.99", CTF_STATE_ACTIVE);
+	CHECK_INT(ctfd_plan_build(&mid, &desired, false, &p), 0);
+	ctfd_plan_window(&p, &log, &mid, &desired, t0 + 60 * 1000, false);
+	CHECK_INT(p.window_out, 1);
+	CHECK(!p.refused);
+	ctfd_plan_free(&p);
+
+	/* guard.window_s = 0 in either state: no budget. */
+	del(&desired, "sip-a");
+	desired.guard_window_s = 0;
+	CHECK_INT(ctfd_plan_build(&mid, &desired, false, &p), 0);
+	ctfd_plan_window(&p, &log, &mid, &desired, t0 + 60 * 1000, false);
+	CHECK_INT(p.window_out, 0);
+	CHECK(!p.refused);
+	ctfd_plan_free(&p);
 }
 
 /*
@@ -484,9 +618,11 @@ static void guard_printed(void)
 		       "leaving none; use --force\n");
 	free(out);
 	out = render(&p, true, "plan");
-	CHECK(strstr(out, "\"guard\":{\"percent\":50,\"verdict\":\"refused\","
-			  "\"reason\":\"would remove all 2 active backends, "
-			  "leaving none; use --force\"}}}"));
+	CHECK(strstr(
+		out,
+		"\"guard\":{\"percent\":50,\"window_s\":0,\"window_out\":0,\"verdict\":\"refused\","
+		"\"reason\":\"would remove all 2 active backends, "
+		"leaving none; use --force\"}}}"));
 	free(out);
 	ctfd_plan_free(&p);
 
@@ -533,6 +669,8 @@ const struct unit_case unit_cases[] = {
 	{ "settings", settings },
 	{ "unsorted", unsorted },
 	{ "guard_table", guard_table },
+	{ "renames_and_moves", renames_and_moves },
+	{ "window_budget", window_budget },
 	{ "guard_printed", guard_printed },
 	{ "invalid", invalid },
 	{ NULL, NULL },

@@ -16,10 +16,11 @@
 
 #include "genl.h"
 
-#define CTL_EXIT_OK    0
-#define CTL_EXIT_FAIL  1
-#define CTL_EXIT_USAGE 2
-#define CTL_EXIT_ALARM 3 /* `canary`: a pinned path is broken */
+#define CTL_EXIT_OK	 0
+#define CTL_EXIT_FAIL	 1
+#define CTL_EXIT_USAGE	 2
+#define CTL_EXIT_ALARM	 3 /* `canary`: a pinned path is broken */
+#define CTL_EXIT_REFUSED 4 /* the guard refuses (`plan`: would refuse) */
 
 struct ctl_opts {
 	bool json;	    /* -j: machine-readable output */

@@ -145,11 +145,14 @@ int ctl_daemon(int argc, char **argv, const struct ctl_opts *o)
 		return CTL_EXIT_FAIL;
 	}
 	*body++ = '\0';
-	if (!strcmp(resp, "OK") || !strcmp(resp, "ALARM")) {
+	if (!strcmp(resp, "OK") || !strcmp(resp, "ALARM") ||
+	    !strcmp(resp, "REFUSED")) {
 		fputs(body, stdout);
-		code = resp[0] == 'O' ? CTL_EXIT_OK : CTL_EXIT_ALARM;
+		code = resp[0] == 'O'	? CTL_EXIT_OK
+		       : resp[0] == 'A' ? CTL_EXIT_ALARM
+					: CTL_EXIT_REFUSED;
 	} else if (sscanf(resp, "ERR %d", &code) == 1 && code > 0 &&
-		   code <= CTL_EXIT_USAGE) {
+		   code <= CTL_EXIT_REFUSED && code != CTL_EXIT_ALARM) {
 		fprintf(stderr, "%s %s", ctl_prog, body);
 	} else {
 		fprintf(stderr, "%s %s: malformed answer from ctfailoverd\n",

@@ -62,7 +62,8 @@ static void usage(FILE *f)
 		fprintf(f, "  %-12s  %s\n", subcommands[i].name,
 			subcommands[i].help);
 	fprintf(f,
-		"\nExit status: 0 done, 1 failed, 2 usage, 3 the canary's alarm.\n");
+		"\nExit status: 0 done, 1 failed, 2 usage, 3 the canary's alarm,\n"
+		"4 refused by the guard (plan: it would be).\n");
 }
 
 int main(int argc, char **argv)

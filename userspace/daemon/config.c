@@ -44,7 +44,7 @@ static const char *const backend_keys[] = {
 	"state",
 };
 static const char *const maglev_keys[] = { "table_size", "seed" };
-static const char *const guard_keys[] = { "max_remove_percent" };
+static const char *const guard_keys[] = { "max_remove_percent", "window_s" };
 static const char *const metrics_keys[] = { "listen" };
 static const char *const keepalived_keys[] = { "notify_fifo", "instances" };
 static const char *const health_keys[] = {
@@ -470,13 +470,21 @@ static int parse_guard(struct conf_ctx *c, const config_setting_t *root,
 	if (ret || !g)
 		return ret;
 	s = config_setting_get_member(g, "max_remove_percent");
-	if (!s)
-		return 0;
-	ret = get_uint(c, s, "guard.max_remove_percent", "percentage", 0, 100,
-		       &v);
-	if (!ret)
+	if (s) {
+		ret = get_uint(c, s, "guard.max_remove_percent", "percentage",
+			       0, 100, &v);
+		if (ret)
+			return ret;
 		st->guard_percent = v;
-	return ret;
+	}
+	s = config_setting_get_member(g, "window_s");
+	if (s) {
+		ret = get_uint(c, s, "guard.window_s", "seconds", 0, 86400, &v);
+		if (ret)
+			return ret;
+		st->guard_window_s = v;
+	}
+	return 0;
 }
 
 static bool is_loopback(const struct ctf_addr *a)
@@ -806,6 +814,7 @@ static void set_defaults(struct ctfd_state *st)
 	st->table_size = CTFD_DEFAULT_TABLE_SIZE;
 	st->seed = CTFD_DEFAULT_SEED;
 	st->guard_percent = CTFD_DEFAULT_GUARD_PERCENT;
+	st->guard_window_s = CTFD_DEFAULT_GUARD_WINDOW;
 	parse_listen(CTFD_DEFAULT_METRICS, &st->metrics, msg, sizeof(msg));
 	strcpy(st->control, CTFD_DEFAULT_CONTROL);
 	ctfd_hc_conf_default(&st->health);

@@ -5,6 +5,8 @@
  * Request: one line of words separated by single spaces, "-j" first for
  * JSON: "[-j] <command> [<args>]". Response: "OK\n" or "ERR <exit code>\n",
  * then the output (the error message after ERR), then the daemon closes.
+ * Two answers are output with a nonzero exit code: "ALARM\n" (canary, 3)
+ * and "REFUSED\n" (plan, 4: the guard would refuse it).
  * Served without waiting on the client, within a deadline (conn.h).
  * ctfailoverctl passes the output through and exits with the code.
  *
@@ -34,9 +36,10 @@
 #define MAX_WORDS 8
 
 /* Exit codes, as ctfailoverctl documents them. */
-#define EXIT_FAIL  1
-#define EXIT_USAGE 2
-#define EXIT_ALARM 3 /* answered "ALARM": the body is the answer */
+#define EXIT_FAIL    1
+#define EXIT_USAGE   2
+#define EXIT_ALARM   3 /* answered "ALARM": the body is the answer */
+#define EXIT_REFUSED 4 /* the guard refuses (plan: would refuse) */
 
 struct req {
 	struct ctfd *d;
@@ -498,7 +501,7 @@ static int plan_reply(struct req *r, const struct ctfd_plan *p, int ret,
 		if (!strcmp(r->argv[0], "apply"))
 			fprintf(r->out, "%s\n", ret ? err : "applied");
 	}
-	return ret ? EXIT_FAIL : 0;
+	return p->refused ? EXIT_REFUSED : ret ? EXIT_FAIL : 0;
 }
 
 static int cmd_plan(struct req *r)
@@ -547,7 +550,13 @@ static int backend_addr_ok(const struct ctfd_state *st,
  * if the plan allows it (or --force). Lasts until the next apply of the
  * config.
  */
-static int guarded_commit(struct req *r, struct ctfd_state *next, bool force)
+/*
+ * Commit @next through the guard. @moved: the caller declared its backend
+ * moves (cycle: the instance was replaced), which the guard then does not
+ * count.
+ */
+static int guarded_commit(struct req *r, struct ctfd_state *next, bool force,
+			  bool moved)
 {
 	struct ctfd_plan p = { 0 };
 	char err[512];
@@ -559,15 +568,21 @@ static int guarded_commit(struct req *r, struct ctfd_state *next, bool force)
 		return fail(r, EXIT_FAIL, "%s: cannot plan: %s", r->argv[0],
 			    strerror(-ret));
 	}
+	if (moved) {
+		p.active_moved = 0;
+		ctfd_plan_guard(&p, force);
+	}
+	ctfd_plan_window(&p, &r->d->guard_log, r->d->run, next, ctfd_now_ms(),
+			 force);
 	if (p.refused) {
 		r->d->c.applies[CTFD_REFUSED]++;
 		ctfd_log("%s refused: %s", r->argv[0], p.reason);
-		ret = fail(r, EXIT_FAIL, "%s: refused: %s", r->argv[0],
+		ret = fail(r, EXIT_REFUSED, "%s: refused: %s", r->argv[0],
 			   p.reason);
 		ctfd_plan_free(&p);
 		return ret;
 	}
-	ret = ctfd_commit(r->d, next, err, sizeof(err));
+	ret = ctfd_commit_guarded(r->d, next, &p, r->argv[0], err, sizeof(err));
 	r->d->c.applies[ret ? CTFD_FAILED : CTFD_OK]++;
 	if (ret) {
 		ctfd_plan_free(&p);
@@ -638,7 +653,7 @@ static int cmd_add(struct req *r)
 		return EXIT_FAIL;
 	next->backends[next->n_backends++] = b;
 	ctfd_sort_backends(next);
-	ret = guarded_commit(r, next, false);
+	ret = guarded_commit(r, next, false, false);
 	free(next);
 	return ret;
 }
@@ -660,7 +675,7 @@ static int cmd_remove(struct req *r)
 	memmove(&next->backends[i], &next->backends[i + 1],
 		(next->n_backends - i - 1) * sizeof(next->backends[0]));
 	next->n_backends--;
-	ret = guarded_commit(r, next, force);
+	ret = guarded_commit(r, next, force, false);
 	free(next);
 	return ret;
 }
@@ -707,7 +722,7 @@ static int cmd_state(struct req *r)
 			 r->argv[0]);
 		next->backends[i].state = to;
 		r->d->c.events[CTFD_SRC_CONTROL]++;
-		ret = guarded_commit(r, next, false);
+		ret = guarded_commit(r, next, false, false);
 		free(next);
 		return ret;
 	}
@@ -854,7 +869,7 @@ static int cmd_cycle(struct req *r)
 	next->backends[i].addr = addr;
 	ctfd_log("cycle backend=%s address=%s source=control", r->argv[1],
 		 r->argv[2]);
-	ret = guarded_commit(r, next, false);
+	ret = guarded_commit(r, next, false, true);
 	free(next);
 	if (ret)
 		return ret;
@@ -966,6 +981,9 @@ static void handle(struct ctfd *d, const char *line, bool privileged, FILE *out)
 	r.out = NULL;
 	if (code == EXIT_ALARM) {
 		fprintf(out, "ALARM\n");
+	} else if (code == EXIT_REFUSED && !strcmp(r.argv[0], "plan")) {
+		/* The plan is the answer, refused or not. */
+		fprintf(out, "REFUSED\n");
 	} else if (code) {
 		d->c.ignored_input += code == EXIT_USAGE;
 		fprintf(out, "ERR %d\n", code);

@@ -229,7 +229,6 @@ static void sync_backends(struct ctfd *d, struct ctfd_state *next)
 	for (i = 0; i < next->n_backends; i++) {
 		struct ctfd_backend *b = &next->backends[i];
 		const struct ctfd_backend *old;
-		bool fresh;
 
 		if (d->kmod) {
 			/* kmod_make added the new addresses; an address
@@ -246,31 +245,36 @@ static void sync_backends(struct ctfd *d, struct ctfd_state *next)
 				b->epoch = old->epoch;
 			continue;
 		}
-		j = ctfd_backend_index(run, b->name);
+		/*
+		 * Without it, the same: a backend is its address (a rename
+		 * keeps its entries and epoch); a name at a new address is
+		 * a new instance of it.
+		 */
+		j = backend_at(run, &b->addr);
 		old = j >= 0 ? &run->backends[j] : NULL;
-		fresh = !old || !ctf_addr_equal(&old->addr, &b->addr);
-		if (!old)
-			b->epoch = 1;
-		else if (fresh)
-			b->epoch = next_epoch(old->epoch);
-		else
+		if (old) {
 			b->epoch = old->epoch;
-		if (old && !fresh && b->state == CTF_STATE_DOWN &&
+		} else {
+			j = ctfd_backend_index(run, b->name);
+			b->epoch =
+				j >= 0 ? next_epoch(run->backends[j].epoch) : 1;
+		}
+		if (old && b->state == CTF_STATE_DOWN &&
 		    old->state != CTF_STATE_DOWN)
 			ct_evict(d, &b->addr, "backend down");
 	}
 	for (i = 0; i < run->n_backends; i++) {
 		const struct ctfd_backend *old = &run->backends[i];
 
-		j = ctfd_backend_index(next, old->name);
-		if (d->kmod) {
-			if (backend_at(next, &old->addr) < 0)
-				kmod_del(d, &old->addr);
-		} else if (j < 0 || !ctf_addr_equal(&next->backends[j].addr,
-						    &old->addr)) {
+		if (backend_at(next, &old->addr) >= 0)
+			continue;
+		if (d->kmod)
+			kmod_del(d, &old->addr);
+		else
 			ct_evict(d, &old->addr,
-				 j < 0 ? "backend removed" : "backend moved");
-		}
+				 ctfd_backend_index(next, old->name) < 0
+					 ? "backend removed"
+					 : "backend moved");
 	}
 }
 
@@ -714,6 +718,30 @@ out:
 	return ret;
 }
 
+int ctfd_commit_guarded(struct ctfd *d, const struct ctfd_state *next,
+			const struct ctfd_plan *p, const char *what, char *err,
+			size_t errlen)
+{
+	struct ctfd_state *before = malloc(sizeof(*before));
+	int ret;
+
+	if (!before) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	*before = *d->run;
+	ret = ctfd_commit(d, next, err, errlen);
+	if (!ret) {
+		ctfd_guard_log_commit(&d->guard_log, before, d->run,
+				      ctfd_now_ms());
+		if (p->forced)
+			ctfd_log("guard: overridden by %s --force: %s", what,
+				 p->reason);
+	}
+	free(before);
+	return ret;
+}
+
 int ctfd_reload(struct ctfd *d, bool commit, bool force, struct ctfd_plan *p,
 		char *err, size_t errlen)
 {
@@ -736,6 +764,8 @@ int ctfd_reload(struct ctfd *d, bool commit, bool force, struct ctfd_plan *p,
 			 strerror(-ret));
 		goto out;
 	}
+	ctfd_plan_window(p, &d->guard_log, d->run, desired, ctfd_now_ms(),
+			 force);
 	ctfd_plan_restart(d->run, desired, p);
 	if (!commit)
 		goto out;
@@ -745,7 +775,7 @@ int ctfd_reload(struct ctfd *d, bool commit, bool force, struct ctfd_plan *p,
 		ret = -ECANCELED;
 		goto out;
 	}
-	ret = ctfd_commit(d, desired, err, errlen);
+	ret = ctfd_commit_guarded(d, desired, p, "apply", err, errlen);
 	d->c.applies[ret ? CTFD_FAILED : CTFD_OK]++;
 out:
 	if (commit)

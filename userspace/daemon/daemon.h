@@ -84,6 +84,8 @@ struct ctfd {
 
 	struct ctfd_counters c;
 	time_t started;
+	/* What guarded changes took out of service: the guard's budget. */
+	struct ctfd_guard_log guard_log;
 };
 
 /* log.c: "ctfailoverd: <message>" on stderr (the journal under systemd). */
@@ -112,6 +114,14 @@ int ctfd_reload(struct ctfd *d, bool commit, bool force, struct ctfd_plan *p,
  */
 int ctfd_commit(struct ctfd *d, const struct ctfd_state *next, char *err,
 		size_t errlen);
+/*
+ * Commit @next as a guarded change that @p planned (apply, SIGHUP, the
+ * control socket's changes): logged for the guard's budget, and an
+ * override of the guard said in the log.
+ */
+int ctfd_commit_guarded(struct ctfd *d, const struct ctfd_state *next,
+			const struct ctfd_plan *p, const char *what, char *err,
+			size_t errlen);
 /* Carry out one classified event, logging it with its cause. */
 int ctfd_act(struct ctfd *d, const struct ctfd_action *a);
 /*

@@ -37,6 +37,7 @@
 #define CTFD_DEFAULT_TABLE_SIZE	   65537
 #define CTFD_DEFAULT_SEED	   0x43544631 /* "CTF1" */
 #define CTFD_DEFAULT_GUARD_PERCENT 50
+#define CTFD_DEFAULT_GUARD_WINDOW  3600 /* s: the guard's budget window */
 #define CTFD_DEFAULT_CONTROL	   "/run/ctfailover/control.sock"
 #define CTFD_DEFAULT_METRICS	   "127.0.0.1:9477"
 
@@ -66,9 +67,10 @@ struct ctfd_state {
 	/* Sorted by name (the config parser sorts them). */
 	struct ctfd_backend backends[CTFD_MAX_BACKENDS];
 	unsigned int n_backends;
-	uint32_t table_size;	    /* prime, >= 100 x backends */
-	uint32_t seed;		    /* the jhash seed in the nft rules */
-	unsigned int guard_percent; /* 0..100 */
+	uint32_t table_size;	     /* prime, >= 100 x backends */
+	uint32_t seed;		     /* the jhash seed in the nft rules */
+	unsigned int guard_percent;  /* 0..100 */
+	unsigned int guard_window_s; /* 0: each change judged alone */
 	struct ctfd_listen metrics;
 	char control[PATH_MAX];		/* control socket path */
 	char keepalived_fifo[PATH_MAX]; /* "" if none */

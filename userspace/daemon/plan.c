@@ -66,6 +66,42 @@ static void add_change(struct ctfd_plan *p, enum ctfd_change_kind kind,
 	c->what = what;
 }
 
+/*
+ * A remove and an add at one address are one backend renamed: a MODIFY
+ * with CTFD_CHANGE_NAME at the remove's place; the add goes.
+ */
+static void pair_renames(struct ctfd_plan *p)
+{
+	unsigned int i, k, n = 0;
+
+	for (i = 0; i < p->n_changes; i++) {
+		struct ctfd_change *r = &p->changes[i];
+
+		if (r->kind != CTFD_CHANGE_REMOVE)
+			continue;
+		for (k = 0; k < p->n_changes; k++) {
+			struct ctfd_change *a = &p->changes[k];
+
+			if (a->kind != CTFD_CHANGE_ADD ||
+			    !ctf_addr_equal(&a->new.addr, &r->old.addr))
+				continue;
+			r->kind = CTFD_CHANGE_MODIFY;
+			r->new = a->new;
+			r->what = diff_backend(&r->old, &r->new) |
+				  CTFD_CHANGE_NAME;
+			/* Counted lost as a remove: it stays if active. */
+			p->active_lost -=
+				is_active(&r->old) && is_active(&r->new);
+			a->what = ~0u; /* gone, below */
+			break;
+		}
+	}
+	for (i = 0; i < p->n_changes; i++)
+		if (p->changes[i].what != ~0u)
+			p->changes[n++] = p->changes[i];
+	p->n_changes = n;
+}
+
 /* Merge the two name-sorted lists; count what the guard weighs. */
 static int diff_backends(const struct ctfd_state *running,
 			 const struct ctfd_state *desired, struct ctfd_plan *p)
@@ -96,6 +132,8 @@ static int diff_backends(const struct ctfd_state *running,
 		} else {
 			p->active_lost += is_active(r[i]) && !is_active(d[k]);
 			what = diff_backend(r[i], d[k]);
+			p->active_moved += is_active(r[i]) && is_active(d[k]) &&
+					   (what & CTFD_CHANGE_ADDR);
 			if (what)
 				add_change(p, CTFD_CHANGE_MODIFY, r[i], d[k],
 					   what);
@@ -103,6 +141,7 @@ static int diff_backends(const struct ctfd_state *running,
 			k++;
 		}
 	}
+	pair_renames(p);
 	for (i = 0; i < running->n_backends; i++)
 		p->active_before += is_active(&running->backends[i]);
 	for (k = 0; k < desired->n_backends; k++)
@@ -183,33 +222,69 @@ static void percent_str(char *buf, size_t len, unsigned int part,
 		snprintf(buf, len, "%u%%", (unsigned int)(pm / 10));
 }
 
+static bool over(unsigned int part, unsigned int whole, unsigned int pct)
+{
+	return (uint64_t)part * 100 > (uint64_t)pct * whole;
+}
+
 /*
  * Losing more than guard% of the active backends at once, or all of them,
  * is what a broken generated config looks like, not a maintenance step:
  * those take backends out a few at a time. "Lost" counts draining and
- * down as well as removed, since either way nft stops sending them calls.
+ * down as well as removed, since either way nft stops sending them calls,
+ * and an active backend moved to a new address too, since every flow of
+ * its is re-steered. So is sending most slots to other backends at once
+ * (a new table size or seed): plan.h.
  */
-static void guard(struct ctfd_plan *p, bool force)
+void ctfd_plan_guard(struct ctfd_plan *p, bool force)
 {
+	unsigned int out = p->active_lost + p->active_moved;
 	char pct[16];
 
-	if (!p->active_before)
+	p->refused = p->forced = false;
+	p->reason[0] = '\0';
+	if (!p->active_before) {
 		return;
-	if (!p->active_after && p->active_before == 1) {
+	} else if (!p->active_after && p->active_before == 1) {
 		snprintf(p->reason, sizeof(p->reason),
 			 "would remove the only active backend");
 	} else if (!p->active_after) {
 		snprintf(p->reason, sizeof(p->reason),
 			 "would remove all %u active backends, leaving none",
 			 p->active_before);
-	} else if ((uint64_t)p->active_lost * 100 >
-		   (uint64_t)p->guard_percent * p->active_before) {
-		percent_str(pct, sizeof(pct), p->active_lost, p->active_before,
+	} else if (over(out, p->active_before, p->guard_percent)) {
+		percent_str(pct, sizeof(pct), out, p->active_before,
 			    p->guard_percent);
+		if (!p->active_moved)
+			snprintf(
+				p->reason, sizeof(p->reason),
+				"would remove %u of %u active backends (%s > guard %u%%)",
+				out, p->active_before, pct, p->guard_percent);
+		else
+			snprintf(
+				p->reason, sizeof(p->reason),
+				"would take %u of %u active backends out of service (%u) or to a new address (%u) (%s > guard %u%%)",
+				out, p->active_before, p->active_lost,
+				p->active_moved, pct, p->guard_percent);
+	} else if (p->window_out && p->active_lost &&
+		   over(p->window_out + p->active_lost,
+			p->active_before + p->window_out, p->guard_percent)) {
+		out = p->window_out + p->active_lost;
+		percent_str(pct, sizeof(pct), out,
+			    p->active_before + p->window_out, p->guard_percent);
 		snprintf(
 			p->reason, sizeof(p->reason),
-			"would remove %u of %u active backends (%s > guard %u%%)",
-			p->active_lost, p->active_before, pct,
+			"would take %u of %u active backends out of service within guard.window_s %u: %u by earlier changes, %u by this one (%s > guard %u%%)",
+			out, p->active_before + p->window_out, p->window_s,
+			p->window_out, p->active_lost, pct, p->guard_percent);
+	} else if (over(p->slots_reshuffled, p->slots_served,
+			p->guard_percent)) {
+		percent_str(pct, sizeof(pct), p->slots_reshuffled,
+			    p->slots_served, p->guard_percent);
+		snprintf(
+			p->reason, sizeof(p->reason),
+			"would send %u of %u slots to another backend that was serving already (%s > guard %u%%: a new table size or seed reshuffles them all)",
+			p->slots_reshuffled, p->slots_served, pct,
 			p->guard_percent);
 	} else {
 		return;
@@ -221,6 +296,87 @@ static void guard(struct ctfd_plan *p, bool force)
 	p->refused = true;
 	strncat(p->reason, "; use --force",
 		sizeof(p->reason) - strlen(p->reason) - 1);
+}
+
+/*
+ * p->slots_reshuffled and p->slots_served, of both families (plan.h): a
+ * new table size or seed hashes every flow anew, so every served slot
+ * counts; otherwise Maglev moves only the slots of the backends that come
+ * and go (and a few more), none counted.
+ */
+static void reshuffled(const struct ctfd_state *running,
+		       const struct ctfd_state *desired,
+		       const struct ctfd_dataplane *before, struct ctfd_plan *p)
+{
+	const struct ctf_addr *o;
+	unsigned int f, s;
+
+	for (f = 0; f < 2; f++) {
+		o = f ? before->slots6 : before->slots4;
+		for (s = 0; o && s < before->table_size; s++)
+			p->slots_served += o[s].family != 0;
+	}
+	if (running->table_size != desired->table_size ||
+	    running->seed != desired->seed)
+		p->slots_reshuffled = p->slots_served;
+}
+
+/* Is a backend named @name or at @addr active in @st? */
+static bool in_service(const struct ctfd_state *st, const char *name,
+		       const struct ctf_addr *addr)
+{
+	unsigned int i;
+
+	for (i = 0; i < st->n_backends; i++)
+		if (is_active(&st->backends[i]) &&
+		    (!strcmp(st->backends[i].name, name) ||
+		     ctf_addr_equal(&st->backends[i].addr, addr)))
+			return true;
+	return false;
+}
+
+void ctfd_plan_window(struct ctfd_plan *p, const struct ctfd_guard_log *log,
+		      const struct ctfd_state *running,
+		      const struct ctfd_state *desired, uint64_t now_ms,
+		      bool force)
+{
+	unsigned int i;
+
+	p->window_s = running->guard_window_s < desired->guard_window_s
+			      ? running->guard_window_s
+			      : desired->guard_window_s;
+	p->window_out = 0;
+	for (i = 0; p->window_s && i < log->n; i++)
+		if (log->e[i].at_ms + p->window_s * 1000ULL > now_ms &&
+		    !in_service(desired, log->e[i].name, &log->e[i].addr))
+			p->window_out++;
+	if (p->window_out)
+		ctfd_plan_guard(p, force);
+}
+
+void ctfd_guard_log_commit(struct ctfd_guard_log *log,
+			   const struct ctfd_state *before,
+			   const struct ctfd_state *after, uint64_t now_ms)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < log->n; i++)
+		if (!in_service(after, log->e[i].name, &log->e[i].addr))
+			log->e[n++] = log->e[i];
+	log->n = n;
+	for (i = 0; i < before->n_backends; i++) {
+		const struct ctfd_backend *b = &before->backends[i];
+
+		if (!is_active(b) || in_service(after, b->name, &b->addr))
+			continue;
+		if (log->n == CTFD_MAX_BACKENDS) /* the oldest goes */
+			memmove(&log->e[0], &log->e[1],
+				--log->n * sizeof(log->e[0]));
+		snprintf(log->e[log->n].name, sizeof(log->e[0].name), "%s",
+			 b->name);
+		log->e[log->n].addr = b->addr;
+		log->e[log->n++].at_ms = now_ms;
+	}
 }
 
 int ctfd_plan_build(const struct ctfd_state *running,
@@ -241,6 +397,7 @@ int ctfd_plan_build(const struct ctfd_state *running,
 	}
 	p->slots_moved4 = ctfd_dataplane_slots_moved(&before, &after, AF_INET);
 	p->slots_moved6 = ctfd_dataplane_slots_moved(&before, &after, AF_INET6);
+	reshuffled(running, desired, &before, p);
 	ctfd_dataplane_free(&before);
 	ctfd_dataplane_free(&after);
 
@@ -267,7 +424,7 @@ int ctfd_plan_build(const struct ctfd_state *running,
 				   : desired->guard_percent;
 	if (p->guard_percent > 100)
 		p->guard_percent = 100;
-	guard(p, force);
+	ctfd_plan_guard(p, force);
 	return 0;
 }
 
@@ -357,6 +514,11 @@ static void print_change(FILE *f, const struct ctfd_change *c)
 			ctf_addr_str(&c->old.addr, a));
 		break;
 	case CTFD_CHANGE_MODIFY:
+		if (c->what & CTFD_CHANGE_NAME)
+			fprintf(f,
+				"~ backend %s renamed %s (same address %s: its flows stay)\n",
+				c->old.name, c->new.name,
+				ctf_addr_str(&c->new.addr, a));
 		if (c->what & CTFD_CHANGE_ADDR)
 			fprintf(f, "~ backend %s address %s -> %s\n",
 				c->new.name, ctf_addr_str(&c->old.addr, a),
@@ -442,6 +604,8 @@ static void json_change(struct ctf_json *j, const struct ctfd_change *c)
 						      : c->new.name);
 	if (c->kind == CTFD_CHANGE_MODIFY) {
 		ctf_json_begin_array(j, "changed");
+		if (c->what & CTFD_CHANGE_NAME)
+			ctf_json_string(j, NULL, "name");
 		if (c->what & CTFD_CHANGE_ADDR)
 			ctf_json_string(j, NULL, "address");
 		if (c->what & CTFD_CHANGE_IFNAME)
@@ -523,9 +687,16 @@ void ctfd_plan_json(struct ctf_json *j, const char *key,
 	ctf_json_uint(j, "before", p->active_before);
 	ctf_json_uint(j, "after", p->active_after);
 	ctf_json_uint(j, "lost", p->active_lost);
+	ctf_json_uint(j, "moved", p->active_moved);
+	ctf_json_end_object(j);
+	ctf_json_begin_object(j, "slots_reshuffled");
+	ctf_json_uint(j, "reshuffled", p->slots_reshuffled);
+	ctf_json_uint(j, "served", p->slots_served);
 	ctf_json_end_object(j);
 	ctf_json_begin_object(j, "guard");
 	ctf_json_uint(j, "percent", p->guard_percent);
+	ctf_json_uint(j, "window_s", p->window_s);
+	ctf_json_uint(j, "window_out", p->window_out);
 	ctf_json_string(j, "verdict",
 			p->refused  ? "refused"
 			: p->forced ? "forced"
