@@ -20,6 +20,13 @@ expect 2 "ctfailoverctl: --socket wants a path" -- ctfailoverctl --socket '' sta
 expect 2 "bad --to '10.0.0.1:0'" -- ctfailoverctl canary --to 10.0.0.1:0
 expect 2 "--to VIP is needed" -- ctfailoverctl canary --count 1
 expect 2 "unknown option '--bogus'" -- ctfailoverctl canary --to 10.0.0.1 --bogus 1
+# A usage error is one with no daemon to ask (exit 2, not "cannot reach").
+nosock=(-s /nonexistent/ctfailover.sock)
+expect 2 'add: usage: add NAME ADDRESS \[INTERFACE\]' -- ctfailoverctl "${nosock[@]}" add x
+expect 2 "probe: 'sideways' is not up\|down" -- ctfailoverctl "${nosock[@]}" probe b1 sideways
+expect 2 "remove: '--now' is not --force" -- ctfailoverctl "${nosock[@]}" remove b1 --now
+expect 2 'status: usage: status$' -- ctfailoverctl "${nosock[@]}" status now
+expect 1 'cannot reach ctfailoverd' -- ctfailoverctl "${nosock[@]}" status
 
 if [[ -d /sys/module/ctfailover ]]; then
 	skip "ctfailoverctl version says clearly that the module is absent" \

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "ctl.h"
+#include "ctlcmd.h"
 #include "model.h"
 
 #define TIMEOUT_MS 30000 /* an apply of a big table takes a while */
@@ -105,11 +106,18 @@ static int talk(int fd, const char *req, char **resp, size_t *len)
 
 int ctl_daemon(int argc, char **argv, const struct ctl_opts *o)
 {
-	char req[1024], *resp = NULL, *body;
+	char req[1024], *resp = NULL, *body, err[128];
 	const char *path = socket_path(o);
+	const struct ctf_ctl_cmd *cmd;
 	size_t len = 0, used;
 	int i, fd, ret, code;
 
+	/* A usage error needs no daemon to be one (ctlcmd.h). */
+	cmd = ctf_ctl_cmd(argv[0]);
+	if (cmd && ctf_ctl_cmd_check(cmd, argc, argv, err, sizeof(err))) {
+		fprintf(stderr, "%s %s: %s\n", ctl_prog, argv[0], err);
+		return CTL_EXIT_USAGE;
+	}
 	used = snprintf(req, sizeof(req), "%s", o->json ? "-j" : "");
 	for (i = 0; i < argc; i++) {
 		/* Words travel space-separated: none may hold a space. */

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "ctlcmd.h"
 #include "daemon.h"
 #include "canary.h"
 #include "prober.h"
@@ -108,14 +109,6 @@ static int fail(struct req *r, int code, const char *fmt, ...)
 	return code;
 }
 
-static int want_args(struct req *r, int min, int max, const char *usage)
-{
-	if (r->argc - 1 < min || r->argc - 1 > max)
-		return fail(r, EXIT_USAGE, "%s: usage: %s %s", r->argv[0],
-			    r->argv[0], usage);
-	return 0;
-}
-
 static int need_privilege(struct req *r)
 {
 	if (r->privileged)
@@ -173,10 +166,6 @@ static int cmd_backends(struct req *r)
 	char a[CTF_ADDR_STRLEN];
 	struct ctf_json j;
 	unsigned int i;
-	int ret = want_args(r, 0, 0, "");
-
-	if (ret)
-		return ret;
 	if (r->json) {
 		ctf_json_init(&j, r->out);
 		ctf_json_begin_array(&j, NULL);
@@ -206,10 +195,6 @@ static int cmd_probes(struct req *r)
 	const struct ctfd_prober *p = r->d->prober;
 	struct ctf_json j;
 	unsigned int i;
-	int ret = want_args(r, 0, 0, "");
-
-	if (ret)
-		return ret;
 	if (!p)
 		return fail(
 			r, EXIT_FAIL,
@@ -294,10 +279,6 @@ static int cmd_canary(struct req *r)
 	uint64_t now = ctfd_now_ms();
 	struct ctf_json j;
 	unsigned int i;
-	int ret = want_args(r, 0, 0, "");
-
-	if (ret)
-		return ret;
 	if (!c)
 		return fail(
 			r, EXIT_FAIL,
@@ -385,10 +366,6 @@ static int cmd_status(struct req *r)
 	unsigned int i, n[CTF_STATE_MAX + 1] = { 0 };
 	char a[CTF_ADDR_STRLEN];
 	struct ctf_json j;
-	int ret = want_args(r, 0, 0, "");
-
-	if (ret)
-		return ret;
 	for (i = 0; i < st->n_backends; i++)
 		n[st->backends[i].state]++;
 	if (r->json) {
@@ -436,10 +413,6 @@ static int cmd_status(struct req *r)
 
 static int cmd_stats(struct req *r)
 {
-	int ret = want_args(r, 0, 0, "");
-
-	if (ret)
-		return ret;
 	if (r->json) {
 		const struct ctfd_counters *c = &r->d->c;
 		struct ctf_json j;
@@ -512,11 +485,7 @@ static int cmd_plan(struct req *r)
 	char err[CTFD_CONF_ERRLEN] = "";
 	int ret;
 
-	if (apply && r->argc == 2 && !strcmp(r->argv[1], "--force"))
-		force = true;
-	else if (r->argc != 1)
-		return fail(r, EXIT_USAGE, "%s: usage: %s%s", r->argv[0],
-			    r->argv[0], apply ? " [--force]" : "");
+	force = apply && r->argc == 2; /* "--force": dispatch() checked */
 	if (apply && (ret = need_privilege(r)))
 		return ret;
 	ret = ctfd_reload(r->d, apply, force, &p, err, sizeof(err));
@@ -613,9 +582,9 @@ static int cmd_add(struct req *r)
 	struct ctfd_backend b = { .state = CTF_STATE_ACTIVE };
 	struct ctfd_state *next;
 	unsigned int i;
-	int ret = want_args(r, 2, 3, "NAME ADDRESS [INTERFACE]");
+	int ret = need_privilege(r);
 
-	if (ret || (ret = need_privilege(r)))
+	if (ret)
 		return ret;
 	if (ctf_parse_name(r->argv[1], b.name, err, sizeof(err)) ||
 	    ctf_parse_addr(r->argv[2], &b.addr, err, sizeof(err)) ||
@@ -661,10 +630,10 @@ static int cmd_add(struct req *r)
 static int cmd_remove(struct req *r)
 {
 	struct ctfd_state *next;
-	bool force = r->argc == 3 && !strcmp(r->argv[2], "--force");
-	int i, ret = force ? 0 : want_args(r, 1, 1, "NAME [--force]");
+	bool force = r->argc == 3; /* "--force": dispatch() checked */
+	int i, ret = need_privilege(r);
 
-	if (ret || (ret = need_privilege(r)))
+	if (ret)
 		return ret;
 	i = backend_arg(r, r->argv[1]);
 	if (i < 0)
@@ -687,10 +656,9 @@ static int cmd_state(struct req *r)
 	struct ctfd_state *next;
 	bool probe = !strcmp(r->argv[0], "probe");
 	uint8_t cur;
-	int i, ret = want_args(r, probe ? 2 : 1, probe ? 2 : 1,
-			       probe ? "NAME up|down" : "NAME");
+	int i, ret = need_privilege(r);
 
-	if (ret || (ret = need_privilege(r)))
+	if (ret)
 		return ret;
 	i = backend_arg(r, r->argv[1]);
 	if (i < 0)
@@ -811,9 +779,9 @@ static int cmd_cycle(struct req *r)
 	struct ctfd_state *next;
 	struct ctf_addr addr, old;
 	struct ctf_json j;
-	int i, ret = want_args(r, 1, 2, "NAME [ADDRESS]");
+	int i, ret = need_privilege(r);
 
-	if (ret || (ret = need_privilege(r)))
+	if (ret)
 		return ret;
 	i = backend_arg(r, r->argv[1]);
 	if (i < 0)
@@ -894,10 +862,6 @@ static int cmd_where(struct req *r)
 	uint16_t port;
 	uint32_t slot;
 	unsigned int i;
-	int ret = want_args(r, 2, 2, "ADDRESS PORT");
-
-	if (ret)
-		return ret;
 	if (ctf_parse_addr(r->argv[1], &src, err, sizeof(err)) ||
 	    ctf_parse_port(r->argv[2], &port, err, sizeof(err)))
 		return fail(r, EXIT_USAGE, "where: %s", err);
@@ -943,7 +907,8 @@ static const struct {
 
 static int dispatch(struct req *r, char *line)
 {
-	char *save = NULL, *w;
+	const struct ctf_ctl_cmd *c;
+	char *save = NULL, *w, err[128];
 	size_t i;
 
 	for (w = strtok_r(line, " ", &save); w;
@@ -958,6 +923,10 @@ static int dispatch(struct req *r, char *line)
 	}
 	if (!r->argc)
 		return fail(r, EXIT_USAGE, "empty request");
+	/* The words each command takes: ctlcmd.h, ctfailoverctl's too. */
+	c = ctf_ctl_cmd(r->argv[0]);
+	if (c && ctf_ctl_cmd_check(c, r->argc, r->argv, err, sizeof(err)))
+		return fail(r, EXIT_USAGE, "%s: %s", r->argv[0], err);
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (!strcmp(r->argv[0], commands[i].name))
 			return commands[i].fn(r);
