@@ -479,8 +479,8 @@ canary_report() {
 	read -r 'S[canary.rounds]' 'S[canary.bad]' 'S[canary.alarm]' <<<"$(awk '
 		{ n++; bad += $2 != "ok"; al += $2 == "alarm" } END { print n + 0, bad + 0, al + 0 }' "$TOPO_TMP/canary.scn")"
 	info "$MODE canary: ${S[canary.rounds]} rounds, the pinned OPTIONS unanswered in ${S[canary.bad]}," \
-		"the alarm on in ${S[canary.alarm]}; alarm:$(awk '$2 == "alarm" && !on { on = 1; printf " on at %s", $1 }
-			$2 != "alarm" && on { on = 0; printf ", off at %s", $1 }' "$TOPO_TMP/canary.scn")"
+		"the alarm on in ${S[canary.alarm]}; alarm:$(awk '$2 == "alarm" && !on { on = 1; printf "%s on at %s", (n++ ? ";" : ""), $1 }
+			$2 != "alarm" && on { on = 0; printf ", off at %s", $1 } END { if (!n) printf " never" }' "$TOPO_TMP/canary.scn")"
 	grep -v ' round ' "$TOPO_TMP/canary.out" | sed 's/^/#   canary: /' || true
 }
 
