@@ -21,10 +21,18 @@
 #   e2nogarp  the same, silently (no gratuitous ARP);
 #   e3out     the VIP moves from lb-a to lb-b (keepalived stopped on lb-a);
 #   e3back    and back (keepalived started again on lb-a, which preempts),
-#             so lb-a meets the entries of its first tenure again.
+#             so lb-a meets the entries of its first tenure again;
+#   e4silent  backend1's instance dies with nothing said: its SIP server
+#             killed, its address removed, no deploy, no cycle, no config
+#             change; in the ctfailoverd modes the daemon's health checks
+#             (on by default) must take backend1 down by themselves.
 # Modes: plain (stock conntrack + an nft jhash DNAT rule that a deploy
 # script rewrites), ctnetlink (ctfailoverd without the module: it evicts
 # entries over ctnetlink), module (ctfailover.ko + ctfailoverd).
+# All the while a monitoring host runs `ctfailoverctl canary` (canary_start):
+# a SIP OPTIONS a second to the VIP from one source port that lb-a sends to
+# backend1, and one to each backend directly; its alarm is the pinned path
+# failing while a backend answers directly.
 #
 # Output for tests/scenarios/run, one "SCN ..." line per fact (see report()),
 # and "PASS:"/"ERROR:" lines for the expectations. --check makes an unmet
@@ -62,11 +70,12 @@ SEED=0x5eed        # the plain rule's jhash seed
 # timer (pace), so a loaded host that makes an event late never leaves the
 # previous event's window empty.
 if ((short)); then
-	declare -A AT=([e1]=4 [e2garp]=14 [e2nogarp]=21 [e3out]=28 [e3back]=35 [end]=42)
+	declare -A AT=([e1]=4 [e2garp]=14 [e2nogarp]=21 [e3out]=28 [e3back]=35 [e4silent]=44 [end]=52)
 else
-	declare -A AT=([e1]=10 [e2garp]=22 [e2nogarp]=34 [e3out]=50 [e3back]=62 [end]=76)
+	declare -A AT=([e1]=10 [e2garp]=22 [e2nogarp]=34 [e3out]=50 [e3back]=62 [e4silent]=76 [end]=90)
 fi
-EVENTS=(e1 e2garp e2nogarp e3out e3back)
+EVENTS=(e1 e2garp e2nogarp e3out e3back e4silent)
+CANARY_FALL=3 # the canary's alarm: this many bad rounds in a row (its default)
 UNMET=0
 SCN_VIPS=("$VIP")
 SCN_BACKENDS=(backend1 backend2 backend3)
@@ -115,12 +124,14 @@ lbs_start() {
 	for a in a b; do
 		# Datagrams each lb routes to backend1's first address: it is never
 		# reused, so after its instance died they all went to a dead one.
+		# The monitoring host's direct checks of that address are not
+		# counted: they are no provider's traffic (canary_start).
 		ns_lbx "$a" nft -f - <<-EOF
 			table inet ctf_watch {
 				counter to_old {}
 				chain postrouting {
 					type filter hook postrouting priority 0; policy accept;
-					ip daddr ${ADDR[backend1]} udp dport 5060 counter name to_old
+					ip saddr != $MON4 ip daddr ${ADDR[backend1]} udp dport 5060 counter name to_old
 				}
 			}
 		EOF
@@ -146,20 +157,21 @@ deploy() {
 	done
 }
 
-# pinned_port: a source port whose new flow lb-a sends to backend1.
+# pinned_port NS SRC: a source port whose new flow from SRC (in namespace
+# NS) lb-a sends to backend1.
 pinned_port() {
 	local p i src
 	if [[ $MODE != plain ]]; then
 		for ((p = 40000; p < 40200; p++)); do
-			[[ $(dctlx a where "$PINNED4" "$p" | awk '{ print $4 }') != backend1 ]] ||
+			[[ $(dctlx a where "$2" "$p" | awk '{ print $4 }') != backend1 ]] ||
 				{ echo "$p"; return; }
 		done
 		fail "no port maps to backend1"
 	fi
 	for ((p = 40000; p < 40064; p++)); do
-		udp_send "$NS_PINNED" -s "$p" -n 1 "$VIP" 5060 2>/dev/null
+		udp_send "$1" -s "$p" -n 1 "$VIP" 5060 2>/dev/null
 		for ((i = 0; i < 20; i++)); do
-			src=$(ct_list "${NS_LBS[a]}" -p udp --sport "$p" | ct_reply_src)
+			src=$(ct_list "${NS_LBS[a]}" -p udp --src "$2" --sport "$p" | ct_reply_src)
 			[[ -z $src ]] || break
 			sleep 0.05
 		done
@@ -169,6 +181,47 @@ pinned_port() {
 }
 
 pinned_entry() { ct_list "${NS_LBS[$1]}" -p udp --src "$PINNED4" --sport "$PORT"; }
+
+# --- the canary of a monitoring host ---------------------------------------------
+
+# canary_start: the monitoring host's `ctfailoverctl canary` for the whole
+# run: every second a SIP OPTIONS to the VIP from source port CPORT (lb-a
+# sends its flow to backend1, as the pinned provider's) and one to each
+# backend's address directly; each round's line time-stamped as it comes
+# (canary_stamp), in $TOPO_TMP/canary.out. Its alarm: CANARY_FALL rounds in
+# a row with the pinned OPTIONS unanswered while a backend answered
+# directly.
+# The direct list is every address a backend1 instance has in this run,
+# 10.0.10.21 and NEW_ADDR1, from the start, rather than a canary restarted
+# at e1: a restart would reset its count of bad rounds and leave a hole in
+# its record, and the address it does not know yet, or no longer has,
+# changes no alarm (one direct answer is enough, and backend2 and backend3
+# answer throughout). Nobody tells the canary of e4silent, as nobody tells
+# the load balancers: it keeps checking backend1's address.
+canary_start() {
+	local d args=()
+	for d in 10.0.10.21 "$NEW_ADDR1" "${ADDR[backend2]}" "${ADDR[backend3]}"; do
+		args+=(--direct "$d")
+	done
+	# A fifo, not a pipe into a background function: ns_bg keeps the
+	# canary's own pid for the end (and the guest has no /dev/fd).
+	mkfifo "$TOPO_TMP/canary.fifo"
+	canary_stamp <"$TOPO_TMP/canary.fifo" >"$TOPO_TMP/canary.out" &
+	CANARY_STAMP=$!
+	ns_bg "$NS_MON" "$TOPO_TMP/canary.fifo" ctfailoverctl canary --to "$VIP" --port "$CPORT" \
+		--interval 1000 --fall "$CANARY_FALL" --count $((AT[end] * 3 + 600)) "${args[@]}"
+	CANARY=$NETNS_LAST_PID
+}
+canary_stamp() {
+	local l
+	while IFS= read -r l; do printf '%s %s\n' "$EPOCHREALTIME" "$l"; done
+}
+canary_stop() {
+	kill -TERM "$CANARY" 2>/dev/null || true
+	{ wait "$CANARY"; } 2>/dev/null || true
+	reaped "$CANARY"
+	wait "$CANARY_STAMP" || true
+}
 
 # --- the events ---------------------------------------------------------------
 
@@ -219,6 +272,26 @@ event_e3back() {
 		"$(pinned_entry a | ct_reply_src)"
 }
 
+# e4silent: backend1's instance dies and nothing is said to anyone. In
+# plain mode nothing will ever act on it: the event is complete at the
+# crash. With ctfailoverd it is complete when lb-a's health checks took
+# backend1 down (the calls placed between are placed while it runs).
+is_down() { [[ $(dctlx "$1" backends | awk -v b="$2" '$1 == b { print $4 }') == down ]]; }
+event_e4silent() {
+	local ns=${NS_INST[backend1]}
+	instance_kill "$ns"
+	T_CRASH=$EPOCHREALTIME
+	[[ $MODE == plain ]] || wait_for 20 is_down a backend1
+	T[e4silent]=$EPOCHREALTIME
+	if [[ $MODE == plain ]]; then
+		info "$MODE e4silent: backend1's instance at ${ADDR[backend1]} dead; nothing said"
+	else
+		info "$MODE e4silent: backend1's instance at ${ADDR[backend1]} dead; lb-a took backend1 down" \
+			"$(since "$T_CRASH") s after it (the kill took $(awk -v a="${TS[e4silent]}" -v b="$T_CRASH" 'BEGIN { printf "%.2f", b - a }') s)"
+		grep -E 'health|state backend=backend1' "$TOPO_TMP/daemon-a.log" | tail -n 3 | sed 's/^/#   /' || true
+	fi
+}
+
 # --- one run --------------------------------------------------------------------
 
 # at SECONDS: sleep until SECONDS after the first call.
@@ -236,11 +309,14 @@ run_mode() {
 	topo_setup
 	local b
 	for b in backend1 backend2 backend3; do instance_up "$b" "${ADDR[$b]}"; done
+	monitor_up
 	lbs_start
-	PORT=$(pinned_port)
+	PORT=$(pinned_port "$NS_PINNED" "$PINNED4")
+	CPORT=$(pinned_port "$NS_MON" "$MON4")
 	ns_lbx a conntrack -F 2>/dev/null
-	info "$MODE: provider-pinned calls from $PINNED4:$PORT (lb-a sends it to backend1)"
+	info "$MODE: provider-pinned calls from $PINNED4:$PORT, the canary from $MON4:$CPORT (lb-a sends both to backend1)"
 
+	canary_start
 	T0=$EPOCHREALTIME
 	PROVIDERS=()
 	uac "$NS_PINNED" pinned "$PINNED4" "$VIP:5060" "${AT[end]}" -p "$PORT" -t u1
@@ -269,9 +345,14 @@ run_mode() {
 	TS[e3back]=$EPOCHREALTIME
 	event_e3back
 	pace
+	at "${AT[e4silent]}"
+	TS[e4silent]=$EPOCHREALTIME
+	event_e4silent
+	pace
 	at "${AT[end]}"
 
 	uac_stop "$MODE" "$pinned" "$fresh"
+	canary_stop
 	report
 	expectations
 	if [[ -f $TOPO_TMP/syslog.log ]]; then
@@ -288,19 +369,31 @@ run_mode() {
 # --- the numbers ------------------------------------------------------------------
 
 # report: "SCN" lines for tests/scenarios/run, and S[...] for expectations:
-#   SCN event MODE EVENT SECONDS
+#   SCN event MODE EVENT SECONDS     when EVENT was complete (from T0)
+#   SCN began MODE EVENT SECONDS     when it started
 #   SCN sec MODE PROVIDER SECOND ATTEMPTED ANSWERED FAILED
-#   SCN sum MODE PROVIDER ATTEMPTED ANSWERED FAILED LONGEST_GAP_S
-#   SCN window MODE PROVIDER EVENT ATTEMPTED FAILED FIRST_ANSWER_MS|never
+#   SCN sum MODE PROVIDER ATTEMPTED ANSWERED FAILED LONGEST_GAP_S LOST LATE DURING
+#   SCN window MODE PROVIDER EVENT ATTEMPTED FAILED FIRST_ANSWER_MS|never LOST
+#   SCN crash MODE SECONDS           e4silent's instance dead
+#   SCN silent MODE PROVIDER ATTEMPTED FAILED LOST
+#                                    calls placed from e4silent's start on
+#                                    (the crash; its detection included)
 #   SCN dead MODE EVENT DATAGRAMS    to the instance that died at EVENT, after
 #                                    its successor was up and the lbs told
+#   SCN canary MODE SECONDS ok|fail|alarm
+#                                    each round of the canary, when it ended:
+#                                    the pinned OPTIONS answered, unanswered,
+#                                    unanswered with the alarm on
+#   SCN alarm MODE on|off SECONDS    the canary's alarm raised, cleared
 declare -A S=()
 report() {
 	local ev evs=() p k n first rest
 	for ev in "${EVENTS[@]}"; do
 		evs+=("$ev=${TS[$ev]}:${T[$ev]}")
 		echo "SCN event $MODE $ev $(awk -v a="$T0" -v b="${T[$ev]}" 'BEGIN { printf "%.2f", b - a }')"
+		echo "SCN began $MODE $ev $(awk -v a="$T0" -v b="${TS[$ev]}" 'BEGIN { printf "%.2f", b - a }')"
 	done
+	echo "SCN crash $MODE $(awk -v a="$T0" -v b="$T_CRASH" 'BEGIN { printf "%.2f", b - a }')"
 	S=()
 	for p in pinned fresh; do
 		# A file, not a process substitution: the guest has no /dev/fd.
@@ -326,6 +419,20 @@ report() {
 		done <"$TOPO_TMP/$p.calls"
 		info "$MODE $p: attempted ${S[$p.attempted]} answered ${S[$p.answered]}" \
 			"failed ${S[$p.failed]} (lost ${S[$p.lost]}, late ${S[$p.late]}; placed during an event: ${S[$p.during]}), longest gap ${S[$p.gap]} s"
+		# The calls placed at least the caller's timer before e4silent
+		# started (whole seconds): their fate owes nothing to it.
+		read -r S[$p.before.attempted] S[$p.before.failed] <<<"$(awk \
+			-v lim="$(awk -v a="$T0" -v b="${TS[e4silent]}" -v t=$((RECV_TIMEOUT / 1000)) 'BEGIN { printf "%d", b - a - t }')" \
+			'$1 == "sec" && $2 < lim { a += $3; f += $5 } END { print a + 0, f + 0 }' "$TOPO_TMP/$p.calls")"
+		# Every call placed from the crash on, the detection included (as
+		# tests/scenarios/health.sh judges them).
+		awk -F'\t' -v t0="$T0" -v events="crash=${TS[e4silent]}:${TS[e4silent]}" -v margin=0 \
+			-v timer=$((RECV_TIMEOUT / 1000)) -f "$CALLS_AWK" \
+			"$TOPO_TMP/$p.csv" "$TOPO_TMP"/*.uas.csv "$TOPO_TMP/$p.err" >"$TOPO_TMP/$p.crash"
+		read -r _ _ S[$p.crash.attempted] S[$p.crash.failed] _ S[$p.crash.lost] <<<"$(grep '^window crash ' "$TOPO_TMP/$p.crash")"
+		echo "SCN silent $MODE $p ${S[$p.crash.attempted]} ${S[$p.crash.failed]} ${S[$p.crash.lost]}"
+		info "$MODE $p: placed from e4silent's crash on: ${S[$p.crash.attempted]}, failed ${S[$p.crash.failed]}" \
+			"(lost ${S[$p.crash.lost]}); from its completion on: ${S[$p.e4silent.attempted]}, failed ${S[$p.e4silent.failed]} (lost ${S[$p.e4silent.lost]})"
 		# The first 5 judged failures (not placed during an event), with the
 		# instances whose SIP server saw the call (a lost call that one saw
 		# lost its reply on the way) and the evidence (call_evidence).
@@ -348,6 +455,64 @@ report() {
 	S[dead]=$((${S[dead.e1]} + ${S[dead.e2garp]} + ${S[dead.e2nogarp]}))
 	info "$MODE: datagrams to a dead instance after its successor was up: ${S[dead]}" \
 		"(e1 ${S[dead.e1]}, e2garp ${S[dead.e2garp]}, e2nogarp ${S[dead.e2nogarp]})"
+	canary_report
+}
+
+# canary_report: the canary's rounds (SCN canary, SCN alarm), and in
+# $TOPO_TMP/canary.scn "SECONDS STATE" per round for the expectations.
+canary_report() {
+	awk -v t0="$T0" '
+		$2 != "round" { next }
+		{
+			t = $1 - t0
+			split($0, part, "; direct: ")
+			st = part[1] ~ / no answer$/ ? "fail" : "ok"
+			if ($0 ~ /; ALARM$/)
+				st = "alarm"
+			printf "%.2f %s\n", t, st
+		}' "$TOPO_TMP/canary.out" >"$TOPO_TMP/canary.scn"
+	awk -v m="$MODE" '
+		BEGIN { on = 0 }
+		{ print "SCN canary", m, $1, $2 }
+		($2 == "alarm") != on { on = !on; print "SCN alarm", m, on ? "on" : "off", $1 }
+	' "$TOPO_TMP/canary.scn"
+	read -r 'S[canary.rounds]' 'S[canary.bad]' 'S[canary.alarm]' <<<"$(awk '
+		{ n++; bad += $2 != "ok"; al += $2 == "alarm" } END { print n + 0, bad + 0, al + 0 }' "$TOPO_TMP/canary.scn")"
+	info "$MODE canary: ${S[canary.rounds]} rounds, the pinned OPTIONS unanswered in ${S[canary.bad]}," \
+		"the alarm on in ${S[canary.alarm]}; alarm:$(awk '$2 == "alarm" && !on { on = 1; printf "%s on at %s", (n++ ? ";" : ""), $1 }
+			$2 != "alarm" && on { on = 0; printf ", off at %s", $1 } END { if (!n) printf " never" }' "$TOPO_TMP/canary.scn")"
+	grep -v ' round ' "$TOPO_TMP/canary.out" | sed 's/^/#   canary: /' || true
+}
+
+# canary_alarms FROM [TO] [DELAY]: how many of the canary's rounds that
+# ended from DELAY seconds after FROM to TO (epoch seconds; default: the
+# end) were in alarm, and how many ended then: "N M".
+canary_alarms() {
+	awk -v t0="$T0" -v from="$1" -v to="${2:-}" -v d="${3:-0}" '
+		$1 >= from - t0 + d && (to == "" || $1 <= to - t0) { m++; n += $2 == "alarm" }
+		END { print n + 0, m + 0 }' "$TOPO_TMP/canary.scn"
+}
+
+# canary_alarm_outside GRACE: the canary's rounds in alarm that ended
+# outside every event's run (from its start to GRACE seconds after its
+# completion), "N FIRST_SECONDS".
+canary_alarm_outside() {
+	local ev runs=()
+	for ev in "${EVENTS[@]}"; do
+		runs+=("$(awk -v t0="$T0" -v s="${TS[$ev]}" -v e="${T[$ev]}" -v g="$1" 'BEGIN { printf "%.2f:%.2f", s - t0, e - t0 + g }')")
+	done
+	awk -v runs="${runs[*]}" '
+		BEGIN { n = split(runs, r, " ") }
+		$2 == "alarm" {
+			for (i = 1; i <= n; i++) {
+				split(r[i], se, ":")
+				if ($1 >= se[1] + 0 && $1 <= se[2] + 0)
+					next
+			}
+			if (!bad++)
+				first = $1
+		}
+		END { print bad + 0, (bad ? first : "-") }' "$TOPO_TMP/canary.scn"
 }
 
 # Timing, judged apart from routing: a late call reached a live instance,
@@ -359,11 +524,12 @@ expect_timing() {
 }
 
 expectations() {
-	local p
+	local p n k
 	expect "((S[pinned.attempted] >= RATE * AT[end] * 9 / 10))" \
 		"the pinned provider placed its calls (${S[pinned.attempted]})"
 	expect "((S[fresh.attempted] >= RATE * AT[end] * 9 / 10))" \
 		"the fresh provider placed its calls (${S[fresh.attempted]})"
+	expect "((S[canary.rounds] >= AT[end] * 9 / 10))" "the canary ran its rounds (${S[canary.rounds]})"
 	if [[ $MODE == plain ]]; then
 		# The incident: from e1 on, every pinned call fails; lb-b, which
 		# never saw the flow, serves it; back on lb-a it fails again.
@@ -372,8 +538,21 @@ expectations() {
 				"pinned calls after $p fail (${S[pinned.$p.failed]} of ${S[pinned.$p.attempted]})"
 		done
 		expect "((S[dead.e1] > 0))" "datagrams went to the dead instance of e1 (${S[dead.e1]})"
-		expect "((S[fresh.failed] * 10 < S[fresh.attempted]))" \
-			"the fresh provider loses under 10% (${S[fresh.failed]} of ${S[fresh.attempted]}): the blind spot"
+		# Until a backend dies silently, the fresh provider barely
+		# notices: judged on the calls decided before e4silent.
+		expect "((S[fresh.before.failed] * 10 < S[fresh.before.attempted]))" \
+			"the fresh provider loses under 10% before e4silent (${S[fresh.before.failed]} of ${S[fresh.before.attempted]}): the blind spot"
+		# e4silent: nothing ever takes backend1's dead address out of the
+		# rule, and the fresh calls that hash to it (a third) fail.
+		expect "((S[fresh.e4silent.failed] * 6 >= S[fresh.e4silent.attempted] && S[fresh.e4silent.attempted] > 0))" \
+			"the fresh provider's calls after e4silent fail: at least 1 in 6 (${S[fresh.e4silent.failed]} of ${S[fresh.e4silent.attempted]}): an outage"
+		# The canary sees the incident: its pinned path goes to e1's dead
+		# instance while the backends answer directly.
+		read -r n _ <<<"$(canary_alarms "${T[e1]}" "${TS[e2garp]}")"
+		expect "((n > 0))" "the canary raised its alarm after e1 ($n rounds in alarm before e2garp)"
+		read -r n k <<<"$(canary_alarms "${TS[e4silent]}" "" "$CANARY_FALL")"
+		expect "((k > 0 && n == k))" \
+			"the canary's alarm holds after e4silent (every round from ${CANARY_FALL} s after it: $n of $k)"
 	elif [[ $MODE == ctnetlink ]]; then
 		# The incident is fixed: the pinned provider's calls go on after
 		# e1. But an eviction deletes the entries of calls in flight at
@@ -396,6 +575,18 @@ expectations() {
 		done
 		expect "((S[dead] == 0))" "no datagram to a dead instance after its successor was up (${S[dead]})"
 	fi
+	[[ $MODE != plain ]] || return 0
+	# e4silent, with ctfailoverd: the health checks took backend1 down by
+	# themselves, and no call placed from then on is lost.
+	for p in pinned fresh; do
+		expect "((S[$p.e4silent.lost] == 0 && S[$p.e4silent.attempted] > 0))" \
+			"routing: no $p call placed after lb-a took the silently dead backend1 down lost (${S[$p.e4silent.lost]} of ${S[$p.e4silent.attempted]})"
+	done
+	# The canary: its alarm only while an event runs (an instance dead,
+	# its successor or the health checks' verdict not there yet: e2's
+	# and e4silent's runs) and for the rounds under way when it completes.
+	read -r n k <<<"$(canary_alarm_outside 2.5)"
+	expect "((n == 0))" "the canary's alarm only while an event ran ($n rounds in alarm outside, the first at $k s)"
 }
 
 for m in "$@"; do

@@ -7,8 +7,8 @@
 #   front 10.0.1.0/24, fd00:1::/64         back 10.0.10.0/24, fd00:10::/64
 #   provider-pinned .2 --+              +-- backend1 instance(s)  .21, then .31
 #   provider-fresh  .3 --+- br-front   |    backend2              .22
-#   lb-a .11  lb-b .12 --+  (VIP .10)  |    backend3              .23
-#                                       +-- lb-a .11, lb-b .12  (gateway VIP .1)
+#   monitor         .4 --+  (VIP .10)  |    backend3              .23
+#   lb-a .11  lb-b .12 --+             +-- lb-a .11, lb-b .12  (gateway VIP .1)
 #
 # keepalived (VRRP, unicast) puts both VIPs on the master: the service VIP
 # 10.0.1.10 the providers call and the backends' gateway 10.0.10.1, so the
@@ -24,7 +24,8 @@
 #
 # Variables after topo_setup: NS_SW, NS_PINNED, NS_FRESH, NS_LBS[a|b],
 # NS_INST[backendN] (the current instance's namespace), ADDR[backendN],
-# TOPO_TMP (scratch, removed at exit), and every address below.
+# TOPO_TMP (scratch, removed at exit), and every address below; NS_MON
+# after monitor_up (the monitoring host is there only when asked for).
 
 # shellcheck source=tests/vm/lib/netns.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../../vm/lib/netns.sh"
@@ -45,9 +46,11 @@ declare -A NS_LBS=()
 declare -A NS_INST=()
 declare -A ADDR=([backend1]=10.0.10.21 [backend2]=10.0.10.22 [backend3]=10.0.10.23)
 NEW_ADDR1=10.0.10.31 # backend1's new instance in event 1
+MON4=10.0.1.4        # the monitoring host (monitor_up)
 NS_SW=
 NS_PINNED=
 NS_FRESH=
+NS_MON=
 TOPO_TMP=
 TOPO_PREFIX=
 TOPO_PORTS=0
@@ -117,6 +120,7 @@ topo_setup() {
 	ip -n "$NS_FRESH" addr add "$FRESH4/24" dev eth0
 	ip -n "$NS_PINNED" addr add "$PINNED6/64" dev eth0
 	ip -n "$NS_FRESH" addr add "$FRESH6/64" dev eth0
+	NS_MON=
 
 	for a in a b; do
 		ns=$TOPO_PREFIX-lb-$a
@@ -134,6 +138,18 @@ topo_setup() {
 		ip -n "$ns" link set front up
 		ip -n "$ns" link set back up
 	done
+}
+
+# monitor_up: a monitoring host on the front segment beside the providers
+# (IPv4 only), which reaches the backends directly through the load
+# balancer that holds the VIP: no NAT on that path, only routing.
+monitor_up() {
+	NS_MON=$TOPO_PREFIX-monitor
+	netns_add "$NS_MON"
+	plug "$NS_MON" eth0 br-front
+	ip -n "$NS_MON" addr add "$MON4/24" dev eth0
+	ip -n "$NS_MON" link set eth0 up
+	ip -n "$NS_MON" route add 10.0.10.0/24 via "$VIP"
 }
 
 # On a failure, the last lines of the load balancers' logs before they go.
@@ -192,7 +208,8 @@ instance_up() {
 
 # instance_kill NS: the instance is destroyed. Its SIP server stops, its
 # address goes (no more ARP answers), and an nft counter counts the
-# datagrams that still reach its MAC (dead_rx NS reads it).
+# datagrams that still reach its MAC (dead_rx NS reads it): the SIP
+# traffic's, not the monitoring host's direct checks (dropped uncounted).
 instance_kill() {
 	local ns=$1 pid
 	ip netns exec "$ns" nft -f - <<-EOF
@@ -200,6 +217,7 @@ instance_kill() {
 			counter rx {}
 			chain prerouting {
 				type filter hook prerouting priority -300; policy drop;
+				ip saddr $MON4 drop
 				meta l4proto udp counter name rx
 			}
 		}
