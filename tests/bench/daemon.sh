@@ -26,6 +26,7 @@ flaps=${1:-7}
 make -s -C "$top" userspace bench-tools >&2
 export PATH=$top/build/userspace:$PATH
 
+echo "BENCH daemon.date $(date -u '+%Y-%m-%d %H:%M')"
 "$top/build/bench/maglev" | grep '^BENCH '
 "$top/build/bench/nft-commit" | grep '^BENCH '
 

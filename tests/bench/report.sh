@@ -358,7 +358,7 @@ daemon() {
 	prose <<-EOF
 		\`tests/bench/daemon.sh\` (part of \`make bench\`) runs on the host kernel
 		($(val host_kernel), $(val cores) cores) in namespaces of its own: \`build/bench/maglev\`,
-		\`build/bench/nft-commit\`, then ctfailoverd itself.
+		\`build/bench/nft-commit\`, then ctfailoverd itself (measured $(val daemon.date) UTC).
 	EOF
 
 	heading '###' 'Maglev build'

@@ -18,13 +18,15 @@ int ctfd_listener_init(struct ctfd_listener *l, const char *what, int fd,
 {
 	unsigned int i;
 
+	memset(l, 0, sizeof(*l));
 	l->what = what;
 	l->fd = fd;
 	l->max = max;
-	memset(&l->st, 0, sizeof(l->st));
 	l->conns = calloc(max, sizeof(*l->conns));
-	if (!l->conns)
+	if (!l->conns) {
+		l->fd = -1; /* not taken: the caller closes it */
 		return -ENOMEM;
+	}
 	for (i = 0; i < max; i++)
 		l->conns[i].fd = -1;
 	return 0;

@@ -77,7 +77,10 @@ struct ctfd_listener {
 	struct ctfd_conn_stats st;
 };
 
-/* @fd: the listening socket (non-blocking); 0 or -ENOMEM. */
+/*
+ * Set @l up afresh around @fd, the listening socket (non-blocking): 0, or
+ * -ENOMEM, @fd then not taken.
+ */
 int ctfd_listener_init(struct ctfd_listener *l, const char *what, int fd,
 		       unsigned int max);
 /* Close every connection and the listening socket. */
