@@ -69,9 +69,6 @@ echo "BENCH daemon.flaps $flaps"
 
 # --- an event with 500 hostile clients vs none ---------------------------------
 CLIENTS=$top/tests/host/lib/clients.py
-event_done() { dctl stats | awk '$1 == "ctfailover_last_event_timestamp_seconds" { print $2 }'; }
-# done_after T: the last event's work was done after T (seconds).
-done_after() { awk -v a="$(event_done)" -v b="$1" 'BEGIN { exit !(a > b) }'; }
 # fifo_latency N: N keepalived BACKUP lines (every backend bumped), each
 # after a MASTER; for each, "WRITE_TO_DONE READ_TO_DONE" in ms: from the
 # write to the work done, and the daemon's own from reading it.

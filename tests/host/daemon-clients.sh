@@ -29,11 +29,7 @@ netns_setup 2
 daemon_conf backend1 "${BACKEND4[1]}" backend2 "${BACKEND4[2]}"
 daemon_start
 logged() { daemon_log | grep -q -- "$1"; }
-stat_of() { dctl stats | awk -v m="$1" '$1 == m { print $2 }'; }
-event_done() { stat_of ctfailover_last_event_timestamp_seconds; }
 clients_total() { metric "ctfailover_clients_total{socket=\"$1\",outcome=\"$2\"}"; }
-# done_after T: the last event's work was done after T (seconds).
-done_after() { awk -v a="$(event_done)" -v b="$1" 'BEGIN { exit !(a > b) }'; }
 
 # fifo_event: the VIP leaves (MASTER, then BACKUP: the BACKUP bumps every
 # backend); prints when it was written.

@@ -10,7 +10,6 @@
 #include <unistd.h>
 
 #include "conn.h"
-#include "daemon.h"
 #include "prober.h"
 
 int ctfd_listener_init(struct ctfd_listener *l, const char *what, int fd,

@@ -694,9 +694,6 @@ static int cmd_state(struct req *r)
 		free(next);
 		return ret;
 	}
-	if (probe && strcmp(r->argv[2], "up") && strcmp(r->argv[2], "down"))
-		return fail(r, EXIT_USAGE, "probe: bad verdict '%s' (up, down)",
-			    r->argv[2]);
 	a.backend = i;
 	a.state = probe && !strcmp(r->argv[2], "down") ? CTF_STATE_DOWN
 						       : CTF_STATE_ACTIVE;

@@ -100,6 +100,13 @@ daemon_kill() {
 
 dctl() { ctfailoverctl -s "$SOCK" "$@"; }
 
+# event_done: when the daemon's last event's work was done (Unix seconds,
+# ctfailover_last_event_timestamp_seconds), asked over the control socket
+# (root's place there is kept, whatever crowds the metrics port).
+event_done() { dctl stats | awk '$1 == "ctfailover_last_event_timestamp_seconds" { print $2 }'; }
+# done_after T: the last event's work was done after T (seconds).
+done_after() { awk -v a="$(event_done)" -v b="$1" 'BEGIN { exit !(a > b) }'; }
+
 # backend_field NAME FIELD: a column of `ctfailoverctl -j backends`.
 backend_field() {
 	dctl -j backends | python3 -c '
