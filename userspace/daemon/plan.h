@@ -108,7 +108,8 @@ void ctfd_plan_guard(struct ctfd_plan *p, bool force);
  * What earlier changes took out of service, for the guard's budget over a
  * sliding window: a backend (name and address) active before a committed
  * change and not after, with when. One that is active again under its
- * name or its address is forgotten.
+ * name or its address is forgotten. Kept in the daemon's memory only: a
+ * restart starts the window afresh.
  */
 struct ctfd_guard_log {
 	struct {
