@@ -1,16 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * ctfailoverd: one daemon instance and what its parts share.
- *
- *   main.c      arguments, start-up, the poll loop, signals
- *   core.c      the running state: commit a new state (nft, then the
- *               module or ctnetlink), bump epochs, act on events
- *   control.c   the control socket that ctfailoverctl talks to
- *   metrics.c   counters and the Prometheus endpoint
- *   log.c       one line per event, with its cause
- *
- * Single-threaded: every handler runs to completion from the poll loop,
- * so the running state needs no lock.
+ * ctfailoverd: one daemon instance and what its parts share. Single-threaded:
+ * every handler runs to completion from the poll loop, so nothing is locked.
  */
 #ifndef CTFD_DAEMON_H
 #define CTFD_DAEMON_H
@@ -93,53 +84,40 @@ void ctfd_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* core.c */
 /*
- * Adopt what the kernel holds (nft table, module backends), then commit
- * the config at d->conf_path through the guard (bypassed by
- * d->force_start). Nonzero: the daemon must not run; the kernel state is
- * as it was.
+ * Adopt what the kernel holds (nft table, module backends), then commit the
+ * config at d->conf_path through the guard (unless d->force_start).
+ * Nonzero: the daemon must not run; the kernel is as it was.
  */
 int ctfd_start(struct ctfd *d, char *err, size_t errlen);
 /*
- * Read the config, plan it against the running state (the guard unless
- * @force) and, when @commit and the plan is not refused, commit it.
- * The plan goes into @p for the caller to print (ctfd_plan_free it).
- * Returns 0, -ECANCELED when the guard refused, or -errno with @err.
+ * Read the config and plan it into @p (the caller frees it), guarded unless
+ * @force; when @commit and not refused, commit it. 0, -ECANCELED (the guard
+ * refused), or -errno with @err.
  */
 int ctfd_reload(struct ctfd *d, bool commit, bool force, struct ctfd_plan *p,
 		char *err, size_t errlen);
 /*
- * Commit @next as the running state: one nft batch with only what
- * changed, then the module (or ctnetlink) for each backend that changed.
- * The caller has applied the guard where one applies.
+ * Commit @next as the running state: one nft batch with only what changed,
+ * then the module (or ctnetlink) for each backend that changed. Unguarded.
  */
 int ctfd_commit(struct ctfd *d, const struct ctfd_state *next, char *err,
 		size_t errlen);
-/*
- * Commit @next as a guarded change that @p planned (apply, SIGHUP, the
- * control socket's changes): logged for the guard's budget, and an
- * override of the guard said in the log.
- */
+/* ctfd_commit() of what @p planned, logged for the guard (and a --force). */
 int ctfd_commit_guarded(struct ctfd *d, const struct ctfd_state *next,
 			const struct ctfd_plan *p, const char *what, char *err,
 			size_t errlen);
 /* Carry out one classified event, logging it with its cause. */
 int ctfd_act(struct ctfd *d, const struct ctfd_action *a);
 /*
- * Bump one backend's epoch: the module's, whose bump is lazy (the next
- * packet of a pinned flow re-steers it), or without the module the
- * daemon's own. @evict: without the module, also delete the entries whose
- * replies come from the backend's address, for when they are wrong (the
- * VIP left this host). A bump at the same address passes false: those
- * entries send the next packet to the address, which reaches whatever
- * instance answers there now. The module ignores @evict.
+ * Bump backend @i's epoch (in the module if loaded). @evict: without the
+ * module, also delete its entries over ctnetlink; which callers may, and
+ * why: docs/architecture.md, "When entries are evicted or kept".
  */
 int ctfd_bump(struct ctfd *d, unsigned int i, enum ctfd_source src,
 	      const char *cause, bool evict);
 /*
- * After a cycle: delete the neighbour entries of @addr (not the static
- * ones) so that the next packet resolves it afresh; logged and counted,
- * a failure too. @res says what was done; 0 or -errno with @err, for the
- * reply only: the bump has happened, so a failure must not fail the cycle.
+ * After a cycle: delete @addr's neighbour entries but the static ones,
+ * logged and counted. 0, or -errno with @err, for the reply only.
  */
 int ctfd_neigh_flush(struct ctfd *d, const struct ctf_addr *addr,
 		     struct ctfd_neigh_flush *res, char *err, size_t errlen);
@@ -149,25 +127,16 @@ int ctfd_find(const struct ctfd *d, const char *name);
 unsigned int ctfd_slots_of(const struct ctfd *d, const struct ctf_addr *addr);
 /* Read what is pending on the module's events socket. */
 void ctfd_kmod_events(struct ctfd *d);
-/*
- * Use the module if it is loaded (0), else -errno: d->kmod, the request
- * socket, the events socket. ctfd_kmod_close() lets go of them.
- */
+/* Use the module if it is loaded (0), else -errno; ctfd_kmod_close() undoes. */
 int ctfd_kmod_open(struct ctfd *d);
 void ctfd_kmod_close(struct ctfd *d);
-/*
- * Read what is pending on d->kmod_watch: the module loaded (it gets the
- * running state, epochs kept) or unloaded (ctnetlink until it is back).
- */
+/* Read d->kmod_watch: the module loaded (given the state) or unloaded. */
 void ctfd_kmod_watch(struct ctfd *d);
 /* rtnetlink: read notifications; after ENOBUFS, resync from a dump. */
 void ctfd_rtnl_input(struct ctfd *d);
 /* A full dump into the watch; act on what changed only if @act. */
 int ctfd_rtnl_sync(struct ctfd *d, bool act);
-/*
- * After the first dump: say where the VIPs are, and that the start evicted
- * nothing whatever it found (events.h, "Start", says why).
- */
+/* After the first dump: log where the VIPs are; a start evicts nothing. */
 void ctfd_log_vips_at_start(struct ctfd *d);
 /* keepalived's notify_fifo: read lines, act on them. */
 void ctfd_fifo_input(struct ctfd *d);
@@ -176,8 +145,7 @@ void ctfd_fifo_input(struct ctfd *d);
 int ctfd_control_open(const char *path, char *err, size_t errlen);
 /* The listener's rules for control requests: one line each. */
 void ctfd_control_listener(struct ctfd_listener *l);
-/* One request line -> a response: "OK\n" or "ERR <exit code>\n", then the body.
- */
+/* One request line -> "OK\n" or "ERR <exit code>\n", then the body. */
 void ctfd_control_handle(struct ctfd *d, const char *line, FILE *out);
 
 /* metrics.c */

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * HA events into actions: the rules are in events.h, with their reasons.
+ * HA events into actions (events.h). The rules and their reasons:
+ * docs/architecture.md, "HA events into actions".
  */
 #include <ctype.h>
 #include <errno.h>
