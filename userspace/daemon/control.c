@@ -663,10 +663,7 @@ static int cmd_state(struct req *r)
 	i = backend_arg(r, r->argv[1]);
 	if (i < 0)
 		return EXIT_FAIL;
-	/*
-	 * Between active and draining only new flows move: no bump, so the
-	 * calls the backend carries stay on it.
-	 */
+	/* Between active and draining: no bump (docs/architecture.md). */
 	cur = r->d->run->backends[i].state;
 	if (!strcmp(r->argv[0], "drain") ||
 	    (!probe && cur == CTF_STATE_DRAINING)) {
@@ -760,12 +757,11 @@ static int cycle_flush(struct req *r, const struct ctf_addr *addr,
 
 /*
  * cycle NAME [ADDRESS]: the instance behind NAME was replaced. Same
- * address: bump its epoch (without the module its entries are kept: they
- * lead to the address, where the new instance answers). New address: the
- * slots follow the name to the new address, and entries to the old one go
- * stale. Either way, then, the neighbour entries of the address (and of
- * the new one, which may be a reused address with a stale entry) are
- * flushed.
+ * address: bump its epoch. New address: the slots follow the name there.
+ * Either way, then, flush the neighbour entries of the address (and of the
+ * new one, which may be a reused address with a stale entry). What happens
+ * to the conntrack entries: docs/architecture.md, "When entries are
+ * evicted or kept".
  */
 static int cmd_cycle(struct req *r)
 {
@@ -785,11 +781,7 @@ static int cmd_cycle(struct req *r)
 		return EXIT_FAIL;
 	old = r->d->run->backends[i].addr;
 	if (r->argc == 2) {
-		/*
-		 * Same address: what a neighbour's new lladdr does (ctfd_act()
-		 * counts the event, bumps, and without the module keeps the
-		 * entries: they still lead to the address).
-		 */
+		/* Same address: what a neighbour's new lladdr does. */
 		a.backend = i;
 		snprintf(a.cause, sizeof(a.cause), "cycle %s", r->argv[1]);
 		if (ctfd_act(r->d, &a))

@@ -117,12 +117,9 @@ static bool has_vip(const struct ctfd_state *st, const struct ctf_addr *a)
 }
 
 /*
- * A flow that reached a VIP while no slot of its family held a backend (or
- * before the address was a VIP) was not NATed: its entry goes to this host
- * and its datagrams die here. The nat chain sees only a flow's first
- * packet, so a provider that keeps sending keeps it so for good. Once the
- * VIP is served, delete such entries (reply source = the VIP itself): the
- * next datagram makes a new entry, NATed to a backend.
+ * Each VIP served now but not in @was (or no VIP in @old): delete its
+ * entries that were not NATed (reply source = the VIP itself), as
+ * docs/architecture.md, "Every entry can be moved", says.
  */
 static void evict_unnated(struct ctfd *d, const struct ctfd_dataplane *was,
 			  const struct ctfd_state *old)
@@ -460,11 +457,8 @@ int ctfd_act(struct ctfd *d, const struct ctfd_action *a)
 		return 0;
 	case CTFD_ACT_BUMP:
 		/*
-		 * A new instance (or a link that flapped) behind the same
-		 * address: the entries still send the next packet to that
-		 * address, so without the module they are left alone. Deleted,
-		 * the calls the new instance already carries would lose them,
-		 * and its next reply would leave un-NATed.
+		 * Same address: entries kept (docs/architecture.md, "When
+		 * entries are evicted or kept").
 		 */
 		ret = ctfd_bump(d, a->backend, a->source, a->cause, false);
 		if (!ret)
@@ -492,11 +486,9 @@ int ctfd_act(struct ctfd *d, const struct ctfd_action *a)
 		}
 		d->c.applies[CTFD_OK]++;
 		/*
-		 * Without the module, the commit has evicted the entries of a
-		 * backend that went down (sync_backends()). One that comes
-		 * back into service keeps its address, so whatever entries it
-		 * has (none after a down, the calls it carries after a
-		 * draining) are still right.
+		 * Down: the commit evicted (sync_backends()); back in service:
+		 * kept (docs/architecture.md, "When entries are evicted or
+		 * kept").
 		 */
 		ret = ctfd_bump(d, a->backend, a->source, a->cause, false);
 		if (!ret && a->state != CTF_STATE_DOWN)
@@ -510,7 +502,7 @@ int ctfd_act(struct ctfd *d, const struct ctfd_action *a)
 		for (i = 0; i < d->run->n_backends; i++)
 			if (ctfd_bump(d, i, a->source, a->cause, false))
 				ret = -EIO;
-		/* A tenure ended: its entries, one walk a family. */
+		/* Every backend's entries, one walk of the table a family. */
 		if (!d->kmod)
 			evict_all(d, "epoch bumped");
 		return ret;
@@ -936,11 +928,9 @@ void ctfd_kmod_events(struct ctfd *d)
 }
 
 /*
- * The FIFO's actions of one read, carried out once it is drained. A burst
- * of state lines (keepalived flapping, or a backlog read at once) is acted
- * on once: a BUMP_ALL ends every tenure before it, so only the last one of
- * the burst is carried out, and only the last TAKEOVER (a log line); in
- * the order of those last ones.
+ * The FIFO's actions of one read, carried out once it is drained: of a
+ * burst, only the last BUMP_ALL and the last TAKEOVER, in their order
+ * (docs/architecture.md, "HA events into actions").
  */
 #define FIFO_PENDING  4
 #define FIFO_READ_MAX (64 * 1024) /* bytes a round: the other sources' turn */
@@ -1088,10 +1078,8 @@ void ctfd_kmod_close(struct ctfd *d)
 /*
  * The module was loaded under the running daemon (at last, or again after
  * an rmmod): give it the ports and every backend with the epoch the daemon
- * knows. Entries stamped before an rmmod then stay current for an instance
- * that did not change meanwhile, and those of a backend that changed were
- * evicted over ctnetlink when it did; entries made without the module carry
- * no stamp and belong to the first epoch (kmod/uapi/ctfailover.h).
+ * knows (why that is safe: docs/architecture.md, "Every entry can be
+ * moved").
  */
 static void kmod_attach(struct ctfd *d)
 {
