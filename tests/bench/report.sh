@@ -402,8 +402,8 @@ daemon() {
 	heading '###' 'Event to commit'
 	prose <<-EOF
 		ctfailoverd with $(val daemon.backends) backends, $(num "$(val daemon.slots)") slots and no module (the host has
-		none): it deletes over ctnetlink the entries that have become wrong (a
-		backend down) and keeps those whose backend keeps its address. Each event
+		none): it deletes over ctnetlink only the entries that have become wrong
+		([which](architecture.md#when-entries-are-evicted-or-kept)). Each event
 		is timed by the daemon from reading it off the socket to its last change
 		done (\`ctfailover_last_event_seconds\`), median of $(val daemon.flaps):
 	EOF
