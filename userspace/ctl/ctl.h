@@ -1,12 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * ctfailoverctl: one file per subcommand, dispatched from main.c.
- *
- * Exit codes (documented in README.md):
- *   0  success
- *   1  the operation failed (module not loaded, kernel refused, daemon down)
- *   2  usage error (unknown command, bad argument)
- *   3  the canary's alarm: a pinned path is broken
+ * ctfailoverctl: one file per subcommand, dispatched from main.c. The
+ * exit codes below are documented in ctfailoverctl(8), EXIT STATUS.
  */
 #ifndef CTF_CTL_H
 #define CTF_CTL_H

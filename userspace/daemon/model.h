@@ -27,7 +27,7 @@
 /* Every Maglev table has at least this many slots per backend. */
 #define CTFD_SLOTS_PER_BACKEND 100
 
-/* Defaults of the config file (documented in ctfailover.conf(5)-style docs). */
+/* Defaults of the config file (documented in ctfailover.conf(5)). */
 #define CTFD_DEFAULT_CONF "/etc/ctfailover/ctfailover.conf"
 /*
  * Prime. Maglev moves some survivors' slots when a backend goes, fewer the
