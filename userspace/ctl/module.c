@@ -594,7 +594,7 @@ static int cmd_monitor(int argc, char **argv, const struct ctl_opts *o)
 
 	if (timeout)
 		deadline = now_ms() + timeout * 1000;
-	pfd.fd = mnl_socket_get_fd(g.nl);
+	pfd.fd = ctf_nl_fd(&g.nl);
 	pfd.events = POLLIN;
 	ret = CTL_EXIT_OK;
 	while (!m.count || m.seen < m.count) {

@@ -1057,7 +1057,7 @@ int ctfd_kmod_open(struct ctfd *d)
 		ret = -EPROTO;
 	}
 	if (ret) {
-		if (d->genl.nl)
+		if (d->genl.nl.sock)
 			ctf_genl_close(&d->genl);
 		return ret;
 	}
@@ -1067,7 +1067,7 @@ int ctfd_kmod_open(struct ctfd *d)
 	if (!ctf_genl_open(&d->genl_ev) && !ctf_kmod_events_join(&d->genl_ev)) {
 		d->kmod_events = true;
 	} else {
-		if (d->genl_ev.nl)
+		if (d->genl_ev.nl.sock)
 			ctf_genl_close(&d->genl_ev);
 		ctfd_log(
 			"module: cannot join the events group; sweep reports will be missing");

@@ -305,7 +305,7 @@ static int run(struct ctfd *d)
 	for (;;) {
 		/* The module may come and go; the prober too (a reload). */
 		pfd[FD_KMOD].fd =
-			d->kmod_events ? mnl_socket_get_fd(d->genl_ev.nl) : -1;
+			d->kmod_events ? ctf_nl_fd(&d->genl_ev.nl) : -1;
 		ctfd_prober_fds(d, probe_fds);
 		for (i = 0; i < CTFD_PROBER_FDS; i++)
 			pfd[FD_PROBE4 + i].fd = probe_fds[i];
