@@ -30,16 +30,9 @@
 #include <libnftnl/table.h>
 #include <libnftnl/udata.h>
 
-#include "genl.h"
 #include "maglev.h"
 #include "nft.h"
-
-#ifndef NETLINK_EXT_ACK
-#define NETLINK_EXT_ACK 11
-#endif
-#ifndef NETLINK_CAP_ACK
-#define NETLINK_CAP_ACK 10
-#endif
+#include "nl.h"
 
 /*
  * Dump replies come in skbs of up to 32 KiB; a smaller buffer would get
@@ -116,31 +109,15 @@ static const struct {
 };
 
 struct ctfd_nft {
-	struct mnl_socket *nl;
-	uint32_t portid;
-	uint32_t seq;
+	struct ctf_nl nl;
 	char *rxbuf;
 	int sndbuf, rcvbuf; /* what we last asked for, 0: the default */
 };
 
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
 int ctfd_nft_open(struct ctfd_nft **np)
 {
 	struct ctfd_nft *n;
-	int one = 1, ret;
+	int ret;
 
 	n = calloc(1, sizeof(*n));
 	if (!n)
@@ -150,162 +127,58 @@ int ctfd_nft_open(struct ctfd_nft **np)
 		free(n);
 		return -ENOMEM;
 	}
-	n->nl = mnl_socket_open(NETLINK_NETFILTER);
-	if (!n->nl) {
-		ret = -errno;
-		goto err;
-	}
 	/*
 	 * CAP_ACK: an ack would otherwise echo the whole request, up to 64
 	 * KiB per element message. EXT_ACK: the kernel's reason, for @err.
 	 */
-	mnl_socket_setsockopt(n->nl, NETLINK_CAP_ACK, &one, sizeof(one));
-	mnl_socket_setsockopt(n->nl, NETLINK_EXT_ACK, &one, sizeof(one));
-	if (mnl_socket_bind(n->nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		ret = -errno;
-		goto err;
+	ret = ctf_nl_open(&n->nl, NETLINK_NETFILTER, 0, true);
+	if (ret) {
+		free(n->rxbuf);
+		free(n);
+		return ret;
 	}
-	n->portid = mnl_socket_get_portid(n->nl);
-	n->seq = (uint32_t)time(NULL);
 	*np = n;
 	return 0;
-err:
-	if (n->nl)
-		mnl_socket_close(n->nl);
-	free(n->rxbuf);
-	free(n);
-	return ret;
 }
 
 void ctfd_nft_close(struct ctfd_nft *n)
 {
 	if (!n)
 		return;
-	mnl_socket_close(n->nl);
+	ctf_nl_close(&n->nl);
 	free(n->rxbuf);
 	free(n);
 }
 
 /*
- * Reading replies. Every reply is checked against our port id and the
- * sequence numbers in flight; anything else (a late ack of an earlier,
- * failed batch) is skipped, never taken for an answer.
+ * Reading replies (nl.h): every reply is checked against our port id and
+ * the sequence numbers in flight; anything else (a late ack of an
+ * earlier, failed batch) is skipped, never taken for an answer.
+ * @on_msg: > 0 read on, 0 done, < 0 failed.
  */
-typedef int (*on_msg_t)(const struct nlmsghdr *nlh, void *data);
-
-/* @on_msg: > 0 read on, 0 done, < 0 failed. */
-static int recv_replies(struct ctfd_nft *n, on_msg_t on_msg, void *data,
+static int recv_replies(struct ctfd_nft *n, ctf_nl_msg_fn on_msg, void *data,
 			bool nonblock)
 {
-	int fd = mnl_socket_get_fd(n->nl);
-
-	for (;;) {
-		const struct nlmsghdr *nlh;
-		ssize_t got;
-		int len, ret = 1;
-
-		got = recv(fd, n->rxbuf, RXBUF, nonblock ? MSG_DONTWAIT : 0);
-		if (got < 0) {
-			if (errno == EINTR)
-				continue;
-			if (nonblock &&
-			    (errno == EAGAIN || errno == EWOULDBLOCK))
-				return 0;
-			return -errno;
-		}
-		len = (int)got;
-		nlh = (const struct nlmsghdr *)n->rxbuf;
-		for (; mnl_nlmsg_ok(nlh, len);
-		     nlh = mnl_nlmsg_next(nlh, &len)) {
-			if (nlh->nlmsg_pid != n->portid)
-				continue;
-			ret = on_msg(nlh, data);
-			if (ret <= 0)
-				break;
-		}
-		if (ret <= 0)
-			return ret;
-	}
+	return ctf_nl_recv_msgs(&n->nl, n->rxbuf, RXBUF, nonblock, on_msg,
+				data);
 }
 
-/* One request (dump or not) and its replies. */
-struct talk {
-	uint32_t seq;
-	int (*cb)(const struct nlmsghdr *nlh, void *data); /* 0 or -errno */
-	void *data;
-	int cberr;     /* the first error of @cb: the dump is read to its end */
-	char msg[256]; /* the kernel's extack message */
-};
-
-static int talk_msg(const struct nlmsghdr *nlh, void *data)
+/* One request (dump or not) and its replies, read to their end. */
+static int talk(struct ctfd_nft *n, struct nlmsghdr *req, struct ctf_nl_talk *t)
 {
-	struct talk *t = data;
-	int err;
-
-	if (nlh->nlmsg_seq != t->seq)
-		return 1;
-	switch (nlh->nlmsg_type) {
-	case NLMSG_ERROR:
-		err = ctf_nl_parse_error(nlh, t->msg, sizeof(t->msg));
-		return err ? err : t->cberr;
-	case NLMSG_DONE:
-		/*
-		 * Only here is the dump over: stopping earlier would leave it
-		 * running, and the next dump on this socket would get EBUSY.
-		 */
-		err = ctf_nl_parse_done(nlh, t->msg, sizeof(t->msg));
-		return err ? err : t->cberr;
-	case NLMSG_NOOP:
-	case NLMSG_OVERRUN:
-		return 1;
-	}
-	if (t->cb && !t->cberr)
-		t->cberr = t->cb(nlh, t->data);
-	return 1;
-}
-
-static int talk(struct ctfd_nft *n, struct nlmsghdr *req, struct talk *t)
-{
-	int ret;
-
-	t->seq = req->nlmsg_seq;
-	t->msg[0] = '\0';
-	if (mnl_socket_sendto(n->nl, req, req->nlmsg_len) < 0)
-		return -errno;
-	ret = recv_replies(n, talk_msg, t, false);
-	return ret > 0 ? 0 : ret;
+	return ctf_nl_talk(&n->nl, req, n->rxbuf, RXBUF, t);
 }
 
 /* A dump of @type, filtered to our table by @payload's attributes. */
 static struct nlmsghdr *dump_req(struct ctfd_nft *n, char *buf, uint16_t type)
 {
 	return nftnl_nlmsg_build_hdr(buf, type, NFPROTO_INET, NLM_F_DUMP,
-				     ++n->seq);
+				     ctf_nl_next_seq(&n->nl));
 }
 
-static const char *kmsg(const struct talk *t)
+static const char *kmsg(const struct ctf_nl_talk *t)
 {
 	return t->msg[0] ? t->msg : NULL;
-}
-
-/* "<what>: <strerror>[ (<extack>)]" */
-static void kerr(char *err, size_t errlen, int ret, const char *extack,
-		 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-
-static void kerr(char *err, size_t errlen, int ret, const char *extack,
-		 const char *fmt, ...)
-{
-	char what[160];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
-	va_end(ap);
-	if (extack && *extack)
-		seterr(err, errlen, "%s: %s (%s)", what, strerror(-ret),
-		       extack);
-	else
-		seterr(err, errlen, "%s: %s", what, strerror(-ret));
 }
 
 /*
@@ -630,7 +503,7 @@ static int read_rules(struct ctfd_nft *n, struct rules_info *ri, bool no_output,
 		      char *err, size_t errlen)
 {
 	char buf[REQ_BUF] = { 0 };
-	struct talk t = { .cb = rule_cb, .data = ri };
+	struct ctf_nl_talk t = { .cb = rule_cb, .data = ri };
 	struct nftnl_rule *r = nftnl_rule_alloc();
 	struct nlmsghdr *nlh;
 	int ret, ch, v6;
@@ -644,39 +517,43 @@ static int read_rules(struct ctfd_nft *n, struct rules_info *ri, bool no_output,
 	nftnl_rule_free(r);
 	ret = talk(n, nlh, &t);
 	if (ret) {
-		kerr(err, errlen, ret, kmsg(&t), "nft: list rules of table %s",
-		     CTFD_NFT_TABLE);
+		ctf_nl_kerr(err, errlen, ret, kmsg(&t),
+			    "nft: list rules of table %s", CTFD_NFT_TABLE);
 		return ret;
 	}
 	if (ri->err) {
-		seterr(err, errlen,
-		       "nft: table inet %s is not ctfailoverd's: %s",
-		       CTFD_NFT_TABLE, ri->why);
+		ctf_nl_seterr(err, errlen,
+			      "nft: table inet %s is not ctfailoverd's: %s",
+			      CTFD_NFT_TABLE, ri->why);
 		return ri->err;
 	}
 	for (ch = 0; ch < (no_output ? CH_OUTPUT : N_CHAINS); ch++)
 		for (v6 = 0; v6 < 2; v6++) {
 			if (!ri->have[ch][v6]) {
-				seterr(err, errlen,
-				       "nft: table inet %s is not ctfailoverd's: no %s rule in chain %s",
-				       CTFD_NFT_TABLE, v6 ? "IPv6" : "IPv4",
-				       chains[ch].name);
+				ctf_nl_seterr(
+					err, errlen,
+					"nft: table inet %s is not ctfailoverd's: no %s rule in chain %s",
+					CTFD_NFT_TABLE, v6 ? "IPv6" : "IPv4",
+					chains[ch].name);
 				return -EPROTO;
 			}
 			if (ri->mod[ch][v6] == ri->mod[0][0] &&
 			    ri->seed[ch][v6] == ri->seed[0][0])
 				continue;
-			seterr(err, errlen,
-			       "nft: table inet %s is not ctfailoverd's: the %s rule of chain %s hashes differently (mod %u seed 0x%08x, not mod %u seed 0x%08x)",
-			       CTFD_NFT_TABLE, v6 ? "IPv6" : "IPv4",
-			       chains[ch].name, ri->mod[ch][v6],
-			       ri->seed[ch][v6], ri->mod[0][0], ri->seed[0][0]);
+			ctf_nl_seterr(
+				err, errlen,
+				"nft: table inet %s is not ctfailoverd's: the %s rule of chain %s hashes differently (mod %u seed 0x%08x, not mod %u seed 0x%08x)",
+				CTFD_NFT_TABLE, v6 ? "IPv6" : "IPv4",
+				chains[ch].name, ri->mod[ch][v6],
+				ri->seed[ch][v6], ri->mod[0][0],
+				ri->seed[0][0]);
 			return -EPROTO;
 		}
 	if (ri->mod[0][0] < 1 || ri->mod[0][0] > CTFD_MAX_TABLE_SIZE) {
-		seterr(err, errlen,
-		       "nft: table inet %s: table size %u out of range (1..%u)",
-		       CTFD_NFT_TABLE, ri->mod[0][0], CTFD_MAX_TABLE_SIZE);
+		ctf_nl_seterr(
+			err, errlen,
+			"nft: table inet %s: table size %u out of range (1..%u)",
+			CTFD_NFT_TABLE, ri->mod[0][0], CTFD_MAX_TABLE_SIZE);
 		return -EPROTO;
 	}
 	return 0;
@@ -847,7 +724,7 @@ static int read_elems(struct ctfd_nft *n, int set, struct elems_ctx *ec,
 		      char *err, size_t errlen)
 {
 	char buf[REQ_BUF] = { 0 };
-	struct talk t = { .cb = elems_cb, .data = ec };
+	struct ctf_nl_talk t = { .cb = elems_cb, .data = ec };
 	struct nlmsghdr *nlh;
 	int ret;
 
@@ -856,22 +733,24 @@ static int read_elems(struct ctfd_nft *n, int set, struct elems_ctx *ec,
 	mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_SET, sets[set].name);
 	ret = talk(n, nlh, &t);
 	if (ret == -EPROTO && !t.msg[0]) {
-		seterr(err, errlen,
-		       "nft: table inet %s is not ctfailoverd's: set %s has elements with flags, timeouts or expressions",
-		       CTFD_NFT_TABLE, sets[set].name);
+		ctf_nl_seterr(
+			err, errlen,
+			"nft: table inet %s is not ctfailoverd's: set %s has elements with flags, timeouts or expressions",
+			CTFD_NFT_TABLE, sets[set].name);
 		return ret;
 	}
 	if (ret == -ERANGE || ret == -EPROTOTYPE || ret == -E2BIG) {
-		seterr(err, errlen,
-		       "nft: table inet %s is not ctfailoverd's: set %s: %s",
-		       CTFD_NFT_TABLE, sets[set].name,
-		       ret == -E2BIG ? "too many elements"
-				     : "an element out of range");
+		ctf_nl_seterr(
+			err, errlen,
+			"nft: table inet %s is not ctfailoverd's: set %s: %s",
+			CTFD_NFT_TABLE, sets[set].name,
+			ret == -E2BIG ? "too many elements"
+				      : "an element out of range");
 		return -EPROTO;
 	}
 	if (ret)
-		kerr(err, errlen, ret, kmsg(&t), "nft: list set %s",
-		     sets[set].name);
+		ctf_nl_kerr(err, errlen, ret, kmsg(&t), "nft: list set %s",
+			    sets[set].name);
 	return ret;
 }
 
@@ -976,14 +855,14 @@ static int read_table(struct ctfd_nft *n, struct ctfd_dataplane *dp, char *err,
 	struct chains_info ci = { 0 };
 	struct sets_info si = { 0 };
 	struct rules_info ri;
-	struct talk t = { 0 };
+	struct ctf_nl_talk t = { 0 };
 	struct nlmsghdr *nlh;
 	uint32_t tflags = 0;
 	int i, ret;
 
 	/* The table alone: ENOENT is "not there", not an error. */
 	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETTABLE, NFPROTO_INET,
-				    NLM_F_ACK, ++n->seq);
+				    NLM_F_ACK, ctf_nl_next_seq(&n->nl));
 	mnl_attr_put_strz(nlh, NFTA_TABLE_NAME, CTFD_NFT_TABLE);
 	t.cb = table_cb;
 	t.data = &tflags;
@@ -991,24 +870,25 @@ static int read_table(struct ctfd_nft *n, struct ctfd_dataplane *dp, char *err,
 	if (ret == -ENOENT)
 		return 0;
 	if (ret) {
-		kerr(err, errlen, ret, kmsg(&t), "nft: get table inet %s",
-		     CTFD_NFT_TABLE);
+		ctf_nl_kerr(err, errlen, ret, kmsg(&t),
+			    "nft: get table inet %s", CTFD_NFT_TABLE);
 		return ret;
 	}
 	dp->exists = true;
 	if (tflags) {
-		seterr(err, errlen,
-		       "nft: table inet %s is not ctfailoverd's: table flags 0x%x",
-		       CTFD_NFT_TABLE, tflags);
+		ctf_nl_seterr(
+			err, errlen,
+			"nft: table inet %s is not ctfailoverd's: table flags 0x%x",
+			CTFD_NFT_TABLE, tflags);
 		return -EPROTO;
 	}
 
 	nlh = dump_req(n, buf, NFT_MSG_GETCHAIN);
 	mnl_attr_put_strz(nlh, NFTA_CHAIN_TABLE, CTFD_NFT_TABLE);
-	t = (struct talk){ .cb = chain_cb, .data = &ci };
+	t = (struct ctf_nl_talk){ .cb = chain_cb, .data = &ci };
 	ret = talk(n, nlh, &t);
 	if (ret) {
-		kerr(err, errlen, ret, kmsg(&t), "nft: list chains");
+		ctf_nl_kerr(err, errlen, ret, kmsg(&t), "nft: list chains");
 		return ret;
 	}
 	/* Only prerouting: ours, from before the canary (an upgrade). */
@@ -1019,18 +899,18 @@ static int read_table(struct ctfd_nft *n, struct ctfd_dataplane *dp, char *err,
 			snprintf(ci.why, sizeof(ci.why), "no chain %s",
 				 chains[i].name);
 	if (ci.why[0]) {
-		seterr(err, errlen,
-		       "nft: table inet %s is not ctfailoverd's: %s",
-		       CTFD_NFT_TABLE, ci.why);
+		ctf_nl_seterr(err, errlen,
+			      "nft: table inet %s is not ctfailoverd's: %s",
+			      CTFD_NFT_TABLE, ci.why);
 		return -EPROTO;
 	}
 
 	nlh = dump_req(n, buf, NFT_MSG_GETSET);
 	mnl_attr_put_strz(nlh, NFTA_SET_TABLE, CTFD_NFT_TABLE);
-	t = (struct talk){ .cb = set_cb, .data = &si };
+	t = (struct ctf_nl_talk){ .cb = set_cb, .data = &si };
 	ret = talk(n, nlh, &t);
 	if (ret) {
-		kerr(err, errlen, ret, kmsg(&t), "nft: list sets");
+		ctf_nl_kerr(err, errlen, ret, kmsg(&t), "nft: list sets");
 		return ret;
 	}
 	for (i = 0; i < N_SETS && !si.why[0]; i++)
@@ -1038,9 +918,9 @@ static int read_table(struct ctfd_nft *n, struct ctfd_dataplane *dp, char *err,
 			snprintf(si.why, sizeof(si.why), "no set %s",
 				 sets[i].name);
 	if (si.why[0]) {
-		seterr(err, errlen,
-		       "nft: table inet %s is not ctfailoverd's: %s",
-		       CTFD_NFT_TABLE, si.why);
+		ctf_nl_seterr(err, errlen,
+			      "nft: table inet %s is not ctfailoverd's: %s",
+			      CTFD_NFT_TABLE, si.why);
 		return -EPROTO;
 	}
 
@@ -1052,8 +932,8 @@ static int read_table(struct ctfd_nft *n, struct ctfd_dataplane *dp, char *err,
 	dp->slots4 = calloc(dp->table_size, sizeof(*dp->slots4));
 	dp->slots6 = calloc(dp->table_size, sizeof(*dp->slots6));
 	if (!dp->slots4 || !dp->slots6) {
-		seterr(err, errlen, "nft: no memory for %u slots",
-		       dp->table_size);
+		ctf_nl_seterr(err, errlen, "nft: no memory for %u slots",
+			      dp->table_size);
 		return -ENOMEM;
 	}
 	for (i = 0; i < N_SETS; i++) {
@@ -1085,9 +965,10 @@ int ctfd_nft_read(struct ctfd_nft *n, struct ctfd_dataplane *dp, char *err,
 			  NULL);
 	}
 	if (ret == -EAGAIN)
-		seterr(err, errlen,
-		       "nft: the set dumps kept changing under us (%d tries)",
-		       tries);
+		ctf_nl_seterr(
+			err, errlen,
+			"nft: the set dumps kept changing under us (%d tries)",
+			tries);
 	if (ret) {
 		bool exists = dp->exists;
 
@@ -1505,7 +1386,7 @@ static int batch_msg(const struct nlmsghdr *nlh, void *data)
  */
 static int size_buffers(struct ctfd_nft *n, size_t bytes, unsigned int msgs)
 {
-	int fd = mnl_socket_get_fd(n->nl);
+	int fd = ctf_nl_fd(&n->nl);
 	size_t want_snd = bytes + 4096, want_rcv = (size_t)msgs * ACK_TRUESIZE;
 	int v;
 
@@ -1553,8 +1434,8 @@ static int batch_send(struct batch *bt, struct ctfd_nft_stats *st, char *err,
 	}
 	ret = size_buffers(n, bytes, bt->n_msgs + 2);
 	if (ret) {
-		kerr(err, errlen, ret, NULL,
-		     "nft: socket buffers for a %zu-byte batch", bytes);
+		ctf_nl_kerr(err, errlen, ret, NULL,
+			    "nft: socket buffers for a %zu-byte batch", bytes);
 		goto out;
 	}
 	mh.msg_name = &snl;
@@ -1562,12 +1443,12 @@ static int batch_send(struct batch *bt, struct ctfd_nft_stats *st, char *err,
 	mh.msg_iov = iov;
 	mh.msg_iovlen = niov;
 	do {
-		sent = sendmsg(mnl_socket_get_fd(n->nl), &mh, 0);
+		sent = sendmsg(ctf_nl_fd(&n->nl), &mh, 0);
 	} while (sent < 0 && errno == EINTR);
 	if (sent < 0) {
 		ret = -errno;
-		kerr(err, errlen, ret, NULL, "nft: send a %zu-byte batch",
-		     bytes);
+		ctf_nl_kerr(err, errlen, ret, NULL,
+			    "nft: send a %zu-byte batch", bytes);
 		goto out;
 	}
 
@@ -1576,23 +1457,26 @@ static int batch_send(struct batch *bt, struct ctfd_nft_stats *st, char *err,
 	if (!ret)
 		ret = recv_replies(n, batch_msg, &br, true);
 	if (ret == -ENOBUFS) {
-		kerr(err, errlen, ret, NULL,
-		     "nft: acks of the batch lost (receive buffer overrun), the outcome is unknown");
+		ctf_nl_kerr(
+			err, errlen, ret, NULL,
+			"nft: acks of the batch lost (receive buffer overrun), the outcome is unknown");
 		goto out;
 	}
 	if (ret < 0) {
-		kerr(err, errlen, ret, NULL, "nft: read the batch's acks");
+		ctf_nl_kerr(err, errlen, ret, NULL,
+			    "nft: read the batch's acks");
 		goto out;
 	}
 	ret = br.err;
 	if (!ret)
 		goto out;
 	if (br.failed == 0 || br.failed > bt->n_msgs)
-		kerr(err, errlen, ret, br.msg, "nft: the batch");
+		ctf_nl_kerr(err, errlen, ret, br.msg, "nft: the batch");
 	else
-		kerr(err, errlen, ret, br.msg, "nft: %s",
-		     br.failed - 1 < bt->what_cap ? bt->what[br.failed - 1]
-						  : "a message");
+		ctf_nl_kerr(err, errlen, ret, br.msg, "nft: %s",
+			    br.failed - 1 < bt->what_cap
+				    ? bt->what[br.failed - 1]
+				    : "a message");
 out:
 	free(iov);
 	return ret;
@@ -1605,7 +1489,7 @@ static int batch_open(struct ctfd_nft *n, struct batch *bt)
 	bt->b = nftnl_batch_alloc(BATCH_PAGE, BATCH_OVERRUN);
 	if (!bt->b)
 		return -ENOMEM;
-	bt->seq0 = n->seq + 1;
+	bt->seq0 = n->nl.seq + 1;
 	nftnl_batch_begin(bbuf(bt), bt->seq0);
 	bnext(bt);
 	return 0;
@@ -1622,10 +1506,10 @@ static int batch_close(struct batch *bt, struct ctfd_nft_stats *stats,
 
 	nftnl_batch_end(bbuf(bt), bt->seq0 + bt->n_msgs + 1);
 	bnext(bt);
-	bt->n->seq = bt->seq0 + bt->n_msgs + 1;
+	bt->n->nl.seq = bt->seq0 + bt->n_msgs + 1;
 	if (bt->err) {
 		ret = bt->err;
-		seterr(err, errlen, "nft: no memory for the batch");
+		ctf_nl_seterr(err, errlen, "nft: no memory for the batch");
 	} else if (bt->n_msgs) {
 		ret = batch_send(bt, stats, err, errlen);
 	}
@@ -1641,45 +1525,49 @@ static int check_dp(const struct ctfd_dataplane *dp, const char *which,
 	unsigned int i;
 
 	if (dp->table_size < 1 || dp->table_size > CTFD_MAX_TABLE_SIZE) {
-		seterr(err, errlen,
-		       "nft: %s table size %u out of range (1..%u)", which,
-		       dp->table_size, CTFD_MAX_TABLE_SIZE);
+		ctf_nl_seterr(err, errlen,
+			      "nft: %s table size %u out of range (1..%u)",
+			      which, dp->table_size, CTFD_MAX_TABLE_SIZE);
 		return -EINVAL;
 	}
 	if (!dp->slots4 || !dp->slots6) {
-		seterr(err, errlen, "nft: %s has no slots", which);
+		ctf_nl_seterr(err, errlen, "nft: %s has no slots", which);
 		return -EINVAL;
 	}
 	if (dp->n_vips > CTFD_MAX_VIPS || dp->n_ports > CTF_MAX_PORTS) {
-		seterr(err, errlen, "nft: %s has too many VIPs or ports",
-		       which);
+		ctf_nl_seterr(err, errlen, "nft: %s has too many VIPs or ports",
+			      which);
 		return -EINVAL;
 	}
 	for (i = 0; i < dp->n_vips; i++) {
 		if (dp->vips[i].family != AF_INET &&
 		    dp->vips[i].family != AF_INET6) {
-			seterr(err, errlen, "nft: %s VIP %u has no address",
-			       which, i);
+			ctf_nl_seterr(err, errlen,
+				      "nft: %s VIP %u has no address", which,
+				      i);
 			return -EINVAL;
 		}
 	}
 	for (i = 0; i < dp->n_ports; i++) {
 		if (!dp->ports[i]) {
-			seterr(err, errlen, "nft: %s port %u is 0", which, i);
+			ctf_nl_seterr(err, errlen, "nft: %s port %u is 0",
+				      which, i);
 			return -EINVAL;
 		}
 	}
 	for (k = 0; k < dp->table_size; k++) {
 		if (dp->slots4[k].family && dp->slots4[k].family != AF_INET) {
-			seterr(err, errlen,
-			       "nft: %s slot %u of slots4 is not an IPv4 address",
-			       which, k);
+			ctf_nl_seterr(
+				err, errlen,
+				"nft: %s slot %u of slots4 is not an IPv4 address",
+				which, k);
 			return -EINVAL;
 		}
 		if (dp->slots6[k].family && dp->slots6[k].family != AF_INET6) {
-			seterr(err, errlen,
-			       "nft: %s slot %u of slots6 is not an IPv6 address",
-			       which, k);
+			ctf_nl_seterr(
+				err, errlen,
+				"nft: %s slot %u of slots6 is not an IPv6 address",
+				which, k);
 			return -EINVAL;
 		}
 	}
@@ -1709,9 +1597,10 @@ int ctfd_nft_apply(struct ctfd_nft *n, const struct ctfd_dataplane *cur,
 		    cur->seed != want->seed;
 	/* The rules' handles are not part of the model: look them up. */
 	if (cur && cur->no_output) {
-		seterr(err, errlen,
-		       "nft: table inet %s has no output chain yet: ctfd_nft_upgrade() first",
-		       CTFD_NFT_TABLE);
+		ctf_nl_seterr(
+			err, errlen,
+			"nft: table inet %s has no output chain yet: ctfd_nft_upgrade() first",
+			CTFD_NFT_TABLE);
 		return -EPROTO;
 	}
 	if (new_rules && !fresh) {
@@ -2135,7 +2024,7 @@ int ctfd_nft_health_read(struct ctfd_nft *n,
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct hc_read h = { cb, data };
-	struct talk t = { .cb = hc_obj_cb, .data = &h };
+	struct ctf_nl_talk t = { .cb = hc_obj_cb, .data = &h };
 	struct nftnl_obj *o = nftnl_obj_alloc();
 	struct nlmsghdr *nlh;
 	int ret;
@@ -2149,7 +2038,7 @@ int ctfd_nft_health_read(struct ctfd_nft *n,
 	nftnl_obj_free(o);
 	ret = talk(n, nlh, &t);
 	if (ret)
-		kerr(err, errlen, ret, kmsg(&t),
-		     "nft: read the health counters");
+		ctf_nl_kerr(err, errlen, ret, kmsg(&t),
+			    "nft: read the health counters");
 	return ret;
 }
