@@ -237,23 +237,18 @@ int ctf_genl_get_info(struct ctf_genl *g, struct ctf_info *info)
 	return ctf_genl_talk(g, nlh, info_cb, info);
 }
 
-struct mnl_socket *ctf_genl_watch_open(void)
+int ctf_genl_watch_open(struct ctf_nl *nl)
 {
 	/* The controller's one group has the controller's id (genetlink.c). */
 	int group = GENL_ID_CTRL, ret;
-	struct ctf_nl nl;
 
-	ret = ctf_nl_open(&nl, NETLINK_GENERIC, 0, false);
-	if (!ret && mnl_socket_setsockopt(nl.sock, NETLINK_ADD_MEMBERSHIP,
+	ret = ctf_nl_open(nl, NETLINK_GENERIC, 0, false);
+	if (!ret && mnl_socket_setsockopt(nl->sock, NETLINK_ADD_MEMBERSHIP,
 					  &group, sizeof(group)) < 0) {
 		ret = -errno;
-		ctf_nl_close(&nl);
+		ctf_nl_close(nl);
 	}
-	if (ret) {
-		errno = -ret;
-		return NULL;
-	}
-	return nl.sock;
+	return ret;
 }
 
 static int watch_attr_cb(const struct nlattr *attr, void *data)

@@ -79,9 +79,9 @@ int ctf_genl_get_info(struct ctf_genl *g, struct ctf_info *info);
 /*
  * A socket on the generic netlink controller's "notify" group: families
  * registered and unregistered (a module loaded or unloaded), in every
- * namespace. NULL with errno on failure.
+ * namespace. 0 or -errno.
  */
-struct mnl_socket *ctf_genl_watch_open(void);
+int ctf_genl_watch_open(struct ctf_nl *nl);
 /*
  * One notification of that group: 1 and *@cmd (CTRL_CMD_NEWFAMILY or
  * CTRL_CMD_DELFAMILY) if it is about the "ctfailover" family, 0 if it is

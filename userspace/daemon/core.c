@@ -1155,17 +1155,17 @@ static void kmod_detach(struct ctfd *d)
 void ctfd_kmod_watch(struct ctfd *d)
 {
 	char buf[8192];
-	int fd = mnl_socket_get_fd(d->kmod_watch), len, ret;
 	const struct nlmsghdr *nlh;
+	int len, ret;
 	uint8_t cmd;
+	bool kernel;
 	ssize_t got;
 
 	for (;;) {
-		got = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+		got = ctf_nl_recv(&d->kmod_watch, buf, sizeof(buf),
+				  MSG_DONTWAIT, &kernel);
 		if (got < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno != ENOBUFS)
+			if (got != -ENOBUFS)
 				return;
 			/* Notifications lost: ask whether it is there. */
 			d->c.resyncs++;
@@ -1176,6 +1176,9 @@ void ctfd_kmod_watch(struct ctfd *d)
 				kmod_detach(d);
 			continue;
 		}
+		/* Only the kernel speaks for the controller. */
+		if (!kernel)
+			continue;
 		len = (int)got;
 		for (nlh = (const struct nlmsghdr *)buf; mnl_nlmsg_ok(nlh, len);
 		     nlh = mnl_nlmsg_next(nlh, &len)) {
