@@ -5,21 +5,14 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nfnetlink_conntrack.h>
 
 #include "ctdump.h"
-#include "genl.h"
 #include "uapi/ctfailover.h"
-
-#ifndef NETLINK_CAP_ACK
-#define NETLINK_CAP_ACK 10
-#endif
-#ifndef NETLINK_EXT_ACK
-#define NETLINK_EXT_ACK 11
-#endif
 
 /* CRC-8, polynomial 0x07, MSB first, of the epoch's three bytes. */
 static uint8_t stamp_check(uint32_t epoch)
@@ -68,25 +61,10 @@ struct nlmsghdr *ctf_ct_req(void *buf, uint16_t type, uint16_t flags,
 	return nlh;
 }
 
-struct mnl_socket *ctf_ct_open(uint32_t *portid)
+int ctf_ct_open(struct ctf_nl *nl)
 {
-	struct mnl_socket *nl = mnl_socket_open(NETLINK_NETFILTER);
-	int one = 1;
-
-	if (!nl)
-		return NULL;
 	/* Acks without the echoed request; the kernel's reason in errors. */
-	mnl_socket_setsockopt(nl, NETLINK_CAP_ACK, &one, sizeof(one));
-	mnl_socket_setsockopt(nl, NETLINK_EXT_ACK, &one, sizeof(one));
-	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		int e = errno;
-
-		mnl_socket_close(nl);
-		errno = e;
-		return NULL;
-	}
-	*portid = mnl_socket_get_portid(nl);
-	return nl;
+	return ctf_nl_open(nl, NETLINK_NETFILTER, 0, true);
 }
 
 static int get_addr(const struct nlattr *a, int family, struct ctf_addr *out)
@@ -222,63 +200,74 @@ static int parse_entry(const struct nlmsghdr *nlh, int family,
 	return 0;
 }
 
-int ctf_ct_dump(struct mnl_socket *nl, uint32_t portid, uint32_t seq,
-		int family, char *rx, ctf_ct_cb cb, void *data, char *msg,
-		size_t msglen)
+/* The kernel's extack message, for the caller's @msg. */
+static void copy_msg(const struct ctf_nl_talk *t, char *msg, size_t msglen)
 {
-	char req[256];
-	struct nlmsghdr *nlh;
-	struct ctf_ct_entry e;
-	int fd = mnl_socket_get_fd(nl), ret = 0;
-
 	if (msglen)
-		msg[0] = '\0';
-	nlh = ctf_ct_req(req, IPCTNL_MSG_CT_GET, NLM_F_DUMP, seq, family);
-	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
-		return -errno;
-	for (;;) {
-		ssize_t got = recv(fd, rx, CTF_CT_RXBUF, 0);
-		int len;
-
-		if (got < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		len = (int)got;
-		for (nlh = (struct nlmsghdr *)rx; mnl_nlmsg_ok(nlh, len);
-		     nlh = mnl_nlmsg_next(nlh, &len)) {
-			if (nlh->nlmsg_pid != portid || nlh->nlmsg_seq != seq)
-				continue;
-			if (nlh->nlmsg_type == NLMSG_DONE) {
-				int err = ctf_nl_parse_done(nlh, msg, msglen);
-
-				return err ? err : ret;
-			}
-			if (nlh->nlmsg_type == NLMSG_ERROR)
-				return ctf_nl_parse_error(nlh, msg, msglen);
-			if (nlh->nlmsg_type < NLMSG_MIN_TYPE)
-				continue;
-			/* After a failure, read on: the dump must end. */
-			if (ret)
-				continue;
-			ret = parse_entry(nlh, family, &e);
-			if (!ret)
-				ret = cb(&e, data);
-		}
-	}
+		snprintf(msg, msglen, "%s", t->msg);
 }
 
-int ctf_ct_get(struct mnl_socket *nl, uint32_t portid, uint32_t seq,
-	       uint8_t proto, const struct ctf_addr *src, uint16_t sport,
-	       const struct ctf_addr *dst, uint16_t dport, char *rx,
-	       struct ctf_ct_entry *e, char *msg, size_t msglen)
+/* Each entry of a dump to the caller's callback. */
+struct dump_ctx {
+	int family;
+	ctf_ct_cb cb;
+	void *data;
+};
+
+static int dump_entry(const struct nlmsghdr *nlh, void *data)
 {
+	struct dump_ctx *d = data;
+	struct ctf_ct_entry e;
+	int ret;
+
+	ret = parse_entry(nlh, d->family, &e);
+	return ret ? ret : d->cb(&e, d->data);
+}
+
+int ctf_ct_dump(struct ctf_nl *nl, int family, char *rx, ctf_ct_cb cb,
+		void *data, char *msg, size_t msglen)
+{
+	struct dump_ctx d = { .family = family, .cb = cb, .data = data };
+	struct ctf_nl_talk t = { .cb = dump_entry, .data = &d };
+	char req[256];
+	struct nlmsghdr *nlh;
+	int ret;
+
+	nlh = ctf_ct_req(req, IPCTNL_MSG_CT_GET, NLM_F_DUMP,
+			 ctf_nl_next_seq(nl), family);
+	/* After a failure the dump is read on: it must end. */
+	ret = ctf_nl_talk(nl, nlh, rx, CTF_CT_RXBUF, &t);
+	copy_msg(&t, msg, msglen);
+	return ret;
+}
+
+/* The first entry that parses; ret -ENOENT until then. */
+struct get_ctx {
+	int family;
+	struct ctf_ct_entry *e;
+	int ret;
+};
+
+static int get_entry(const struct nlmsghdr *nlh, void *data)
+{
+	struct get_ctx *g = data;
+
+	if (g->ret)
+		g->ret = parse_entry(nlh, g->family, g->e);
+	return 0;
+}
+
+int ctf_ct_get(struct ctf_nl *nl, uint8_t proto, const struct ctf_addr *src,
+	       uint16_t sport, const struct ctf_addr *dst, uint16_t dport,
+	       char *rx, struct ctf_ct_entry *e, char *msg, size_t msglen)
+{
+	struct get_ctx g = { .family = src->family, .e = e, .ret = -ENOENT };
+	struct ctf_nl_talk t = { .cb = get_entry, .data = &g };
 	char req[256];
 	struct nlmsghdr *nlh;
 	struct nlattr *tuple, *nest;
-	int fd = mnl_socket_get_fd(nl), alen, ret = -ENOENT;
 	bool v6 = src->family == AF_INET6;
+	int alen, ret;
 
 	if (msglen)
 		msg[0] = '\0';
@@ -286,7 +275,8 @@ int ctf_ct_get(struct mnl_socket *nl, uint32_t portid, uint32_t seq,
 	    (src->family != AF_INET && src->family != AF_INET6))
 		return -EINVAL;
 	alen = v6 ? 16 : 4;
-	nlh = ctf_ct_req(req, IPCTNL_MSG_CT_GET, NLM_F_ACK, seq, src->family);
+	nlh = ctf_ct_req(req, IPCTNL_MSG_CT_GET, NLM_F_ACK, ctf_nl_next_seq(nl),
+			 src->family);
 	tuple = mnl_attr_nest_start(nlh, CTA_TUPLE_ORIG);
 	nest = mnl_attr_nest_start(nlh, CTA_TUPLE_IP);
 	mnl_attr_put(nlh, v6 ? CTA_IP_V6_SRC : CTA_IP_V4_SRC, alen, &src->v6);
@@ -298,31 +288,8 @@ int ctf_ct_get(struct mnl_socket *nl, uint32_t portid, uint32_t seq,
 	mnl_attr_put_u16(nlh, CTA_PROTO_DST_PORT, htons(dport));
 	mnl_attr_nest_end(nlh, nest);
 	mnl_attr_nest_end(nlh, tuple);
-	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
-		return -errno;
 	/* The entry (if any), then the ack or the error. */
-	for (;;) {
-		ssize_t got = recv(fd, rx, CTF_CT_RXBUF, 0);
-		int len;
-
-		if (got < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		len = (int)got;
-		for (nlh = (struct nlmsghdr *)rx; mnl_nlmsg_ok(nlh, len);
-		     nlh = mnl_nlmsg_next(nlh, &len)) {
-			if (nlh->nlmsg_pid != portid || nlh->nlmsg_seq != seq)
-				continue;
-			if (nlh->nlmsg_type == NLMSG_ERROR) {
-				int err = ctf_nl_parse_error(nlh, msg, msglen);
-
-				return err ? err : ret;
-			}
-			if (nlh->nlmsg_type < NLMSG_MIN_TYPE || !ret)
-				continue;
-			ret = parse_entry(nlh, src->family, e);
-		}
-	}
+	ret = ctf_nl_talk(nl, nlh, rx, CTF_CT_RXBUF, &t);
+	copy_msg(&t, msg, msglen);
+	return ret ? ret : g.ret;
 }

@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <libmnl/libmnl.h>
 
+#include "nl.h"
 #include "parse.h"
 
 /* The size of the conntrack label area (NF_CT_LABELS_MAX_SIZE). */
@@ -40,10 +41,10 @@ struct ctf_ct_entry {
 typedef int (*ctf_ct_cb)(const struct ctf_ct_entry *e, void *data);
 
 /*
- * A netlink socket for ctnetlink with CAP_ACK and EXT_ACK, bound; its port
- * id in *portid. NULL with errno on failure.
+ * A netlink socket for ctnetlink with CAP_ACK and EXT_ACK, bound.
+ * 0 or -errno.
  */
-struct mnl_socket *ctf_ct_open(uint32_t *portid);
+int ctf_ct_open(struct ctf_nl *nl);
 
 /* Start a ctnetlink request of @type in @buf (at least 256 bytes). */
 struct nlmsghdr *ctf_ct_req(void *buf, uint16_t type, uint16_t flags,
@@ -51,15 +52,15 @@ struct nlmsghdr *ctf_ct_req(void *buf, uint16_t type, uint16_t flags,
 
 /*
  * Dump every entry of @family (AF_INET or AF_INET6) in the caller's
- * namespace through @nl, calling @cb for each. @rx is a receive buffer of
+ * namespace through @nl (a request of its own sequence number), calling
+ * @cb for each. @rx is a receive buffer of
  * CTF_CT_RXBUF bytes. Returns 0, the callback's error, -EBADMSG for an
  * entry that breaks the format, or the kernel's error with its message in
  * @msg.
  */
 #define CTF_CT_RXBUF 65536
-int ctf_ct_dump(struct mnl_socket *nl, uint32_t portid, uint32_t seq,
-		int family, char *rx, ctf_ct_cb cb, void *data, char *msg,
-		size_t msglen);
+int ctf_ct_dump(struct ctf_nl *nl, int family, char *rx, ctf_ct_cb cb,
+		void *data, char *msg, size_t msglen);
 
 /*
  * The one entry whose original tuple is @proto @src:@sport -> @dst:@dport
@@ -67,10 +68,9 @@ int ctf_ct_dump(struct mnl_socket *nl, uint32_t portid, uint32_t seq,
  * (CTF_CT_RXBUF bytes). -ENOENT if there is none, else 0 or the kernel's
  * error with its message in @msg.
  */
-int ctf_ct_get(struct mnl_socket *nl, uint32_t portid, uint32_t seq,
-	       uint8_t proto, const struct ctf_addr *src, uint16_t sport,
-	       const struct ctf_addr *dst, uint16_t dport, char *rx,
-	       struct ctf_ct_entry *e, char *msg, size_t msglen);
+int ctf_ct_get(struct ctf_nl *nl, uint8_t proto, const struct ctf_addr *src,
+	       uint16_t sport, const struct ctf_addr *dst, uint16_t dport,
+	       char *rx, struct ctf_ct_entry *e, char *msg, size_t msglen);
 
 /*
  * The stamp word of ctfailover.ko (kmod/uapi/ctfailover.h): the epoch it

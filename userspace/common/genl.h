@@ -14,6 +14,8 @@
 #include <stdint.h>
 #include <libmnl/libmnl.h>
 
+#include "nl.h"
+
 /*
  * Big enough for a whole dump batch: the kernel fills up to 32 KiB per
  * recvmsg (libmnl 1.0.4 in bookworm predates MNL_SOCKET_DUMP_SIZE).
@@ -35,15 +37,13 @@ struct ctf_genl_family {
 };
 
 struct ctf_genl {
-	struct mnl_socket *nl;
+	struct ctf_nl nl;
 	char *rxbuf; /* CTF_GENL_RXBUF bytes */
-	unsigned int portid;
-	unsigned int seq;
 	uint16_t family_id;
 	uint32_t family_version;
 	uint32_t events_group; /* see struct ctf_genl_family */
 	/* Why the kernel refused the last request (extack), or "". */
-	char errmsg[256];
+	char errmsg[CTF_NL_MSGLEN];
 };
 
 /* What CTF_CMD_GET_INFO reports. */
@@ -65,12 +65,13 @@ struct nlmsghdr *ctf_genl_request(struct ctf_genl *g, void *buf, uint8_t cmd,
 
 /*
  * Send @req and run @cb on every reply until the kernel's ACK (or DONE for
- * dumps). Returns 0 or -errno; on a kernel error, g->errmsg holds its
- * extack message when there was one. Notifications (sequence number 0)
- * are not replies and are skipped: a socket that joined a multicast group
- * should not be used for requests, or it loses those events.
+ * dumps); see ctf_nl_talk(). Returns 0, the first error of @cb, or
+ * -errno; on a kernel error, g->errmsg holds its extack message when there
+ * was one. Notifications (sequence number 0) are not replies and are
+ * skipped: a socket that joined a multicast group should not be used for
+ * requests, or it loses those events.
  */
-int ctf_genl_talk(struct ctf_genl *g, struct nlmsghdr *req, mnl_cb_t cb,
+int ctf_genl_talk(struct ctf_genl *g, struct nlmsghdr *req, ctf_nl_cb cb,
 		  void *data);
 
 int ctf_genl_get_info(struct ctf_genl *g, struct ctf_info *info);
@@ -78,9 +79,9 @@ int ctf_genl_get_info(struct ctf_genl *g, struct ctf_info *info);
 /*
  * A socket on the generic netlink controller's "notify" group: families
  * registered and unregistered (a module loaded or unloaded), in every
- * namespace. NULL with errno on failure.
+ * namespace. 0 or -errno.
  */
-struct mnl_socket *ctf_genl_watch_open(void);
+int ctf_genl_watch_open(struct ctf_nl *nl);
 /*
  * One notification of that group: 1 and *@cmd (CTRL_CMD_NEWFAMILY or
  * CTRL_CMD_DELFAMILY) if it is about the "ctfailover" family, 0 if it is
@@ -96,16 +97,5 @@ int ctf_genl_parse_watch(const struct nlmsghdr *nlh, uint8_t *cmd);
 int ctf_genl_parse_family(const struct nlmsghdr *nlh,
 			  struct ctf_genl_family *fam);
 int ctf_genl_parse_info(const struct nlmsghdr *nlh, struct ctf_info *info);
-/*
- * Decode an NLMSG_ERROR message: returns its error (0 for an ACK, else a
- * negative errno) and copies an extack message, if any, into @msg.
- */
-int ctf_nl_parse_error(const struct nlmsghdr *nlh, char *msg, size_t msglen);
-/*
- * Decode the NLMSG_DONE that ends a dump: 0, or the negative errno the
- * dump failed with (the kernel reports those there, not in an
- * NLMSG_ERROR), with its extack message, if any, in @msg.
- */
-int ctf_nl_parse_done(const struct nlmsghdr *nlh, char *msg, size_t msglen);
 
 #endif /* CTF_GENL_H */

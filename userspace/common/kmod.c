@@ -364,13 +364,13 @@ static int reply_cb(const struct nlmsghdr *nlh, void *data)
 	int ret;
 
 	if (r->err || !r->out)
-		return MNL_CB_OK;
+		return 0;
 	ret = r->parse(nlh, r->out);
 	if (ret)
 		r->err = ret;
 	else
 		r->got = true;
-	return MNL_CB_OK;
+	return 0;
 }
 
 static int talk_one(struct ctf_genl *g, struct nlmsghdr *req,
@@ -473,11 +473,11 @@ static int dump_cb(const struct nlmsghdr *nlh, void *data)
 		d->intr = true;
 	/* After an error, keep reading to the end of the dump. */
 	if (d->err)
-		return MNL_CB_OK;
+		return 0;
 	d->err = ctf_kmod_parse_backend_msg(nlh, &b);
 	if (!d->err)
 		d->err = d->cb(&b, d->data);
-	return MNL_CB_OK;
+	return 0;
 }
 
 int ctf_kmod_backend_dump(struct ctf_genl *g, ctf_kmod_backend_cb cb,
@@ -561,7 +561,7 @@ int ctf_kmod_events_join(struct ctf_genl *g)
 
 	if (!group)
 		return -EOPNOTSUPP;
-	if (mnl_socket_setsockopt(g->nl, NETLINK_ADD_MEMBERSHIP, &group,
+	if (mnl_socket_setsockopt(g->nl.sock, NETLINK_ADD_MEMBERSHIP, &group,
 				  sizeof(group)) < 0)
 		return -errno;
 	return 0;
@@ -599,27 +599,21 @@ static int event_msg_cb(const struct nlmsghdr *nlh, void *data)
 int ctf_kmod_events_read(struct ctf_genl *g, ctf_kmod_event_cb cb, void *data)
 {
 	struct events_ctx e = { .g = g, .cb = cb, .data = data };
-	struct sockaddr_nl from;
-	struct iovec iov = { g->rxbuf, CTF_GENL_RXBUF };
-	struct msghdr msg = {
-		.msg_name = &from,
-		.msg_namelen = sizeof(from),
-		.msg_iov = &iov,
-		.msg_iovlen = 1,
-	};
+	bool kernel;
 	ssize_t n;
 
-	n = recvmsg(mnl_socket_get_fd(g->nl), &msg, MSG_DONTWAIT);
+	n = ctf_nl_recv(&g->nl, g->rxbuf, CTF_GENL_RXBUF, MSG_DONTWAIT,
+			&kernel);
+	if (n == -EMSGSIZE)
+		return -EBADMSG;
 	if (n < 0)
-		return -errno;
+		return (int)n;
 	/*
 	 * Only the kernel speaks for the module: any process may send to
 	 * our port id, so a message from another one is dropped unread.
 	 */
-	if (msg.msg_namelen != sizeof(from) || from.nl_pid != 0)
+	if (!kernel)
 		return -EAGAIN;
-	if (msg.msg_flags & MSG_TRUNC)
-		return -EBADMSG;
 	/* Events carry sequence number 0 and port id 0: no checks. */
 	if (mnl_cb_run(g->rxbuf, n, 0, 0, event_msg_cb, &e) < 0 && !e.err)
 		e.err = errno ? -errno : -EBADMSG;

@@ -23,7 +23,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <sys/socket.h>
 
 #include "ctdump.h"
@@ -282,23 +281,22 @@ static int read_conntrack(struct flows *fl)
 {
 	static const int families[] = { AF_INET, AF_INET6 };
 	char msg[256];
-	struct mnl_socket *nl;
-	uint32_t portid, seq = (uint32_t)time(NULL);
+	struct ctf_nl nl;
 	char *rx;
 	size_t i;
-	int ret = 0;
+	int ret;
 
 	rx = malloc(CTF_CT_RXBUF);
-	nl = rx ? ctf_ct_open(&portid) : NULL;
-	if (!nl) {
+	ret = rx ? ctf_ct_open(&nl) : -ENOMEM;
+	if (ret) {
 		fprintf(stderr, "%s flows: conntrack netlink socket: %s\n",
-			ctl_prog, strerror(rx ? errno : ENOMEM));
+			ctl_prog, strerror(-ret));
 		free(rx);
 		return CTL_EXIT_FAIL;
 	}
 	for (i = 0; !ret && i < sizeof(families) / sizeof(families[0]); i++) {
-		ret = ctf_ct_dump(nl, portid, ++seq, families[i], rx,
-				  collect_entry, fl, msg, sizeof(msg));
+		ret = ctf_ct_dump(&nl, families[i], rx, collect_entry, fl, msg,
+				  sizeof(msg));
 		if (ret)
 			fprintf(stderr,
 				"%s flows: conntrack dump (%s) failed: %s%s%s\n",
@@ -308,7 +306,7 @@ static int read_conntrack(struct flows *fl)
 						: strerror(-ret),
 				msg[0] ? ": " : "", msg);
 	}
-	mnl_socket_close(nl);
+	ctf_nl_close(&nl);
 	free(rx);
 	return ret ? CTL_EXIT_FAIL : CTL_EXIT_OK;
 }

@@ -19,9 +19,9 @@
 #include <sys/socket.h>
 
 #include "ctl.h"
-#include "json.h"
 #include "kmod.h"
 #include "parse.h"
+#include "print.h"
 #include "uapi/ctfailover.h"
 
 struct module_cmd {
@@ -95,74 +95,71 @@ static const char *family_name(int family)
 	return family == AF_INET ? "inet" : "inet6";
 }
 
-/* Text: the fields the kernel sent, in a fixed order. */
-static void print_backend_text(const struct ctf_backend *b)
+/* One record: a JSON object, or one line of text. */
+static void record_begin(struct ctf_print *p, const struct ctl_opts *o)
 {
-	char addr[CTF_ADDR_STRLEN];
-
-	fputs(ctf_addr_str(&b->addr, addr), stdout);
-	if (b->name[0])
-		printf(" name %s", b->name);
-	if (b->fields & CTF_BF_EPOCH)
-		printf(" epoch %u", b->epoch);
-	if (b->fields & CTF_BF_UNSTAMPED)
-		printf(" unstamped_epoch %u", b->unstamped_epoch);
-	if (b->fields & CTF_BF_STATE)
-		printf(" state %s", ctf_state_name(b->state));
-	if (b->fields & CTF_BF_TAGGED)
-		printf(" tagged %llu", (unsigned long long)b->tagged);
-	if (b->fields & CTF_BF_STALE_HITS)
-		printf(" stale_hits %llu", (unsigned long long)b->stale_hits);
-	if (b->fields & CTF_BF_EVICTED)
-		printf(" evicted %llu", (unsigned long long)b->evicted);
+	ctf_print_init(p, stdout, o->json);
+	ctf_print_open_object(p, NULL);
 }
 
-/* JSON: the members of a backend object (the caller opens it). */
-static void print_backend_json(struct ctf_json *j, const struct ctf_backend *b)
+static void record_end(struct ctf_print *p)
+{
+	ctf_print_close_object(p);
+	ctf_print_nl(p);
+	ctf_print_end(p);
+}
+
+/*
+ * The fields the kernel sent, in a fixed order: text "ADDR key value...",
+ * or the members of a JSON object (the caller opens it).
+ */
+static void print_backend(struct ctf_print *p, const struct ctf_backend *b)
 {
 	char addr[CTF_ADDR_STRLEN];
 
-	ctf_json_string(j, "addr", ctf_addr_str(&b->addr, addr));
-	ctf_json_string(j, "family", family_name(b->addr.family));
+	ctf_print_string(p, CTF_PRINT_ANY, "addr", "%s",
+			 ctf_addr_str(&b->addr, addr));
+	ctf_print_string(p, CTF_PRINT_JSON, "family", NULL,
+			 family_name(b->addr.family));
 	if (b->name[0])
-		ctf_json_string(j, "name", b->name);
+		ctf_print_string(p, CTF_PRINT_ANY, "name", " name %s", b->name);
 	if (b->fields & CTF_BF_EPOCH)
-		ctf_json_uint(j, "epoch", b->epoch);
+		ctf_print_uint(p, CTF_PRINT_ANY, "epoch", " epoch %llu",
+			       b->epoch);
 	if (b->fields & CTF_BF_UNSTAMPED)
-		ctf_json_uint(j, "unstamped_epoch", b->unstamped_epoch);
+		ctf_print_uint(p, CTF_PRINT_ANY, "unstamped_epoch",
+			       " unstamped_epoch %llu", b->unstamped_epoch);
 	if (b->fields & CTF_BF_STATE)
-		ctf_json_string(j, "state", ctf_state_name(b->state));
+		ctf_print_string(p, CTF_PRINT_ANY, "state", " state %s",
+				 ctf_state_name(b->state));
 	if (b->fields & CTF_BF_TAGGED)
-		ctf_json_uint(j, "tagged", b->tagged);
+		ctf_print_uint(p, CTF_PRINT_ANY, "tagged", " tagged %llu",
+			       b->tagged);
 	if (b->fields & CTF_BF_STALE_HITS)
-		ctf_json_uint(j, "stale_hits", b->stale_hits);
+		ctf_print_uint(p, CTF_PRINT_ANY, "stale_hits",
+			       " stale_hits %llu", b->stale_hits);
 	if (b->fields & CTF_BF_EVICTED)
-		ctf_json_uint(j, "evicted", b->evicted);
+		ctf_print_uint(p, CTF_PRINT_ANY, "evicted", " evicted %llu",
+			       b->evicted);
 }
 
 /* A list of backends: one per line, or a JSON array of objects. */
 static void print_backends(const struct ctf_backend *b, size_t n,
 			   const struct ctl_opts *o)
 {
-	struct ctf_json j;
+	struct ctf_print p;
 	size_t i;
 
-	if (!o->json) {
-		for (i = 0; i < n; i++) {
-			print_backend_text(&b[i]);
-			putchar('\n');
-		}
-		return;
-	}
-	ctf_json_init(&j, stdout);
-	ctf_json_begin_array(&j, NULL);
+	ctf_print_init(&p, stdout, o->json);
+	ctf_print_open_array(&p, NULL);
 	for (i = 0; i < n; i++) {
-		ctf_json_begin_object(&j, NULL);
-		print_backend_json(&j, &b[i]);
-		ctf_json_end_object(&j);
+		ctf_print_open_object(&p, NULL);
+		print_backend(&p, &b[i]);
+		ctf_print_close_object(&p);
+		ctf_print_nl(&p);
 	}
-	ctf_json_end_array(&j);
-	putchar('\n');
+	ctf_print_close_array(&p);
+	ctf_print_end(&p);
 }
 
 struct backend_list {
@@ -323,7 +320,7 @@ static int cmd_ports(int argc, char **argv, const struct ctl_opts *o)
 	char err[CTF_PARSE_ERRLEN];
 	struct ctf_ports p;
 	struct ctf_genl g;
-	struct ctf_json j;
+	struct ctf_print pr;
 	unsigned int n = 0, i;
 	int ret;
 
@@ -348,45 +345,35 @@ static int cmd_ports(int argc, char **argv, const struct ctl_opts *o)
 		ret = kernel_error(argv[0], "CTF_CMD_PORTS_GET", ret, &g);
 		goto out;
 	}
-	if (o->json) {
-		ctf_json_init(&j, stdout);
-		ctf_json_begin_object(&j, NULL);
-		ctf_json_begin_array(&j, "ports");
-		for (i = 0; i < p.n; i++)
-			ctf_json_uint(&j, NULL, p.port[i]);
-		ctf_json_end_array(&j);
-		ctf_json_end_object(&j);
-	} else {
-		/* The form `module ports` takes back. */
-		fputs("ports ", stdout);
-		for (i = 0; i < p.n; i++)
-			printf("%s%u", i ? "," : "", p.port[i]);
-	}
-	putchar('\n');
+	record_begin(&pr, o);
+	/* The text is the form `module ports` takes back. */
+	ctf_print_string(&pr, CTF_PRINT_TEXT, NULL, "%s", "ports ");
+	ctf_print_open_array(&pr, "ports");
+	for (i = 0; i < p.n; i++)
+		ctf_print_uint(&pr, CTF_PRINT_ANY, NULL, i ? ",%llu" : "%llu",
+			       p.port[i]);
+	ctf_print_close_array(&pr);
+	record_end(&pr);
 out:
 	ctf_genl_close(&g);
 	return ret;
 }
 
-static void print_evict(const struct ctf_evict *ev, struct ctf_json *j)
+/* The members of an evict report (the caller opens the object). */
+static void print_evict(struct ctf_print *p, const struct ctf_evict *ev)
 {
-	if (j) {
-		ctf_json_uint(j, "scanned", ev->scanned);
-		ctf_json_uint(j, "evicted", ev->evicted);
-		ctf_json_uint(j, "usec", ev->usec);
-	} else {
-		printf("scanned %llu evicted %llu usec %llu",
-		       (unsigned long long)ev->scanned,
-		       (unsigned long long)ev->evicted,
-		       (unsigned long long)ev->usec);
-	}
+	ctf_print_uint(p, CTF_PRINT_ANY, "scanned", "scanned %llu",
+		       ev->scanned);
+	ctf_print_uint(p, CTF_PRINT_ANY, "evicted", " evicted %llu",
+		       ev->evicted);
+	ctf_print_uint(p, CTF_PRINT_ANY, "usec", " usec %llu", ev->usec);
 }
 
 static int cmd_evict(int argc, char **argv, const struct ctl_opts *o)
 {
 	struct ctf_evict ev;
 	struct ctf_genl g;
-	struct ctf_json j;
+	struct ctf_print p;
 	int ret;
 
 	ret = no_more_args(argc, argv, 1);
@@ -398,25 +385,42 @@ static int cmd_evict(int argc, char **argv, const struct ctl_opts *o)
 	ret = ctf_kmod_evict(&g, &ev);
 	if (ret) {
 		ret = kernel_error(argv[0], "CTF_CMD_EVICT", ret, &g);
-	} else if (o->json) {
-		ctf_json_init(&j, stdout);
-		ctf_json_begin_object(&j, NULL);
-		print_evict(&ev, &j);
-		ctf_json_end_object(&j);
-		putchar('\n');
 	} else {
-		print_evict(&ev, NULL);
-		putchar('\n');
+		record_begin(&p, o);
+		print_evict(&p, &ev);
+		record_end(&p);
 	}
 	ctf_genl_close(&g);
 	return ret;
+}
+
+static void print_stats(struct ctf_print *p, const struct ctf_stats *st)
+{
+	ctf_print_uint(p, CTF_PRINT_ANY, "backends", "backends %llu",
+		       st->backends);
+	ctf_print_uint(p, CTF_PRINT_ANY, "tagged", " tagged %llu", st->tagged);
+	ctf_print_uint(p, CTF_PRINT_ANY, "stale_hits", " stale_hits %llu",
+		       st->stale_hits);
+	ctf_print_uint(p, CTF_PRINT_ANY, "evicted", " evicted %llu",
+		       st->evicted);
+	ctf_print_uint(p, CTF_PRINT_ANY, "sweeps", " sweeps %llu", st->sweeps);
+	ctf_print_uint(p, CTF_PRINT_ANY, "untaggable", " untaggable %llu",
+		       st->untaggable);
+	ctf_print_uint(p, CTF_PRINT_ANY, "foreign", " foreign %llu",
+		       st->foreign);
+	ctf_print_uint(p, CTF_PRINT_ANY, "last_epoch", " last_epoch %llu",
+		       st->last_epoch);
+	ctf_print_uint(p, CTF_PRINT_ANY, "label_word", " label_word %llu",
+		       st->label_word);
+	ctf_print_uint(p, CTF_PRINT_ANY, "sweep_delay_ms",
+		       " sweep_delay_ms %llu", st->sweep_delay_ms);
 }
 
 static int cmd_stats(int argc, char **argv, const struct ctl_opts *o)
 {
 	struct ctf_stats st;
 	struct ctf_genl g;
-	struct ctf_json j;
+	struct ctf_print p;
 	int ret;
 
 	ret = no_more_args(argc, argv, 1);
@@ -428,32 +432,10 @@ static int cmd_stats(int argc, char **argv, const struct ctl_opts *o)
 	ret = ctf_kmod_stats(&g, &st);
 	if (ret) {
 		ret = kernel_error(argv[0], "CTF_CMD_STATS_GET", ret, &g);
-	} else if (o->json) {
-		ctf_json_init(&j, stdout);
-		ctf_json_begin_object(&j, NULL);
-		ctf_json_uint(&j, "backends", st.backends);
-		ctf_json_uint(&j, "tagged", st.tagged);
-		ctf_json_uint(&j, "stale_hits", st.stale_hits);
-		ctf_json_uint(&j, "evicted", st.evicted);
-		ctf_json_uint(&j, "sweeps", st.sweeps);
-		ctf_json_uint(&j, "untaggable", st.untaggable);
-		ctf_json_uint(&j, "foreign", st.foreign);
-		ctf_json_uint(&j, "last_epoch", st.last_epoch);
-		ctf_json_uint(&j, "label_word", st.label_word);
-		ctf_json_uint(&j, "sweep_delay_ms", st.sweep_delay_ms);
-		ctf_json_end_object(&j);
-		putchar('\n');
 	} else {
-		printf("backends %u tagged %llu stale_hits %llu evicted %llu "
-		       "sweeps %llu untaggable %llu foreign %llu "
-		       "last_epoch %u label_word %u sweep_delay_ms %u\n",
-		       st.backends, (unsigned long long)st.tagged,
-		       (unsigned long long)st.stale_hits,
-		       (unsigned long long)st.evicted,
-		       (unsigned long long)st.sweeps,
-		       (unsigned long long)st.untaggable,
-		       (unsigned long long)st.foreign, st.last_epoch,
-		       st.label_word, st.sweep_delay_ms);
+		record_begin(&p, o);
+		print_stats(&p, &st);
+		record_end(&p);
 	}
 	ctf_genl_close(&g);
 	return ret;
@@ -504,34 +486,19 @@ struct monitor {
 static int print_event(const struct ctf_event *ev, void *data)
 {
 	struct monitor *m = data;
-	struct ctf_json j;
+	struct ctf_print p;
 
-	if (m->o->json) {
-		ctf_json_init(&j, stdout);
-		ctf_json_begin_object(&j, NULL);
-	}
+	record_begin(&p, m->o);
 	if (ev->cmd == CTF_CMD_EVENT_EVICTED) {
-		if (m->o->json) {
-			ctf_json_string(&j, "event", "evicted");
-			print_evict(&ev->evict, &j);
-		} else {
-			fputs("evicted ", stdout);
-			print_evict(&ev->evict, NULL);
-		}
+		ctf_print_string(&p, CTF_PRINT_ANY, "event", "%s ", "evicted");
+		print_evict(&p, &ev->evict);
 	} else {
-		if (m->o->json) {
-			ctf_json_string(&j, "event", "stale");
-			print_backend_json(&j, &ev->backend);
-			ctf_json_uint(&j, "stale_epoch", ev->stale_epoch);
-		} else {
-			fputs("stale ", stdout);
-			print_backend_text(&ev->backend);
-			printf(" stale_epoch %u", ev->stale_epoch);
-		}
+		ctf_print_string(&p, CTF_PRINT_ANY, "event", "%s ", "stale");
+		print_backend(&p, &ev->backend);
+		ctf_print_uint(&p, CTF_PRINT_ANY, "stale_epoch",
+			       " stale_epoch %llu", ev->stale_epoch);
 	}
-	if (m->o->json)
-		ctf_json_end_object(&j);
-	putchar('\n');
+	record_end(&p);
 	/* Someone may be waiting on the other end of a pipe. */
 	fflush(stdout);
 	m->seen++;
@@ -594,7 +561,7 @@ static int cmd_monitor(int argc, char **argv, const struct ctl_opts *o)
 
 	if (timeout)
 		deadline = now_ms() + timeout * 1000;
-	pfd.fd = mnl_socket_get_fd(g.nl);
+	pfd.fd = ctf_nl_fd(&g.nl);
 	pfd.events = POLLIN;
 	ret = CTL_EXIT_OK;
 	while (!m.count || m.seen < m.count) {

@@ -46,7 +46,7 @@ struct ctfd_canary *ctfd_canary_open(const struct ctfd *d, const char *tag)
 {
 	struct ctfd_canary *c = calloc(1, sizeof(*c));
 	char err[128] = "";
-	int fd;
+	int fd, ret;
 
 	if (!c)
 		return NULL;
@@ -59,11 +59,11 @@ struct ctfd_canary *ctfd_canary_open(const struct ctfd *d, const char *tag)
 		return c;
 	}
 	c->rx = malloc(CTF_CT_RXBUF);
-	c->ct = ctf_ct_open(&c->ct_portid);
-	if (!c->rx || !c->ct) {
+	ret = c->rx ? ctf_ct_open(&c->ct) : -ENOMEM;
+	if (ret) {
 		snprintf(c->error, sizeof(c->error),
 			 "cannot read conntrack (ctnetlink): %s",
-			 strerror(errno));
+			 strerror(-ret));
 		goto fail;
 	}
 	fd = bound_socket(AF_INET, c->port, err, sizeof(err));
@@ -98,8 +98,7 @@ void ctfd_canary_close(struct ctfd_canary *c)
 		close(c->fd4);
 	if (c->fd6 >= 0)
 		close(c->fd6);
-	if (c->ct)
-		mnl_socket_close(c->ct);
+	ctf_nl_close(&c->ct);
 	free(c->rx);
 	free(c->v);
 	free(c);
@@ -257,8 +256,8 @@ static const struct ctfd_backend *entry(struct ctfd_canary *c,
 	v->have_entry = false;
 	v->backend[0] = '\0';
 	v->stamp = 0;
-	ret = ctf_ct_get(c->ct, c->ct_portid, ++c->ct_seq, IPPROTO_UDP, &v->src,
-			 c->port, &v->vip, v->port, c->rx, &e, msg, msglen);
+	ret = ctf_ct_get(&c->ct, IPPROTO_UDP, &v->src, c->port, &v->vip,
+			 v->port, c->rx, &e, msg, msglen);
 	if (ret) {
 		if (!msg[0])
 			snprintf(msg, msglen, "%s", strerror(-ret));

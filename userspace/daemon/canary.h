@@ -44,6 +44,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "nl.h"
 #include "parse.h"
 #include "uapi/ctfailover.h"
 
@@ -88,8 +89,7 @@ struct ctfd_canary {
 	char tag[17];
 	struct ctfd_canary_vip *v;
 	unsigned int n;
-	struct mnl_socket *ct;
-	uint32_t ct_portid, ct_seq;
+	struct ctf_nl ct;
 	char *rx;
 	uint64_t due_ms; /* the next send or timeout, 0: none */
 	char error[160]; /* why there is no canary, "" if there is */

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "counters.h"
 #include "ctlcmd.h"
 #include "daemon.h"
 #include "canary.h"
@@ -415,8 +416,9 @@ static int cmd_stats(struct req *r)
 {
 	if (r->json) {
 		const struct ctfd_counters *c = &r->d->c;
+		const struct ctfd_counter_def *def;
 		struct ctf_json j;
-		unsigned int i;
+		size_t i;
 
 		ctf_json_init(&j, r->out);
 		ctf_json_begin_object(&j, NULL);
@@ -424,20 +426,12 @@ static int cmd_stats(struct req *r)
 		for (i = 0; i < __CTFD_SRC_MAX; i++)
 			ctf_json_uint(&j, ctfd_source_name(i), c->events[i]);
 		ctf_json_end_object(&j);
-		ctf_json_uint(&j, "bumps", c->bumps);
-		ctf_json_uint(&j, "takeovers", c->takeovers);
-		ctf_json_uint(&j, "applies_ok", c->applies[CTFD_OK]);
-		ctf_json_uint(&j, "applies_refused", c->applies[CTFD_REFUSED]);
-		ctf_json_uint(&j, "applies_failed", c->applies[CTFD_FAILED]);
-		ctf_json_uint(&j, "resyncs", c->resyncs);
-		ctf_json_uint(&j, "ct_evicted", c->ct_evicted);
-		ctf_json_uint(&j, "module_swept", c->kmod_swept);
-		ctf_json_uint(&j, "module_stale_hits", c->kmod_stale_seen);
-		ctf_json_uint(&j, "module_errors", c->kmod_errors);
-		ctf_json_uint(&j, "nft_commits", c->nft_commits);
-		ctf_json_uint(&j, "neigh_flushed", c->neigh_flushed);
-		ctf_json_uint(&j, "neigh_flush_errors", c->neigh_errors);
-		ctf_json_uint(&j, "ignored_input", c->ignored_input);
+		for (i = 0; i < ctfd_n_counter_defs; i++) {
+			def = &ctfd_counter_defs[i];
+			if (def->json)
+				ctf_json_uint(&j, def->json,
+					      ctfd_counter_u64(c, def));
+		}
 		ctf_json_end_object(&j);
 		fputc('\n', r->out);
 		return 0;

@@ -1047,7 +1047,7 @@ int ctfd_kmod_open(struct ctfd *d)
 		ret = -EPROTO;
 	}
 	if (ret) {
-		if (d->genl.nl)
+		if (d->genl.nl.sock)
 			ctf_genl_close(&d->genl);
 		return ret;
 	}
@@ -1057,7 +1057,7 @@ int ctfd_kmod_open(struct ctfd *d)
 	if (!ctf_genl_open(&d->genl_ev) && !ctf_kmod_events_join(&d->genl_ev)) {
 		d->kmod_events = true;
 	} else {
-		if (d->genl_ev.nl)
+		if (d->genl_ev.nl.sock)
 			ctf_genl_close(&d->genl_ev);
 		ctfd_log(
 			"module: cannot join the events group; sweep reports will be missing");
@@ -1143,17 +1143,17 @@ static void kmod_detach(struct ctfd *d)
 void ctfd_kmod_watch(struct ctfd *d)
 {
 	char buf[8192];
-	int fd = mnl_socket_get_fd(d->kmod_watch), len, ret;
 	const struct nlmsghdr *nlh;
+	int len, ret;
 	uint8_t cmd;
+	bool kernel;
 	ssize_t got;
 
 	for (;;) {
-		got = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+		got = ctf_nl_recv(&d->kmod_watch, buf, sizeof(buf),
+				  MSG_DONTWAIT, &kernel);
 		if (got < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno != ENOBUFS)
+			if (got != -ENOBUFS)
 				return;
 			/* Notifications lost: ask whether it is there. */
 			d->c.resyncs++;
@@ -1164,6 +1164,9 @@ void ctfd_kmod_watch(struct ctfd *d)
 				kmod_detach(d);
 			continue;
 		}
+		/* Only the kernel speaks for the controller. */
+		if (!kernel)
+			continue;
 		len = (int)got;
 		for (nlh = (const struct nlmsghdr *)buf; mnl_nlmsg_ok(nlh, len);
 		     nlh = mnl_nlmsg_next(nlh, &len)) {

@@ -11,11 +11,9 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <sys/socket.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nfnetlink_conntrack.h>
@@ -23,7 +21,7 @@
 
 #include "ct.h"
 #include "ctdump.h"
-#include "genl.h"
+#include "nl.h"
 
 /*
  * Deletes per sendmsg(): their acks (about 1 KiB of rcvbuf each with
@@ -40,79 +38,58 @@ struct evict {
 	unsigned int n_ports;
 	unsigned int scanned, deleted;
 
-	struct mnl_socket *dump, *del;
-	uint32_t dump_portid, del_portid;
-	uint32_t dump_seq, seq;
+	struct ctf_nl dump, del;
 	char *rx;    /* the dump's, being walked while deletes are acked */
 	char *ackrx; /* the deletes' acks */
 
 	/* Deletes built, not yet sent: n_del messages, @len bytes of @buf. */
 	char buf[DEL_BATCH * DEL_MSG_MAX];
 	size_t len;
-	unsigned int n_del;
+	unsigned int n_del, acked;
 	uint32_t first_seq;
 
 	int err;
 	char msg[256];
 };
 
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
+/* One ack of the deletes in flight: > 0 while more are due. */
+static int delete_acked(const struct nlmsghdr *nlh, void *data)
 {
-	va_list ap;
+	struct evict *ev = data;
+	char msg[sizeof(ev->msg)];
+	int e;
 
-	if (!errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
+	/* Only acks of this round. */
+	if (nlh->nlmsg_type != NLMSG_ERROR ||
+	    nlh->nlmsg_seq - ev->first_seq >= ev->n_del)
+		return 1;
+	ev->acked++;
+	e = ctf_nl_parse_error(nlh, msg, sizeof(msg));
+	if (!e) {
+		ev->deleted++;
+	} else if (e != -ENOENT && !ev->err) {
+		/* ENOENT: gone already (timed out). */
+		ev->err = e;
+		strcpy(ev->msg, msg);
+	}
+	return ev->acked < ev->n_del;
 }
 
 /* Send the pending deletes and read one ack for each. */
 static int flush_deletes(struct evict *ev)
 {
-	unsigned int acked = 0;
-	int fd = mnl_socket_get_fd(ev->del);
+	int ret;
 
 	if (!ev->n_del)
 		return 0;
-	if (mnl_socket_sendto(ev->del, ev->buf, ev->len) < 0)
+	if (mnl_socket_sendto(ev->del.sock, ev->buf, ev->len) < 0)
 		return -errno;
-	while (acked < ev->n_del) {
-		const struct nlmsghdr *nlh;
-		ssize_t got;
-		int len;
-
-		got = recv(fd, ev->ackrx, CTF_CT_RXBUF, 0);
-		if (got < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno; /* ENOBUFS: acks lost, count unknown */
-		}
-		len = (int)got;
-		for (nlh = (const struct nlmsghdr *)ev->ackrx;
-		     mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
-			char msg[sizeof(ev->msg)];
-			int e;
-
-			/* Only acks of this round, from the kernel to us. */
-			if (nlh->nlmsg_type != NLMSG_ERROR ||
-			    nlh->nlmsg_pid != ev->del_portid ||
-			    nlh->nlmsg_seq - ev->first_seq >= ev->n_del)
-				continue;
-			acked++;
-			e = ctf_nl_parse_error(nlh, msg, sizeof(msg));
-			if (!e) {
-				ev->deleted++;
-			} else if (e != -ENOENT && !ev->err) {
-				/* ENOENT: gone already (timed out). */
-				ev->err = e;
-				strcpy(ev->msg, msg);
-			}
-		}
-	}
+	ev->acked = 0;
+	/* ENOBUFS: acks lost, count unknown. */
+	ret = ctf_nl_recv_msgs(&ev->del, ev->ackrx, CTF_CT_RXBUF, false,
+			       delete_acked, ev);
+	if (ret)
+		return ret;
 	ev->n_del = 0;
 	ev->len = 0;
 	return ev->err;
@@ -146,7 +123,7 @@ static int entry(const struct ctf_ct_entry *e, void *data)
 			return ret;
 	}
 	if (!ev->n_del)
-		ev->first_seq = ev->seq + 1;
+		ev->first_seq = ev->del.seq + 1;
 	/*
 	 * The original tuple as the kernel sent it, its zone, and its id: a
 	 * new entry with the same tuple (a flow that came back meanwhile,
@@ -155,7 +132,7 @@ static int entry(const struct ctf_ct_entry *e, void *data)
 	if (mnl_attr_get_payload_len(e->orig) + 64 > DEL_MSG_MAX)
 		return -EBADMSG;
 	del = ctf_ct_req(ev->buf + ev->len, IPCTNL_MSG_CT_DELETE, NLM_F_ACK,
-			 ++ev->seq, ev->addrs[0].family);
+			 ctf_nl_next_seq(&ev->del), ev->addrs[0].family);
 	mnl_attr_put(del, CTA_TUPLE_ORIG | NLA_F_NESTED,
 		     mnl_attr_get_payload_len(e->orig),
 		     mnl_attr_get_payload(e->orig));
@@ -186,13 +163,14 @@ int ctfd_ct_evict(const struct ctf_addr *addrs, unsigned int n_addrs,
 		err[0] = '\0';
 	for (i = 0; i < n_addrs; i++) {
 		if (addrs[i].family != AF_INET && addrs[i].family != AF_INET6) {
-			seterr(err, errlen,
-			       "conntrack: evict: no backend address");
+			ctf_nl_seterr(err, errlen,
+				      "conntrack: evict: no backend address");
 			return -EINVAL;
 		}
 		if (addrs[i].family != addrs[0].family) {
-			seterr(err, errlen,
-			       "conntrack: evict: backend addresses of one family only");
+			ctf_nl_seterr(
+				err, errlen,
+				"conntrack: evict: backend addresses of one family only");
 			return -EINVAL;
 		}
 	}
@@ -207,45 +185,42 @@ int ctfd_ct_evict(const struct ctf_addr *addrs, unsigned int n_addrs,
 	ev->n_addrs = n_addrs;
 	ev->ports = ports;
 	ev->n_ports = n_ports;
-	ev->seq = (uint32_t)time(NULL);
 	ret = -ENOMEM;
 	if (!ev->rx || !ev->ackrx)
 		goto out;
-	ev->dump = ctf_ct_open(&ev->dump_portid);
-	ev->del = ev->dump ? ctf_ct_open(&ev->del_portid) : NULL;
-	if (!ev->dump || !ev->del) {
-		ret = -errno;
-		seterr(err, errlen, "conntrack: netlink socket: %s",
-		       strerror(errno));
+	ret = ctf_ct_open(&ev->dump);
+	if (!ret)
+		ret = ctf_ct_open(&ev->del);
+	if (ret) {
+		ctf_nl_seterr(err, errlen, "conntrack: netlink socket: %s",
+			      strerror(-ret));
 		goto out;
 	}
-	ev->dump_seq = ++ev->seq;
-	ret = ctf_ct_dump(ev->dump, ev->dump_portid, ev->dump_seq,
-			  addrs[0].family, ev->rx, entry, ev, ev->msg,
-			  sizeof(ev->msg));
+	ret = ctf_ct_dump(&ev->dump, addrs[0].family, ev->rx, entry, ev,
+			  ev->msg, sizeof(ev->msg));
 	if (!ret)
 		ret = flush_deletes(ev);
 	if (ret) {
 		ctf_addr_str(&addrs[0], a);
 		if (ev->msg[0])
-			seterr(err, errlen,
-			       "conntrack: evict %s%s (%u deleted): %s (%s)", a,
-			       n_addrs > 1 ? " and others" : "", ev->deleted,
-			       strerror(-ret), ev->msg);
+			ctf_nl_seterr(
+				err, errlen,
+				"conntrack: evict %s%s (%u deleted): %s (%s)",
+				a, n_addrs > 1 ? " and others" : "",
+				ev->deleted, strerror(-ret), ev->msg);
 		else
-			seterr(err, errlen,
-			       "conntrack: evict %s%s (%u deleted): %s%s", a,
-			       n_addrs > 1 ? " and others" : "", ev->deleted,
-			       strerror(-ret),
-			       ret == -ENOBUFS ? " (acks lost)" : "");
+			ctf_nl_seterr(
+				err, errlen,
+				"conntrack: evict %s%s (%u deleted): %s%s", a,
+				n_addrs > 1 ? " and others" : "", ev->deleted,
+				strerror(-ret),
+				ret == -ENOBUFS ? " (acks lost)" : "");
 	}
 	*scanned = ev->scanned;
 	*deleted = ev->deleted;
 out:
-	if (ev->dump)
-		mnl_socket_close(ev->dump);
-	if (ev->del)
-		mnl_socket_close(ev->del);
+	ctf_nl_close(&ev->dump);
+	ctf_nl_close(&ev->del);
 	free(ev->rx);
 	free(ev->ackrx);
 	free(ev);

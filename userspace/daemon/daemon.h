@@ -59,8 +59,8 @@ struct ctfd {
 	struct ctf_genl genl;
 	bool kmod_events; /* genl_ev joined the module's events group */
 	struct ctf_genl genl_ev;
-	/* Families coming and going (NULL with --no-module). */
-	struct mnl_socket *kmod_watch;
+	/* Families coming and going (not open with --no-module). */
+	struct ctf_nl kmod_watch;
 
 	struct ctfd_rtnl *rtnl;
 	struct ctfd_watch watch;

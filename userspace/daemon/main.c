@@ -165,11 +165,11 @@ static void open_module(struct ctfd *d, bool no_module)
 		return;
 	}
 	/* Before the module is looked at: a load in between is not missed. */
-	d->kmod_watch = ctf_genl_watch_open();
-	if (!d->kmod_watch)
+	ret = ctf_genl_watch_open(&d->kmod_watch);
+	if (ret)
 		ctfd_log(
 			"WARNING: cannot watch for the module being loaded or unloaded: %s",
-			strerror(errno));
+			strerror(-ret));
 	ret = ctfd_kmod_open(d);
 	if (ret)
 		ctfd_log(
@@ -298,14 +298,13 @@ static int run(struct ctfd *d)
 		pfd[i] = (struct pollfd){ .fd = -1, .events = POLLIN };
 	pfd[FD_SIG].fd = signalfd(-1, &mask, SFD_CLOEXEC);
 	pfd[FD_RTNL].fd = ctfd_rtnl_fd(d->rtnl);
-	pfd[FD_WATCH].fd =
-		d->kmod_watch ? mnl_socket_get_fd(d->kmod_watch) : -1;
+	pfd[FD_WATCH].fd = d->kmod_watch.sock ? ctf_nl_fd(&d->kmod_watch) : -1;
 	pfd[FD_FIFO].fd = d->fifo_fd;
 
 	for (;;) {
 		/* The module may come and go; the prober too (a reload). */
 		pfd[FD_KMOD].fd =
-			d->kmod_events ? mnl_socket_get_fd(d->genl_ev.nl) : -1;
+			d->kmod_events ? ctf_nl_fd(&d->genl_ev.nl) : -1;
 		ctfd_prober_fds(d, probe_fds);
 		for (i = 0; i < CTFD_PROBER_FDS; i++)
 			pfd[FD_PROBE4 + i].fd = probe_fds[i];
@@ -545,8 +544,7 @@ out:
 	if (d.rtnl)
 		ctfd_rtnl_close(d.rtnl);
 	ctfd_kmod_close(&d);
-	if (d.kmod_watch)
-		mnl_socket_close(d.kmod_watch);
+	ctf_nl_close(&d.kmod_watch);
 	ctfd_nft_close(d.nft);
 	ctfd_dataplane_free(&d.dp);
 	free(d.run);

@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "counters.h"
 #include "daemon.h"
 #include "kmod.h"
 #include "canary.h"
@@ -187,6 +188,28 @@ static void render_health(const struct ctfd *d, FILE *f)
 	render_canary(p->canary, f);
 }
 
+/* The counters of counters.h, in their table's order. */
+static void render_counters(FILE *f, const struct ctfd_counters *c)
+{
+	const struct ctfd_counter_def *def;
+	size_t i;
+
+	for (i = 0; i < ctfd_n_counter_defs; i++) {
+		def = &ctfd_counter_defs[i];
+		if (def->help)
+			help(f, def->metric, def->seconds ? "gauge" : "counter",
+			     def->help);
+		fputs(def->metric, f);
+		if (def->labels)
+			fprintf(f, "{%s}", def->labels);
+		if (def->seconds)
+			fprintf(f, " %.6f\n", ctfd_counter_seconds(c, def));
+		else
+			fprintf(f, " %llu\n",
+				(unsigned long long)ctfd_counter_u64(c, def));
+	}
+}
+
 /* The clients of the control socket and the metrics endpoint (conn.h). */
 static void render_clients(FILE *f, const struct ctfd *d)
 {
@@ -225,7 +248,6 @@ void ctfd_metrics_render(const struct ctfd *d, FILE *f)
 {
 	const struct ctfd_state *st = d->run;
 	const struct ctfd_counters *c = &d->c;
-	static const char *const outcome[] = { "ok", "refused", "failed" };
 	unsigned int i, s, n[CTF_STATE_MAX + 1] = { 0 };
 	char a[CTF_ADDR_STRLEN], e[LV_MAX];
 
@@ -265,67 +287,7 @@ void ctfd_metrics_render(const struct ctfd *d, FILE *f)
 	for (i = 0; i < __CTFD_SRC_MAX; i++)
 		fprintf(f, "ctfailover_events_total{source=\"%s\"} %llu\n",
 			ctfd_source_name(i), (unsigned long long)c->events[i]);
-	help(f, "ctfailover_takeovers_total", "counter",
-	     "This host gained a VIP (keepalived MASTER, VIP added): nothing evicted, its entries are live.");
-	fprintf(f, "ctfailover_takeovers_total %llu\n",
-		(unsigned long long)c->takeovers);
-	help(f, "ctfailover_keepalived_fifo_replaced_total", "counter",
-	     "Times the keepalived FIFO was made again under the daemon (keepalived must reopen it).");
-	fprintf(f, "ctfailover_keepalived_fifo_replaced_total %llu\n",
-		(unsigned long long)c->fifo_replaced);
-	help(f, "ctfailover_epoch_bumps_total", "counter", "Epoch bumps.");
-	fprintf(f, "ctfailover_epoch_bumps_total %llu\n",
-		(unsigned long long)c->bumps);
-	help(f, "ctfailover_applies_total", "counter",
-	     "Data-plane changes by outcome.");
-	for (i = 0; i < __CTFD_OUTCOME_MAX; i++)
-		fprintf(f, "ctfailover_applies_total{outcome=\"%s\"} %llu\n",
-			outcome[i], (unsigned long long)c->applies[i]);
-	help(f, "ctfailover_evictions_total", "counter",
-	     "Conntrack entries evicted, by who evicted them.");
-	fprintf(f, "ctfailover_evictions_total{by=\"ctnetlink\"} %llu\n",
-		(unsigned long long)c->ct_evicted);
-	fprintf(f, "ctfailover_evictions_total{by=\"module\"} %llu\n",
-		(unsigned long long)c->kmod_swept);
-	help(f, "ctfailover_stale_hits_total", "counter",
-	     "Packets that met a stale entry and were re-steered (module).");
-	fprintf(f, "ctfailover_stale_hits_total %llu\n",
-		(unsigned long long)c->kmod_stale_seen);
-	help(f, "ctfailover_resyncs_total", "counter",
-	     "Full resyncs after netlink overruns (ENOBUFS).");
-	fprintf(f, "ctfailover_resyncs_total %llu\n",
-		(unsigned long long)c->resyncs);
-	help(f, "ctfailover_module_errors_total", "counter",
-	     "Module requests that failed.");
-	fprintf(f, "ctfailover_module_errors_total %llu\n",
-		(unsigned long long)c->kmod_errors);
-	help(f, "ctfailover_ignored_input_total", "counter",
-	     "Malformed fifo lines and control requests.");
-	fprintf(f, "ctfailover_ignored_input_total %llu\n",
-		(unsigned long long)c->ignored_input);
-	help(f, "ctfailover_nft_commits_total", "counter",
-	     "nft batches committed.");
-	fprintf(f, "ctfailover_nft_commits_total %llu\n",
-		(unsigned long long)c->nft_commits);
-	help(f, "ctfailover_neigh_flushed_total", "counter",
-	     "Neighbour entries of cycled backends deleted, to be resolved afresh.");
-	fprintf(f, "ctfailover_neigh_flushed_total %llu\n",
-		(unsigned long long)c->neigh_flushed);
-	help(f, "ctfailover_neigh_flush_errors_total", "counter",
-	     "Neighbour flushes of cycled backends that failed.");
-	fprintf(f, "ctfailover_neigh_flush_errors_total %llu\n",
-		(unsigned long long)c->neigh_errors);
-	help(f, "ctfailover_nft_last_commit_seconds", "gauge",
-	     "Duration of the last nft batch.");
-	fprintf(f, "ctfailover_nft_last_commit_seconds %.6f\n",
-		c->nft_commit_seconds);
-	help(f, "ctfailover_last_event_seconds", "gauge",
-	     "From reading the last acted-on HA event to its changes done.");
-	fprintf(f, "ctfailover_last_event_seconds %.6f\n", c->event_seconds);
-	help(f, "ctfailover_last_event_timestamp_seconds", "gauge",
-	     "When the last acted-on HA event's changes were done (Unix time).");
-	fprintf(f, "ctfailover_last_event_timestamp_seconds %.6f\n",
-		c->event_done);
+	render_counters(f, &d->c);
 	render_clients(f, d);
 	render_health(d, f);
 }

@@ -16,7 +16,7 @@
 #include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
 
-#include "genl.h"
+#include "nl.h"
 #include "rtnl.h"
 
 #ifndef SO_RCVBUFFORCE
@@ -35,10 +35,8 @@
 #define RTNL_DUMP_TRIES	    5
 
 struct ctfd_rtnl {
-	struct mnl_socket *ev;	 /* joined to the groups, non-blocking */
-	struct mnl_socket *dump; /* requests and their replies only */
-	unsigned int dump_portid;
-	unsigned int seq;
+	struct ctf_nl ev;      /* joined to the groups, non-blocking */
+	struct ctf_nl dump;    /* requests and their replies only */
 	char *evbuf, *dumpbuf; /* RTNL_BUFSZ bytes each */
 	struct ctfd_rtnl_stats stats;
 };
@@ -250,32 +248,10 @@ int ctfd_rtnl_parse(const struct nlmsghdr *nlh, struct ctfd_obs *o)
 	return 1;
 }
 
-/*
- * One datagram from @fd. *@kernel: whether the kernel sent it. -EMSGSIZE
- * if it did not fit.
- */
-static ssize_t recv_dgram(int fd, void *buf, bool *kernel)
+/* One notification datagram; see ctf_nl_recv(). */
+static ssize_t recv_dgram(struct ctfd_rtnl *r, bool *kernel)
 {
-	struct sockaddr_nl sa;
-	struct iovec iov = { .iov_base = buf, .iov_len = RTNL_BUFSZ };
-	struct msghdr msg = {
-		.msg_name = &sa,
-		.msg_namelen = sizeof(sa),
-		.msg_iov = &iov,
-		.msg_iovlen = 1,
-	};
-	ssize_t n;
-
-	do {
-		n = recvmsg(fd, &msg, 0);
-	} while (n < 0 && errno == EINTR);
-	if (n < 0)
-		return -errno;
-	if (msg.msg_flags & MSG_TRUNC)
-		return -EMSGSIZE;
-	*kernel = msg.msg_namelen == sizeof(sa) && sa.nl_family == AF_NETLINK &&
-		  sa.nl_pid == 0;
-	return n;
+	return ctf_nl_recv(&r->ev, r->evbuf, RTNL_BUFSZ, 0, kernel);
 }
 
 /* Parse and deliver the messages of one notification datagram. */
@@ -313,12 +289,12 @@ static int deliver(struct ctfd_rtnl *r, const void *buf, ssize_t n,
  */
 static void drain(struct ctfd_rtnl *r)
 {
-	int fd = mnl_socket_get_fd(r->ev), i;
 	bool kernel;
 	ssize_t n;
+	int i;
 
 	for (i = 0; i < 4 * RTNL_READ_BATCH; i++) {
-		n = recv_dgram(fd, r->evbuf, &kernel);
+		n = recv_dgram(r, &kernel);
 		if (n == -EAGAIN || n == -EWOULDBLOCK)
 			return;
 		if (n < 0 && n != -ENOBUFS && n != -EMSGSIZE)
@@ -328,12 +304,12 @@ static void drain(struct ctfd_rtnl *r)
 
 int ctfd_rtnl_read(struct ctfd_rtnl *r, ctfd_obs_cb cb, void *data)
 {
-	int fd = mnl_socket_get_fd(r->ev), delivered = 0, ret, i;
+	int delivered = 0, ret, i;
 	bool kernel;
 	ssize_t n;
 
 	for (i = 0; i < RTNL_READ_BATCH; i++) {
-		n = recv_dgram(fd, r->evbuf, &kernel);
+		n = recv_dgram(r, &kernel);
 		if (n == -EAGAIN || n == -EWOULDBLOCK)
 			break;
 		if (n == -ENOBUFS || n == -EMSGSIZE) {
@@ -357,105 +333,44 @@ int ctfd_rtnl_read(struct ctfd_rtnl *r, ctfd_obs_cb cb, void *data)
 }
 
 struct dump_ctx {
-	unsigned int seq;
 	ctfd_obs_cb cb;
 	void *data;
 	int delivered;
 	bool intr;
-	int err;
 };
 
-/* Replies to an earlier, abandoned dump may still be queued: skip them. */
-static int dump_data_cb(const struct nlmsghdr *nlh, void *data)
+/* One message of a dump's replies to the caller's callback. */
+static int dump_obs(const struct nlmsghdr *nlh, void *data)
 {
 	struct dump_ctx *d = data;
 	struct ctfd_obs o;
 	int ret;
 
-	if (nlh->nlmsg_seq != d->seq)
-		return MNL_CB_OK;
-	if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
-		d->intr = true;
-	ret = ctfd_rtnl_parse(nlh, &o);
-	if (ret)
-		return MNL_CB_OK; /* a dump is not a notification: count nothing
-				   */
+	/* A dump is not a notification: count nothing. */
+	if (ctfd_rtnl_parse(nlh, &o))
+		return 0;
 	ret = d->cb(&o, d->data);
-	if (ret < 0) {
-		d->err = ret;
-		return MNL_CB_ERROR;
-	}
+	if (ret < 0)
+		return ret;
 	d->delivered++;
-	return MNL_CB_OK;
-}
-
-static int dump_done_cb(const struct nlmsghdr *nlh, void *data)
-{
-	struct dump_ctx *d = data;
-	int err;
-
-	if (nlh->nlmsg_seq != d->seq)
-		return MNL_CB_OK;
-	if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
-		d->intr = true;
-	err = ctf_nl_parse_done(nlh, NULL, 0);
-	if (err == 0)
-		return MNL_CB_STOP;
-	d->err = err;
-	return MNL_CB_ERROR;
-}
-
-static int dump_error_cb(const struct nlmsghdr *nlh, void *data)
-{
-	struct dump_ctx *d = data;
-	int err;
-
-	if (nlh->nlmsg_seq != d->seq)
-		return MNL_CB_OK;
-	err = ctf_nl_parse_error(nlh, NULL, 0);
-	if (err == 0)
-		return MNL_CB_STOP;
-	d->err = err;
-	return MNL_CB_ERROR;
+	return 0;
 }
 
 /*
  * Send the request @nlh on the request socket and run its replies through
- * the dump callbacks until its NLMSG_DONE (a dump) or its ack (anything
- * else, with NLM_F_ACK): 0 or -errno.
+ * dump_obs() until its NLMSG_DONE (a dump) or its ack (anything else, with
+ * NLM_F_ACK): 0 or -errno, -ETIMEDOUT if the kernel does not finish.
  */
 static int transact(struct ctfd_rtnl *r, struct nlmsghdr *nlh,
 		    struct dump_ctx *d)
 {
-	static mnl_cb_t ctl[NLMSG_MIN_TYPE] = {
-		[NLMSG_ERROR] = dump_error_cb,
-		[NLMSG_DONE] = dump_done_cb,
-	};
-	int fd = mnl_socket_get_fd(r->dump), ret;
-	bool kernel;
-	ssize_t n;
+	struct ctf_nl_talk t = { .cb = dump_obs, .data = d };
+	int ret;
 
-	d->seq = nlh->nlmsg_seq;
-	if (mnl_socket_sendto(r->dump, nlh, nlh->nlmsg_len) < 0)
-		return -errno;
-
-	for (;;) {
-		n = recv_dgram(fd, r->dumpbuf, &kernel);
-		if (n == -EAGAIN || n == -EWOULDBLOCK)
-			return -ETIMEDOUT;
-		if (n < 0)
-			return n;
-		if (!kernel)
-			continue;
-		d->err = 0;
-		errno = 0;
-		ret = mnl_cb_run2(r->dumpbuf, n, 0, r->dump_portid,
-				  dump_data_cb, d, ctl, NLMSG_MIN_TYPE);
-		if (ret == MNL_CB_STOP)
-			return 0;
-		if (ret == MNL_CB_ERROR)
-			return d->err ? d->err : errno ? -errno : -EPROTO;
-	}
+	ret = ctf_nl_talk(&r->dump, nlh, r->dumpbuf, RTNL_BUFSZ, &t);
+	if (t.intr)
+		d->intr = true;
+	return ret;
 }
 
 static int dump_once(struct ctfd_rtnl *r, uint16_t type, uint8_t family,
@@ -466,7 +381,7 @@ static int dump_once(struct ctfd_rtnl *r, uint16_t type, uint8_t family,
 
 	nlh->nlmsg_type = type;
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	nlh->nlmsg_seq = ++r->seq;
+	nlh->nlmsg_seq = ctf_nl_next_seq(&r->dump);
 	/* Each request's header leads with its family byte. */
 	switch (type) {
 	case RTM_GETLINK: {
@@ -580,7 +495,7 @@ static int neigh_del(struct ctfd_rtnl *r, const struct ctf_addr *addr,
 
 	nlh->nlmsg_type = RTM_DELNEIGH;
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-	nlh->nlmsg_seq = ++r->seq;
+	nlh->nlmsg_seq = ctf_nl_next_seq(&r->dump);
 	ndm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ndm));
 	ndm->ndm_family = addr->family;
 	ndm->ndm_ifindex = ifindex;
@@ -641,24 +556,6 @@ out:
 	return ret;
 }
 
-static struct mnl_socket *open_bound(int flags, unsigned int *portid)
-{
-	struct mnl_socket *nl = mnl_socket_open2(NETLINK_ROUTE, flags);
-
-	if (!nl)
-		return NULL;
-	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		int err = errno;
-
-		mnl_socket_close(nl);
-		errno = err;
-		return NULL;
-	}
-	if (portid)
-		*portid = mnl_socket_get_portid(nl);
-	return nl;
-}
-
 int ctfd_rtnl_open(struct ctfd_rtnl **rp)
 {
 	static const int groups[] = { RTNLGRP_NEIGH, RTNLGRP_LINK,
@@ -679,23 +576,22 @@ int ctfd_rtnl_open(struct ctfd_rtnl **rp)
 		ret = -ENOMEM;
 		goto err;
 	}
-	r->ev = open_bound(SOCK_NONBLOCK | SOCK_CLOEXEC, NULL);
-	if (!r->ev) {
-		ret = -errno;
+	ret = ctf_nl_open(&r->ev, NETLINK_ROUTE, SOCK_NONBLOCK | SOCK_CLOEXEC,
+			  false);
+	if (ret)
 		goto err;
-	}
 	/*
 	 * A failover changes many neighbours at once; the default buffer
 	 * (~200 KiB) overruns sooner, each overrun costing a full dump. FORCE
 	 * passes rmem_max with CAP_NET_ADMIN; without it we take what
 	 * SO_RCVBUF grants, which still works, only with more resyncs.
 	 */
-	if (setsockopt(mnl_socket_get_fd(r->ev), SOL_SOCKET, SO_RCVBUFFORCE,
-		       &size, sizeof(size)) < 0)
-		setsockopt(mnl_socket_get_fd(r->ev), SOL_SOCKET, SO_RCVBUF,
-			   &size, sizeof(size));
+	if (setsockopt(ctf_nl_fd(&r->ev), SOL_SOCKET, SO_RCVBUFFORCE, &size,
+		       sizeof(size)) < 0)
+		setsockopt(ctf_nl_fd(&r->ev), SOL_SOCKET, SO_RCVBUF, &size,
+			   sizeof(size));
 	for (i = 0; i < sizeof(groups) / sizeof(groups[0]); i++) {
-		if (mnl_socket_setsockopt(r->ev, NETLINK_ADD_MEMBERSHIP,
+		if (mnl_socket_setsockopt(r->ev.sock, NETLINK_ADD_MEMBERSHIP,
 					  (void *)&groups[i],
 					  sizeof(groups[i])) < 0) {
 			ret = -errno;
@@ -703,15 +599,12 @@ int ctfd_rtnl_open(struct ctfd_rtnl **rp)
 		}
 	}
 
-	r->dump = open_bound(SOCK_CLOEXEC, &r->dump_portid);
-	if (!r->dump) {
-		ret = -errno;
+	ret = ctf_nl_open(&r->dump, NETLINK_ROUTE, SOCK_CLOEXEC, false);
+	if (ret)
 		goto err;
-	}
 	/* A blocking dump that the kernel never finishes must not hang us. */
-	setsockopt(mnl_socket_get_fd(r->dump), SOL_SOCKET, SO_RCVTIMEO, &tv,
+	setsockopt(ctf_nl_fd(&r->dump), SOL_SOCKET, SO_RCVTIMEO, &tv,
 		   sizeof(tv));
-	r->seq = (unsigned int)time(NULL);
 	*rp = r;
 	return 0;
 
@@ -724,10 +617,8 @@ void ctfd_rtnl_close(struct ctfd_rtnl *r)
 {
 	if (!r)
 		return;
-	if (r->ev)
-		mnl_socket_close(r->ev);
-	if (r->dump)
-		mnl_socket_close(r->dump);
+	ctf_nl_close(&r->ev);
+	ctf_nl_close(&r->dump);
 	free(r->evbuf);
 	free(r->dumpbuf);
 	free(r);
@@ -735,7 +626,7 @@ void ctfd_rtnl_close(struct ctfd_rtnl *r)
 
 int ctfd_rtnl_fd(const struct ctfd_rtnl *r)
 {
-	return mnl_socket_get_fd(r->ev);
+	return ctf_nl_fd(&r->ev);
 }
 
 void ctfd_rtnl_get_stats(const struct ctfd_rtnl *r, struct ctfd_rtnl_stats *s)
