@@ -33,7 +33,7 @@ D_SRC	:= $(filter-out userspace/daemon/main.c,$(wildcard userspace/daemon/*.c))
 D_OBJ	:= $(patsubst userspace/%.c,$(US)/%.o,$(D_SRC))
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))
 
-.PHONY: all kmod userspace check-libs check-fresh kmod-matrix demo soak fuzz bench bench-tools unit-tests check check-unit check-build check-style \
+.PHONY: install install-dkms deb all kmod userspace check-libs check-fresh kmod-matrix demo soak fuzz bench bench-tools unit-tests check check-unit check-build check-style \
 	check-host check-kunit check-vm setup clean
 .DEFAULT_GOAL := all
 
@@ -58,16 +58,16 @@ check-libs:
 
 $(US)/%.o: userspace/%.c $(wildcard userspace/*/*.h) kmod/uapi/ctfailover.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CTF_CFLAGS) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CTF_CFLAGS) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 # The CLI's own canary speaks the daemon's SIP (canary --to).
 $(US)/ctfailoverctl: $(patsubst userspace/%.c,$(US)/%.o,$(CTL_SRC) $(COMMON_SRC)) \
 		$(US)/daemon/sipmsg.o
-	$(CC) $(CFLAGS) -o $@ $^ $(CTF_LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(CTF_LIBS)
 
 $(US)/ctfailoverd: $(US)/daemon/main.o $(D_OBJ) \
 		$(patsubst userspace/%.c,$(US)/%.o,$(COMMON_SRC))
-	$(CC) $(CFLAGS) -o $@ $^ $(CTF_LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(CTF_LIBS)
 
 $(BUILD)/unit/%: tests/unit/%.c tests/unit/unit.c tests/unit/unit.h $(D_OBJ) \
 		$(patsubst userspace/%.c,$(US)/%.o,$(COMMON_SRC))
@@ -83,6 +83,46 @@ $(BUILD)/bench/%: tests/bench/%.c $(D_OBJ) $(patsubst userspace/%.c,$(US)/%.o,$(
 	$(CC) $(CTF_CFLAGS) $(CFLAGS) -o $@ $(filter %.c %.o,$^) $(CTF_LIBS)
 
 bench-tools: $(BENCH_TOOLS)
+
+# make install [DESTDIR=...] [PREFIX=/usr/local]: the daemon, the CLI, the
+# man pages, the systemd unit (its paths rewritten for SBINDIR), the data
+# files and the examples. The module goes through DKMS: make install-dkms
+# puts its source where `dkms install ctfailover/VERSION` finds it.
+PREFIX	?= /usr/local
+SBINDIR	?= $(PREFIX)/sbin
+MANDIR	?= $(PREFIX)/share/man
+DATADIR	?= $(PREFIX)/share/ctfailover
+DOCDIR	?= $(PREFIX)/share/doc/ctfailover
+UNITDIR	?= $(PREFIX)/lib/systemd/system
+SRCDIR	?= $(PREFIX)/src
+VERSION	:= $(shell sed -n 's/^\#define CTFAILOVER_VERSION[[:space:]]*"\(.*\)"/\1/p' kmod/uapi/ctfailover.h)
+INSTALL	?= install
+
+install: userspace
+	$(INSTALL) -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7 \
+		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(DATADIR) $(DESTDIR)$(DOCDIR)/examples \
+		$(DESTDIR)$(UNITDIR)
+	$(INSTALL) -m 0755 $(US)/ctfailoverd $(US)/ctfailoverctl $(DESTDIR)$(SBINDIR)/
+	$(INSTALL) -m 0644 man/ctfailover.conf.5 $(DESTDIR)$(MANDIR)/man5/
+	$(INSTALL) -m 0644 man/ctfailover.7 $(DESTDIR)$(MANDIR)/man7/
+	$(INSTALL) -m 0644 man/ctfailoverd.8 man/ctfailoverctl.8 $(DESTDIR)$(MANDIR)/man8/
+	sed 's|/usr/sbin/|$(SBINDIR)/|g' systemd/ctfailoverd.service >$(DESTDIR)$(UNITDIR)/ctfailoverd.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/ctfailoverd.service
+	$(INSTALL) -m 0644 nft/connlabel.conf prometheus/ctfailover.rules.yml \
+		$(DESTDIR)$(DATADIR)/
+	$(INSTALL) -m 0644 userspace/daemon/ctfailover.conf examples/keepalived.conf nft/ctfailover.nft \
+		$(DESTDIR)$(DOCDIR)/examples/
+
+install-dkms:
+	$(INSTALL) -d $(DESTDIR)$(SRCDIR)/ctfailover-$(VERSION)/kmod/uapi
+	$(INSTALL) -m 0644 Kbuild dkms.conf $(DESTDIR)$(SRCDIR)/ctfailover-$(VERSION)/
+	$(INSTALL) -m 0644 kmod/Kbuild kmod/Kconfig kmod/*.[ch] $(DESTDIR)$(SRCDIR)/ctfailover-$(VERSION)/kmod/
+	$(INSTALL) -m 0644 kmod/uapi/*.h $(DESTDIR)$(SRCDIR)/ctfailover-$(VERSION)/kmod/uapi/
+
+# The Debian packages ctfailover-dkms and ctfailoverd (debian/), unsigned,
+# into $(BUILD)/deb; tests/pkg.sh checks and installs them.
+deb:
+	scripts/deb $(BUILD)/deb
 
 kmod-matrix:
 	@for s in $$(scripts/kernels list); do scripts/build-kmod --sparse $$s || exit 1; done
