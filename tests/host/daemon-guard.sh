@@ -187,3 +187,15 @@ unchanged 4 dctl apply
 assert_match 'would send 1009 of 1009 slots to another backend that was serving already' \
 	"$(cat "$NETNS_TMP/out")" "a table size lost from the file"
 pass "moving every backend at once, and a lost table size, are refused (exit 4), nothing changed"
+
+# An outside check's `probe NAME down` goes through the guard too, each
+# verdict on its own: the last active backend's is refused as apply's
+# would be (exit 4), nothing changed.
+daemon_conf n1 "${BACKEND4[1]}" n2 "${BACKEND4[2]}" b3 "${BACKEND4[3]}" b4 "${BACKEND4[4]}"
+dctl apply >/dev/null
+for b in n1 n2 b3; do dctl probe "$b" down >/dev/null; done
+rules=$(ruleset)
+unchanged 4 dctl probe b4 down
+assert_match 'probe: refused: ' "$(cat "$NETNS_TMP/out")" "probe down's refusal"
+assert_eq active "$(dctl backends | awk '$1 == "b4" { print $4 }')" "b4's state"
+pass "probe down of the last active backend is refused (exit 4), nothing changed"
