@@ -152,8 +152,12 @@ static int talk_msg(const struct nlmsghdr *nlh, void *data)
 	}
 	if (nlh->nlmsg_type < NLMSG_MIN_TYPE)
 		return 1; /* NLMSG_NOOP, NLMSG_OVERRUN */
-	if (t->cb && !t->cberr)
+	if (t->cb && !t->cberr) {
 		t->cberr = t->cb(nlh, t->data);
+		/* Not "read on" at the end: a request must end at its ack. */
+		if (t->cberr > 0)
+			t->cberr = -EPROTO;
+	}
 	return 1;
 }
 

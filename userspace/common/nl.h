@@ -68,7 +68,10 @@ typedef int (*ctf_nl_msg_fn)(const struct nlmsghdr *nlh, void *data);
 int ctf_nl_recv_msgs(struct ctf_nl *nl, void *buf, size_t len, bool nonblock,
 		     ctf_nl_msg_fn fn, void *data);
 
-/* A data message of a request's replies: 0 or a negative errno. */
+/*
+ * A data message of a request's replies: 0 or a negative errno (a
+ * positive return is taken as -EPROTO).
+ */
 typedef int (*ctf_nl_cb)(const struct nlmsghdr *nlh, void *data);
 
 /* One request and its replies (ctf_nl_talk). */

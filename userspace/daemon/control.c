@@ -707,8 +707,8 @@ static int cmd_state(struct req *r)
 		ret = ctfd_plan_build(r->d->run, next, false, &p);
 		free(next);
 		if (!ret && p.refused)
-			ret = fail(r, EXIT_REFUSED, "%s: refused: %s", r->argv[0],
-				   p.reason);
+			ret = fail(r, EXIT_REFUSED, "%s: refused: %s",
+				   r->argv[0], p.reason);
 		ctfd_plan_free(&p);
 		if (ret)
 			return ret;
