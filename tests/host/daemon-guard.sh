@@ -199,3 +199,14 @@ unchanged 4 dctl probe b4 down
 assert_match 'probe: refused: ' "$(cat "$NETNS_TMP/out")" "probe down's refusal"
 assert_eq active "$(dctl backends | awk '$1 == "b4" { print $4 }')" "b4's state"
 pass "probe down of the last active backend is refused (exit 4), nothing changed"
+
+# -j: a state change answers with one JSON object, done or not.
+json_state() { /usr/bin/python3 -c 'import json, sys
+o = json.load(sys.stdin)
+print(o["backend"], o["state"], o["changed"], int(o["epoch"]) > 0)'; }
+assert_eq "b3 down False True" "$(dctl -j probe b3 down | json_state)" "probe down of a down backend, -j"
+assert_eq "b3 active True True" "$(dctl -j probe b3 up | json_state)" "probe up, -j"
+assert_eq "b3 active False True" "$(dctl -j activate b3 | json_state)" "activate of an active backend, -j"
+assert_eq "n1 active True True" "$(dctl -j activate n1 | json_state)" "activate of a down backend, -j"
+assert_eq "b3 is already active" "$(dctl activate b3)" "the same, as text"
+pass "probe and activate answer -j with one JSON object (backend, state, epoch, changed)"

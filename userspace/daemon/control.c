@@ -643,6 +643,35 @@ static int cmd_remove(struct req *r)
 	return ret;
 }
 
+/*
+ * The answer of a state change that did not go through the guard's plan:
+ * backend @i's state and epoch now, or that it already was in the state
+ * asked for (@changed false).
+ */
+static int state_result(struct req *r, int i, bool changed)
+{
+	const struct ctfd_backend *b = &r->d->run->backends[i];
+	struct ctf_json j;
+
+	if (r->json) {
+		ctf_json_init(&j, r->out);
+		ctf_json_begin_object(&j, NULL);
+		ctf_json_string(&j, "backend", b->name);
+		ctf_json_string(&j, "state", ctf_state_name(b->state));
+		ctf_json_uint(&j, "epoch", b->epoch);
+		ctf_json_bool(&j, "changed", changed);
+		ctf_json_end_object(&j);
+		fputc('\n', r->out);
+	} else if (changed) {
+		fprintf(r->out, "%s %s epoch %u\n", r->argv[1],
+			ctf_state_name(b->state), b->epoch);
+	} else {
+		fprintf(r->out, "%s is already %s\n", r->argv[1],
+			ctf_state_name(b->state));
+	}
+	return 0;
+}
+
 /* drain, activate, probe NAME up|down: a state change. */
 static int cmd_state(struct req *r)
 {
@@ -664,11 +693,8 @@ static int cmd_state(struct req *r)
 		uint8_t to = !strcmp(r->argv[0], "drain") ? CTF_STATE_DRAINING
 							  : CTF_STATE_ACTIVE;
 
-		if (cur == to) {
-			fprintf(r->out, "%s is already %s\n", r->argv[1],
-				ctf_state_name(to));
-			return 0;
-		}
+		if (cur == to)
+			return state_result(r, i, false);
 		if (cur == CTF_STATE_DOWN)
 			return fail(r, EXIT_FAIL,
 				    "drain: %s is down (activate it first)",
@@ -691,11 +717,8 @@ static int cmd_state(struct req *r)
 	a.source = probe ? CTFD_SRC_PROBE : CTFD_SRC_CONTROL;
 	snprintf(a.cause, sizeof(a.cause), "%s %s%s%s", r->argv[0], r->argv[1],
 		 probe ? " " : "", probe ? r->argv[2] : "");
-	if (r->d->run->backends[i].state == a.state) {
-		fprintf(r->out, "%s is already %s\n", r->argv[1],
-			ctf_state_name(a.state));
-		return 0;
-	}
+	if (r->d->run->backends[i].state == a.state)
+		return state_result(r, i, false);
 	if (a.state == CTF_STATE_DOWN) {
 		/* Losing an active backend goes through the guard too. */
 		next = copy_running(r);
@@ -716,10 +739,7 @@ static int cmd_state(struct req *r)
 	if (ctfd_act(r->d, &a))
 		return fail(r, EXIT_FAIL, "%s: failed (see the daemon's log)",
 			    r->argv[0]);
-	fprintf(r->out, "%s %s epoch %u\n", r->argv[1],
-		ctf_state_name(r->d->run->backends[i].state),
-		r->d->run->backends[i].epoch);
-	return 0;
+	return state_result(r, i, true);
 }
 
 /*
