@@ -4,6 +4,12 @@
  * addresses, and the dumps that (re)build the same picture at start and
  * after the kernel dropped notifications; and the one change the daemon
  * makes here, deleting a cycled backend's neighbour entries.
+ *
+ * Two sockets: one joined to the groups, only ever read, and one for
+ * requests, so replies never interleave with notifications and each is
+ * checked against its sequence number. Notifications come only from the
+ * kernel (port id 0): another process with CAP_NET_ADMIN could unicast
+ * forged ones to our socket.
  */
 #include <errno.h>
 #include <stddef.h>

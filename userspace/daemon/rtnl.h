@@ -1,14 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * What the kernel's rtnetlink says about neighbours, links and addresses,
- * normalised into one struct ctfd_obs per message for events.c to judge.
- *
- * Two sockets: one joined to the multicast groups, only ever read, and one
- * for requests (dumps, and the deletes of a neighbour flush), so their
- * replies never interleave with notifications and every reply can be
- * checked against its sequence number and our port id.
- * Notifications are accepted only from the kernel (sender port id 0): with
- * CAP_NET_ADMIN another process could unicast forged ones to our socket.
+ * What rtnetlink says about neighbours, links and addresses: one struct
+ * ctfd_obs per message, for events.c. Notifications and requests (dumps,
+ * a neighbour flush's deletes) use two sockets; only the kernel's
+ * notifications are taken.
  */
 #ifndef CTFD_RTNL_H
 #define CTFD_RTNL_H
@@ -57,13 +52,7 @@ struct ctfd_obs {
 	uint8_t lladdr[32]; /* NEIGH: NDA_LLADDR; LINK: IFLA_ADDRESS */
 	unsigned int lladdr_len; /* 0: the message has none */
 	uint16_t nud_state;	 /* NEIGH: ndm_state (NUD_*) */
-	/*
-	 * LINK: IFF_UP && IFF_RUNNING. IFF_RUNNING is the kernel's
-	 * netif_oper_up(): operstate UP (or UNKNOWN, for drivers that do not
-	 * report one), so a lost carrier (a pulled cable, a veth whose peer is
-	 * down) counts as down, as it should: nothing reaches the backend.
-	 */
-	bool up;
+	bool up; /* LINK: IFF_UP && IFF_RUNNING (a lost carrier is down) */
 };
 
 /*
@@ -95,16 +84,11 @@ int ctfd_rtnl_read(struct ctfd_rtnl *r, ctfd_obs_cb cb, void *data);
 int ctfd_rtnl_dump(struct ctfd_rtnl *r, ctfd_obs_cb cb, void *data);
 
 /*
- * Delete every neighbour entry of @addr, on any link, so that the next
- * packet to it resolves the address afresh: an instance replaced behind
- * the same address with a new MAC and no gratuitous ARP would otherwise
- * get our traffic at the old MAC until the kernel re-probes (tens of
- * seconds). Entries marked NUD_PERMANENT (an operator's static entry) or
- * NUD_NOARP (a link without ARP/ND) are left alone and counted in
- * @res->skipped. The dump and the deletes go over the request socket,
- * never the notification one. An entry gone before its delete (ENOENT)
- * is not an error. Returns 0 or the first -errno, with @err; @res counts
- * what was done either way.
+ * Delete every neighbour entry of @addr, on any link (why:
+ * docs/architecture.md, cycle's neighbour flush). NUD_PERMANENT and
+ * NUD_NOARP entries are kept and counted in @res->skipped; one gone before
+ * its delete is no error. Returns 0 or the first -errno, with @err; @res
+ * counts what was done either way.
  */
 struct ctfd_neigh_flush {
 	unsigned int deleted;
