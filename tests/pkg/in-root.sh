@@ -14,7 +14,7 @@
 #  - the unit passes systemd-analyze verify, man pages included, and is
 #    enabled but waits for /etc/ctfailover/ctfailover.conf;
 #  - the man pages are found by man; the example config passes --check;
-#  - purging ctfailover-dkms takes its modules away.
+#  - purging the packages takes their modules, programs and unit away.
 # The installed binaries and each kernel's module go to OUTDIR (sbin/,
 # SERIES/ctfailover.ko), for the VM layer to boot with (tests/vm/check).
 set -euo pipefail
@@ -94,4 +94,13 @@ for sk in "$@"; do
 		ctf_die "purging ctfailover-dkms left the module of ${sk#*=}"
 done
 [[ ! -e /var/lib/dkms/ctfailover ]] || ctf_die "purging ctfailover-dkms left /var/lib/dkms/ctfailover"
-pass "purging ctfailover-dkms removes its modules and its DKMS tree"
+apt-get purge -y -q ctfailoverd >>"$out/apt.log" 2>&1
+for f in /usr/sbin/ctfailoverd /usr/sbin/ctfailoverctl /lib/systemd/system/ctfailoverd.service \
+	/etc/systemd/system/multi-user.target.wants/ctfailoverd.service; do
+	[[ ! -e $f ]] || ctf_die "purging ctfailoverd left $f"
+done
+pass "purging the packages removes their modules, DKMS tree, programs and unit"
+# The root may be make check's own (CI): leave no kernel behind in it.
+kpkgs=()
+for sk in "$@"; do kpkgs+=("linux-headers-${sk#*=}" "linux-image-${sk#*=}"); done
+apt-get purge -y -q "${kpkgs[@]}" >>"$out/apt.log" 2>&1 || true
