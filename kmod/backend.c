@@ -52,7 +52,7 @@ static const u8 ctf_crc8_table[256] = {
 	0xe6, 0xe1, 0xe8, 0xef, 0xfa, 0xfd, 0xf4, 0xf3,
 };
 
-static u8 stamp_check(u32 epoch)
+static u8 ctf_stamp_check(u32 epoch)
 {
 	u8 c = 0;
 
@@ -63,7 +63,7 @@ static u8 stamp_check(u32 epoch)
 
 u32 ctf_stamp_encode(u32 epoch)
 {
-	return epoch | (u32)stamp_check(epoch) << 24;
+	return epoch | (u32)ctf_stamp_check(epoch) << 24;
 }
 
 u32 ctf_stamp_decode(u32 word)
@@ -72,7 +72,7 @@ u32 ctf_stamp_decode(u32 word)
 
 	if (!word)
 		return 0;
-	if (!epoch || stamp_check(epoch) != word >> 24)
+	if (!epoch || ctf_stamp_check(epoch) != word >> 24)
 		return CTF_STAMP_FOREIGN;
 	return epoch;
 }
@@ -104,12 +104,21 @@ void ctf_epoch_seen(struct ctf_net *cn, u32 epoch)
 		cn->last_epoch = epoch;
 }
 
-static struct hlist_head *bucket(struct ctf_net *cn, u8 family,
-				 const union nf_inet_addr *addr)
+static struct hlist_head *ctf_backend_bucket(struct ctf_net *cn, u8 family,
+					     const union nf_inet_addr *addr)
 {
 	u32 h = jhash2(addr->all, ARRAY_SIZE(addr->all), family);
 
 	return &cn->backends[hash_32(h, CTF_BACKEND_HASH_BITS)];
+}
+
+/* What a dump of the backends goes by (ctf_nl_backend_dump()). */
+static void ctf_backends_changed(struct ctf_net *cn)
+{
+	lockdep_assert_held(&cn->lock);
+	/* 0 would read as "no check" to nl_dump_check_consistent(). */
+	if (!++cn->backends_gen)
+		cn->backends_gen = 1;
 }
 
 /*
@@ -121,7 +130,7 @@ struct ctf_backend *ctf_backend_find(struct ctf_net *cn, u8 family,
 {
 	struct ctf_backend *b;
 
-	hlist_for_each_entry_rcu(b, bucket(cn, family, addr), node,
+	hlist_for_each_entry_rcu(b, ctf_backend_bucket(cn, family, addr), node,
 				 lockdep_is_held(&cn->lock)) {
 		if (b->family == family && nf_inet_addr_cmp(&b->addr, addr))
 			return b;
@@ -130,12 +139,13 @@ struct ctf_backend *ctf_backend_find(struct ctf_net *cn, u8 family,
 }
 
 /*
- * A new backend at @addr, at @epoch (0: the namespace's next), active.
+ * A new backend at @addr, at @epoch (0: the namespace's next), in @state.
  * Entries already made to @addr belong to that first epoch. Caller holds
  * ctf_net.lock.
  */
 struct ctf_backend *ctf_backend_add(struct ctf_net *cn, u8 family,
-				    const union nf_inet_addr *addr, u32 epoch)
+				    const union nf_inet_addr *addr, u32 epoch,
+				    u8 state)
 {
 	struct ctf_backend *b;
 
@@ -154,10 +164,11 @@ struct ctf_backend *ctf_backend_add(struct ctf_net *cn, u8 family,
 	b->addr = *addr;
 	b->epoch = epoch;
 	b->unstamped_epoch = epoch;
-	b->state = CTF_STATE_ACTIVE;
+	b->state = state;
 	/* Fully initialised before it becomes visible to the hooks. */
-	hlist_add_head_rcu(&b->node, bucket(cn, family, addr));
+	hlist_add_head_rcu(&b->node, ctf_backend_bucket(cn, family, addr));
 	cn->nbackends++;
+	ctf_backends_changed(cn);
 	return b;
 }
 
@@ -177,19 +188,21 @@ int ctf_backend_remove(struct ctf_net *cn, struct ctf_backend *b)
 	b->gone_gen = cn->sweep_gen;
 	cn->nbackends--;
 	cn->ngone++;
+	ctf_backends_changed(cn);
 	return 0;
 }
 
 /* A removed address is added again: the same record, a new epoch. */
-void ctf_backend_revive(struct ctf_net *cn, struct ctf_backend *b, u32 epoch)
+void ctf_backend_revive(struct ctf_net *cn, struct ctf_backend *b, u32 epoch,
+			u8 state)
 {
 	lockdep_assert_held(&cn->lock);
 	if (epoch)
 		ctf_epoch_seen(cn, epoch);
 	else
 		epoch = ctf_epoch_alloc_for(cn, b);
+	WRITE_ONCE(b->state, state);
 	WRITE_ONCE(b->epoch, epoch);
-	WRITE_ONCE(b->state, CTF_STATE_ACTIVE);
 	b->name[0] = '\0';
 	b->gone = false;
 	atomic64_set(&b->tagged, 0);
@@ -197,10 +210,12 @@ void ctf_backend_revive(struct ctf_net *cn, struct ctf_backend *b, u32 epoch)
 	atomic64_set(&b->evicted, 0);
 	cn->ngone--;
 	cn->nbackends++;
+	ctf_backends_changed(cn);
 }
 
-static void backend_free(struct ctf_net *cn, struct ctf_backend *b)
+static void ctf_backend_free(struct ctf_net *cn, struct ctf_backend *b)
 {
+	ctf_backends_changed(cn);
 	hlist_del_rcu(&b->node);
 	kfree_rcu(b, rcu);
 }
@@ -219,7 +234,7 @@ void ctf_backend_reap(struct ctf_net *cn, unsigned long gen)
 	for (i = 0; cn->ngone && i < ARRAY_SIZE(cn->backends); i++)
 		hlist_for_each_entry_safe(b, tmp, &cn->backends[i], node) {
 			if (b->gone && b->gone_gen < gen) {
-				backend_free(cn, b);
+				ctf_backend_free(cn, b);
 				cn->ngone--;
 			}
 		}
@@ -236,7 +251,7 @@ void ctf_backend_flush(struct ctf_net *cn)
 	lockdep_assert_held(&cn->lock);
 	for (i = 0; i < ARRAY_SIZE(cn->backends); i++)
 		hlist_for_each_entry_safe(b, tmp, &cn->backends[i], node)
-			backend_free(cn, b);
+			ctf_backend_free(cn, b);
 	cn->nbackends = 0;
 	cn->ngone = 0;
 }

@@ -38,6 +38,16 @@
 #define CTF_GENL_MCGRP_ADMIN GENL_UNS_ADMIN_PERM
 #endif
 
+/*
+ * The entries of a namespace: nf_conntrack_count() since the counter moved
+ * to nf_conntrack_net (5.12); before, netns_ct's own.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 12, 0)
+#define CTF_CT_COUNT(net) nf_conntrack_count(net)
+#else
+#define CTF_CT_COUNT(net) ((u32)atomic_read(&(net)->ct.count))
+#endif
+
 /* nla_strlcpy() became nla_strscpy() in 5.11. */
 #if LINUX_VERSION_CODE < KERNEL_VERSION(5, 11, 0)
 #define nla_strscpy(dst, nla, size) nla_strlcpy(dst, nla, size)

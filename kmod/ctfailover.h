@@ -5,15 +5,19 @@
  * Locking, in one place:
  *  - ctf_net.lock (mutex) serialises every writer of a namespace's state:
  *    backends, ports, label word, enabling the hooks. Netlink handlers take
- *    it; the packet path never does.
+ *    it; the packet path never does. The family has parallel_ops: no
+ *    handler runs under genl_mutex, so what one namespace waits for (a
+ *    grace period, a sweep) holds up no other.
  *  - The packet path (hooks.c) runs under the RCU read lock that the
  *    netfilter core holds around every hook. It finds backends through the
  *    RCU hash (hlist_*_rcu), reads epoch/state with READ_ONCE and tests the
  *    port bitmap bit by bit. Backends are freed with kfree_rcu.
  *  - Writers that make entries stale (bump, delete, state -> down) wait
- *    for an RCU grace period before they answer: every packet that could
- *    still have seen the old epoch has then left the stack, so from the
- *    acknowledgment on no packet goes to the old instance.
+ *    for an RCU grace period before they answer: every hook that could
+ *    still have judged with the old epoch has then returned, so every
+ *    packet that reaches the re-steer hook after the acknowledgment is
+ *    judged by the new one (docs/architecture.md, "After an
+ *    acknowledgment", says what that does not cover).
  *  - ctf_net.sweep_lock (mutex) serialises sweeps (background and sync).
  *    A sweep takes ctf_net.lock briefly (its number, then reaping removed
  *    backends) inside sweep_lock; nothing takes them the other way round.
@@ -54,6 +58,7 @@ struct ctf_sweep_result {
 	u64 scanned;
 	u64 evicted;
 	u64 usec;
+	unsigned int restarts;	/* walks a table resize cut short */
 };
 
 struct ctf_net {
@@ -62,6 +67,7 @@ struct ctf_net {
 	struct hlist_head backends[1 << CTF_BACKEND_HASH_BITS];
 	unsigned int nbackends;		/* not gone */
 	unsigned int ngone;		/* removed, waiting for a sweep */
+	unsigned int backends_gen;	/* changes of the table, for dumps; never 0 */
 	u32 last_epoch;			/* the last epoch given out */
 	unsigned long sweep_gen;	/* sweeps started; under lock */
 	bool enabled;			/* hooks registered, labels in use */
@@ -82,6 +88,7 @@ struct ctf_net {
 	atomic64_t sweeps;
 	atomic64_t untaggable;
 	atomic64_t foreign;
+	atomic64_t sweep_restarts;
 };
 
 /* net.c: per-namespace state */
@@ -120,9 +127,11 @@ void ctf_epoch_seen(struct ctf_net *cn, u32 epoch);
 struct ctf_backend *ctf_backend_find(struct ctf_net *cn, u8 family,
 				     const union nf_inet_addr *addr);
 struct ctf_backend *ctf_backend_add(struct ctf_net *cn, u8 family,
-				    const union nf_inet_addr *addr, u32 epoch);
+				    const union nf_inet_addr *addr, u32 epoch,
+				    u8 state);
 int ctf_backend_remove(struct ctf_net *cn, struct ctf_backend *b);
-void ctf_backend_revive(struct ctf_net *cn, struct ctf_backend *b, u32 epoch);
+void ctf_backend_revive(struct ctf_net *cn, struct ctf_backend *b, u32 epoch,
+			u8 state);
 void ctf_backend_reap(struct ctf_net *cn, unsigned long gen);
 void ctf_backend_flush(struct ctf_net *cn);
 enum ctf_verdict ctf_judge(u32 epoch, const struct ctf_backend *b);
@@ -133,10 +142,12 @@ u32 ctf_ct_stamp(const struct nf_conn *ct, u8 word);
 enum ctf_verdict ctf_ct_judge(struct ctf_net *cn, const struct nf_conn *ct,
 			      struct ctf_backend **bp, u32 *stampp);
 int ctf_ct_stamp_set(struct nf_conn *ct, u8 word, u32 epoch);
+bool ctf_ct_delete(struct nf_conn *ct);
 
 /* sweep.c: eviction of stale entries */
 void ctf_sweep_init(struct ctf_net *cn);
 void ctf_sweep_schedule(struct ctf_net *cn, bool now);
+void ctf_sweep_delay_changed(struct ctf_net *cn);
 void ctf_sweep_run(struct ctf_net *cn, struct ctf_sweep_result *res);
 void ctf_sweep_uninit(struct ctf_net *cn);
 u32 ctf_sweep_last_stamp(struct ctf_net *cn);

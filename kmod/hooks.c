@@ -6,8 +6,9 @@
  *	to a SIP port whose existing entry is stale deletes that entry, so
  *	conntrack creates a fresh one for this very packet and the NAT rules
  *	choose a backend again. The packet itself is never dropped.
- *  stamp, just after DNAT (NF_IP_PRI_NAT_DST + 1): a new entry to a SIP
- *	port whose NAT target is a backend (a removed one too, until it is
+ *  stamp, just after DNAT (NF_IP_PRI_NAT_DST + 1): a new entry (made by
+ *	the rules, or expected by a helper) to a SIP port that was
+ *	destination-NATed to a backend (a removed one too, until it is
  *	forgotten) gets that backend's epoch in its labels, before it is
  *	confirmed, so conntrack's NEW event carries it.
  *
@@ -50,13 +51,32 @@ int ctf_ct_stamp_set(struct nf_conn *ct, u8 word, u32 stamp)
 	return nf_connlabels_replace(ct, data, mask, ARRAY_SIZE(data));
 }
 
-/* The backend an entry was NATed to: its reply-direction source. */
-static struct ctf_backend *ct_backend(struct ctf_net *cn,
-				      const struct nf_conn *ct)
+/*
+ * Delete @ct: true when this call is what made it dying. nf_ct_delete()
+ * alone undercounts: it also answers false when it did delete the entry
+ * but could not deliver the destroy event (the event cache retries it).
+ * An entry another path deletes in the same instant may be counted too.
+ */
+bool ctf_ct_delete(struct nf_conn *ct)
+{
+	if (nf_ct_is_dying(ct))
+		return false;
+	return nf_ct_delete(ct, 0, 0) || nf_ct_is_dying(ct);
+}
+
+/*
+ * The backend an entry was NATed to: its reply-direction source, if the
+ * entry was destination-NATed at all. A flow addressed to a backend's own
+ * address went nowhere by our rules and is not ours to re-steer.
+ */
+static struct ctf_backend *ctf_ct_backend(struct ctf_net *cn,
+					  const struct nf_conn *ct)
 {
 	const struct nf_conntrack_tuple *reply =
 		&ct->tuplehash[IP_CT_DIR_REPLY].tuple;
 
+	if (!(READ_ONCE(ct->status) & IPS_DST_NAT))
+		return NULL;
 	return ctf_backend_find(cn, nf_ct_l3num(ct), &reply->src.u3);
 }
 
@@ -70,7 +90,7 @@ enum ctf_verdict ctf_ct_judge(struct ctf_net *cn, const struct nf_conn *ct,
 {
 	u32 word = ctf_ct_stamp(ct, READ_ONCE(cn->label_word));
 
-	*bp = ct_backend(cn, ct);
+	*bp = ctf_ct_backend(cn, ct);
 	*epochp = ctf_stamp_decode(word);
 	return ctf_judge(*epochp, *bp);
 }
@@ -79,7 +99,7 @@ enum ctf_verdict ctf_ct_judge(struct ctf_net *cn, const struct nf_conn *ct,
  * The UDP destination port of a packet, or 0 when it is not UDP (or is a
  * non-first fragment, or too short: conntrack will judge it, not us).
  */
-static __be16 udp_dport(const struct sk_buff *skb, u8 pf)
+static __be16 ctf_udp_dport(const struct sk_buff *skb, u8 pf)
 {
 	struct udphdr _uh;
 	const struct udphdr *uh;
@@ -124,7 +144,7 @@ static unsigned int ctf_resteer(void *priv, struct sk_buff *skb,
 	__be16 dport;
 	u32 epoch;
 
-	dport = udp_dport(skb, state->pf);
+	dport = ctf_udp_dport(skb, state->pf);
 	if (!dport || !ctf_port_is_sip(cn, dport))
 		return NF_ACCEPT;
 
@@ -158,7 +178,7 @@ static unsigned int ctf_resteer(void *priv, struct sk_buff *skb,
 		 * sets the bit again on the new entry).
 		 */
 		atomic64_inc(&cn->foreign);
-	} else if (verdict == CTF_VERDICT_STALE && nf_ct_delete(ct, 0, 0)) {
+	} else if (verdict == CTF_VERDICT_STALE && ctf_ct_delete(ct)) {
 		/* We deleted it (not a concurrent path): count it once. */
 		atomic64_inc(&cn->stale_hits);
 		atomic64_inc(&b->stale_hits);
@@ -180,15 +200,24 @@ static unsigned int ctf_stamp(void *priv, struct sk_buff *skb,
 	struct ctf_backend *b;
 	struct nf_conn *ct;
 
-	/* Only the first packet of a new entry, before it is confirmed. */
+	/*
+	 * Only the first packet of a new entry, before it is confirmed: one
+	 * the rules made (NEW), or one a helper expected (RELATED: the SIP
+	 * helper's direct signalling). A RELATED entry unstamped would be
+	 * judged by its backend's first epoch, and after a bump deleted by
+	 * every packet; stamped, a change deletes it once. (The expectation
+	 * NATs its next entry as it did this one: a helper's flow moves
+	 * only when its expectation does.)
+	 */
 	ct = nf_ct_get(skb, &ctinfo);
-	if (!ct || ctinfo != IP_CT_NEW || nf_ct_is_confirmed(ct) ||
+	if (!ct || (ctinfo != IP_CT_NEW && ctinfo != IP_CT_RELATED) ||
+	    nf_ct_is_confirmed(ct) ||
 	    nf_ct_is_template(ct) || nf_ct_protonum(ct) != IPPROTO_UDP)
 		return NF_ACCEPT;
 	if (!ctf_port_is_sip(cn, ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple.dst.u.udp.port))
 		return NF_ACCEPT;
 
-	b = ct_backend(cn, ct);
+	b = ctf_ct_backend(cn, ct);
 	if (!b)
 		return NF_ACCEPT;	/* not NATed to a backend: not ours */
 	if (ctf_ct_stamp_set(ct, READ_ONCE(cn->label_word),

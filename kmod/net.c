@@ -2,9 +2,10 @@
 /*
  * Per-namespace state: created with the namespace, torn down with it.
  *
- * A namespace costs nothing until it is configured: the hooks and the
- * conntrack label area are enabled by the first backend (ctf_net_enable),
- * so namespaces that never see ctfailover pay no per-packet cost.
+ * A namespace costs no packet any work until it is configured: the hooks
+ * and the conntrack label area are enabled by the first backend
+ * (ctf_net_enable). Its state (struct ctf_net, about 11 KB with the port
+ * bitmap) is allocated with every namespace, configured or not.
  */
 #include <linux/slab.h>
 #include <net/net_namespace.h>
@@ -22,19 +23,23 @@ struct ctf_net *ctf_net(const struct net *net)
 
 int ctf_net_set_ports(struct ctf_net *cn, const u16 *ports, unsigned int n)
 {
-	unsigned int i;
+	unsigned int i, j;
 
 	lockdep_assert_held(&cn->lock);
 	/*
-	 * The hooks test bits without a lock: for a moment a packet may see
-	 * neither set, which treats it as non-SIP, as before the change.
+	 * The hooks test bits without a lock: the new bits are set before the
+	 * old ones that are not in the new set are cleared, so a port in both
+	 * stays SIP throughout.
 	 */
-	for (i = 0; i < cn->nports; i++)
-		clear_bit(cn->ports[i], cn->port_map);
-	for (i = 0; i < n; i++) {
-		cn->ports[i] = ports[i];
+	for (i = 0; i < n; i++)
 		set_bit(ports[i], cn->port_map);
+	for (i = 0; i < cn->nports; i++) {
+		for (j = 0; j < n && ports[j] != cn->ports[i]; j++)
+			;
+		if (j == n)
+			clear_bit(cn->ports[i], cn->port_map);
 	}
+	memcpy(cn->ports, ports, n * sizeof(*ports));
 	cn->nports = n;
 	return 0;
 }
@@ -77,6 +82,7 @@ static int __net_init ctf_net_init_one(struct net *net)
 	mutex_init(&cn->lock);
 	for (i = 0; i < ARRAY_SIZE(cn->backends); i++)
 		INIT_HLIST_HEAD(&cn->backends[i]);
+	cn->backends_gen = 1;
 	cn->label_word = CTF_DEFAULT_LABEL_WORD;
 	cn->sweep_delay_ms = CTF_DEFAULT_SWEEP_DELAY_MS;
 	/* A namespace is a trust boundary: events are limited per namespace. */

@@ -89,8 +89,8 @@ int ctf_nl_fill_info(struct sk_buff *skb)
 	return 0;
 }
 
-static int put_addr(struct sk_buff *skb, u8 family,
-		    const union nf_inet_addr *addr)
+static int ctf_put_addr(struct sk_buff *skb, u8 family,
+			const union nf_inet_addr *addr)
 {
 	if (family == NFPROTO_IPV4)
 		return nla_put_in_addr(skb, CTF_BA_ADDR4, addr->ip);
@@ -98,12 +98,12 @@ static int put_addr(struct sk_buff *skb, u8 family,
 }
 
 /* CTF_A_BACKEND for replies. Caller holds ctf_net.lock. */
-static int fill_backend(struct sk_buff *skb, const struct ctf_backend *b)
+static int ctf_fill_backend(struct sk_buff *skb, const struct ctf_backend *b)
 {
 	struct nlattr *nest = nla_nest_start(skb, CTF_A_BACKEND);
 
 	if (!nest ||
-	    put_addr(skb, b->family, &b->addr) ||
+	    ctf_put_addr(skb, b->family, &b->addr) ||
 	    (b->name[0] && nla_put_string(skb, CTF_BA_NAME, b->name)) ||
 	    nla_put_u32(skb, CTF_BA_EPOCH, b->epoch) ||
 	    nla_put_u32(skb, CTF_BA_UNSTAMPED_EPOCH, b->unstamped_epoch) ||
@@ -120,7 +120,7 @@ static int fill_backend(struct sk_buff *skb, const struct ctf_backend *b)
 }
 
 /* Start a reply to @info; *hdrp for genlmsg_end(). */
-static struct sk_buff *reply_new(struct genl_info *info, u8 cmd, void **hdrp)
+static struct sk_buff *ctf_reply_new(struct genl_info *info, u8 cmd, void **hdrp)
 {
 	struct sk_buff *msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 
@@ -134,16 +134,16 @@ static struct sk_buff *reply_new(struct genl_info *info, u8 cmd, void **hdrp)
 	return msg;
 }
 
-static int reply_backend(struct genl_info *info, u8 cmd,
-			 const struct ctf_backend *b)
+static int ctf_reply_backend(struct genl_info *info, u8 cmd,
+			     const struct ctf_backend *b)
 {
 	struct sk_buff *msg;
 	void *hdr;
 
-	msg = reply_new(info, cmd, &hdr);
+	msg = ctf_reply_new(info, cmd, &hdr);
 	if (!msg)
 		return -ENOMEM;
-	if (fill_backend(msg, b)) {
+	if (ctf_fill_backend(msg, b)) {
 		nlmsg_free(msg);
 		return -EMSGSIZE;
 	}
@@ -155,9 +155,9 @@ static int reply_backend(struct genl_info *info, u8 cmd,
  * The address in CTF_A_BACKEND: exactly one of ADDR4 and ADDR6. @policy is
  * the nest's policy (already enforced by the core; parsed again for tb).
  */
-static int parse_backend(struct genl_info *info,
-			 const struct nla_policy *policy, struct nlattr **tb,
-			 u8 *family, union nf_inet_addr *addr)
+static int ctf_parse_backend(struct genl_info *info,
+			     const struct nla_policy *policy, struct nlattr **tb,
+			     u8 *family, union nf_inet_addr *addr)
 {
 	struct nlattr *nest = info->attrs[CTF_A_BACKEND];
 	int ret;
@@ -186,8 +186,8 @@ static int parse_backend(struct genl_info *info,
 }
 
 /* Lookup for GET/DEL/BUMP: the backend, or -ENOENT with a message. */
-static struct ctf_backend *find_backend(struct ctf_net *cn,
-					struct genl_info *info)
+static struct ctf_backend *ctf_find_backend(struct ctf_net *cn,
+					    struct genl_info *info)
 {
 	struct nlattr *tb[CTF_BA_MAX + 1];
 	union nf_inet_addr addr;
@@ -195,7 +195,7 @@ static struct ctf_backend *find_backend(struct ctf_net *cn,
 	u8 family;
 	int ret;
 
-	ret = parse_backend(info, ctf_backend_key_policy, tb, &family, &addr);
+	ret = ctf_parse_backend(info, ctf_backend_key_policy, tb, &family, &addr);
 	if (ret)
 		return ERR_PTR(ret);
 	b = ctf_backend_find(cn, family, &addr);
@@ -208,10 +208,12 @@ static struct ctf_backend *find_backend(struct ctf_net *cn,
 }
 
 /*
- * Entries may have just gone stale: wait until no packet can still be on
- * its way with the old verdict, then sweep the rest in the background.
+ * Entries may have just gone stale: wait until no hook can still be
+ * judging with the old epoch (docs/architecture.md, "After an
+ * acknowledgment", says what that covers), then sweep the rest in the
+ * background.
  */
-static void stale_changed(struct ctf_net *cn)
+static void ctf_stale_changed(struct ctf_net *cn)
 {
 	synchronize_rcu();
 	ctf_sweep_schedule(cn, false);
@@ -223,7 +225,7 @@ static int ctf_nl_get_info(struct sk_buff *skb, struct genl_info *info)
 	void *hdr;
 	int ret;
 
-	msg = reply_new(info, CTF_CMD_GET_INFO, &hdr);
+	msg = ctf_reply_new(info, CTF_CMD_GET_INFO, &hdr);
 	if (!msg)
 		return -ENOMEM;
 	ret = ctf_nl_fill_info(msg);
@@ -248,15 +250,17 @@ static int ctf_nl_backend_set(struct sk_buff *skb, struct genl_info *info)
 	union nf_inet_addr addr;
 	struct ctf_backend *b;
 	bool stale = false, created = false;
+	u8 family, state = CTF_STATE_ACTIVE;
 	u32 epoch = 0;
-	u8 family;
 	int ret;
 
-	ret = parse_backend(info, ctf_backend_set_policy, tb, &family, &addr);
+	ret = ctf_parse_backend(info, ctf_backend_set_policy, tb, &family, &addr);
 	if (ret)
 		return ret;
 	if (tb[CTF_BA_EPOCH])
 		epoch = nla_get_u32(tb[CTF_BA_EPOCH]);
+	if (tb[CTF_BA_STATE])
+		state = nla_get_u8(tb[CTF_BA_STATE]);
 
 	mutex_lock(&cn->lock);
 	ret = ctf_net_enable(cn);
@@ -272,7 +276,8 @@ static int ctf_nl_backend_set(struct sk_buff *skb, struct genl_info *info)
 		goto out;
 	}
 	if (!b) {
-		b = ctf_backend_add(cn, family, &addr, epoch);
+		/* Its epoch and state are set before the hooks can see it. */
+		b = ctf_backend_add(cn, family, &addr, epoch, state);
 		if (IS_ERR(b)) {
 			ret = PTR_ERR(b);
 			if (ret == -ENOSPC)
@@ -287,7 +292,7 @@ static int ctf_nl_backend_set(struct sk_buff *skb, struct genl_info *info)
 			goto out;
 		}
 		/* Entries made while it was removed go stale too. */
-		ctf_backend_revive(cn, b, epoch);
+		ctf_backend_revive(cn, b, epoch, state);
 		stale = true;
 	} else if (epoch && epoch != b->epoch) {
 		ctf_epoch_seen(cn, epoch);
@@ -297,8 +302,6 @@ static int ctf_nl_backend_set(struct sk_buff *skb, struct genl_info *info)
 	if (tb[CTF_BA_NAME])
 		nla_strscpy(b->name, tb[CTF_BA_NAME], sizeof(b->name));
 	if (tb[CTF_BA_STATE]) {
-		u8 state = nla_get_u8(tb[CTF_BA_STATE]);
-
 		/*
 		 * Going down is a change: what was made before it is stale,
 		 * what the rules still send it after it is not (no entry is
@@ -312,8 +315,8 @@ static int ctf_nl_backend_set(struct sk_buff *skb, struct genl_info *info)
 		WRITE_ONCE(b->state, state);
 	}
 	if (stale)
-		stale_changed(cn);
-	ret = reply_backend(info, CTF_CMD_BACKEND_SET, b);
+		ctf_stale_changed(cn);
+	ret = ctf_reply_backend(info, CTF_CMD_BACKEND_SET, b);
 out:
 	mutex_unlock(&cn->lock);
 	return ret;
@@ -326,13 +329,18 @@ static int ctf_nl_backend_get(struct sk_buff *skb, struct genl_info *info)
 	int ret;
 
 	mutex_lock(&cn->lock);
-	b = find_backend(cn, info);
-	ret = IS_ERR(b) ? PTR_ERR(b) : reply_backend(info, CTF_CMD_BACKEND_GET, b);
+	b = ctf_find_backend(cn, info);
+	ret = IS_ERR(b) ? PTR_ERR(b) : ctf_reply_backend(info, CTF_CMD_BACKEND_GET, b);
 	mutex_unlock(&cn->lock);
 	return ret;
 }
 
-/* cb->args[0]: the bucket, cb->args[1]: backends of it already sent. */
+/*
+ * cb->args[0]: the bucket, cb->args[1]: backends of it already sent. The
+ * lock is dropped between the parts of a dump: a part that finds the table
+ * changed since the last (cn->backends_gen) is flagged NLM_F_DUMP_INTR, for
+ * a backend may have been skipped or sent twice.
+ */
 static int ctf_nl_backend_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct ctf_net *cn = ctf_net(sock_net(skb->sk));
@@ -341,6 +349,7 @@ static int ctf_nl_backend_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	void *hdr;
 
 	mutex_lock(&cn->lock);
+	cb->seq = cn->backends_gen;
 	for (bucket = cb->args[0]; bucket < ARRAY_SIZE(cn->backends); bucket++) {
 		idx = 0;
 		hlist_for_each_entry(b, &cn->backends[bucket], node) {
@@ -351,7 +360,8 @@ static int ctf_nl_backend_dump(struct sk_buff *skb, struct netlink_callback *cb)
 					  NLM_F_MULTI, CTF_CMD_BACKEND_GET);
 			if (!hdr)
 				goto full;
-			if (fill_backend(skb, b)) {
+			genl_dump_check_consistent(cb, hdr);
+			if (ctf_fill_backend(skb, b)) {
 				genlmsg_cancel(skb, hdr);
 				goto full;
 			}
@@ -373,7 +383,7 @@ static int ctf_nl_backend_del(struct sk_buff *skb, struct genl_info *info)
 	int ret = 0;
 
 	mutex_lock(&cn->lock);
-	b = find_backend(cn, info);
+	b = ctf_find_backend(cn, info);
 	if (IS_ERR(b)) {
 		ret = PTR_ERR(b);
 	} else {
@@ -382,7 +392,7 @@ static int ctf_nl_backend_del(struct sk_buff *skb, struct genl_info *info)
 			GENL_SET_ERR_MSG(info, "too many removed backends wait for a sweep: retry");
 			ctf_sweep_schedule(cn, true);
 		} else {
-			stale_changed(cn);
+			ctf_stale_changed(cn);
 		}
 	}
 	mutex_unlock(&cn->lock);
@@ -396,16 +406,40 @@ static int ctf_nl_backend_bump(struct sk_buff *skb, struct genl_info *info)
 	int ret;
 
 	mutex_lock(&cn->lock);
-	b = find_backend(cn, info);
+	b = ctf_find_backend(cn, info);
 	if (IS_ERR(b)) {
 		ret = PTR_ERR(b);
 	} else {
 		WRITE_ONCE(b->epoch, ctf_epoch_alloc_for(cn, b));
-		stale_changed(cn);
-		ret = reply_backend(info, CTF_CMD_BACKEND_BUMP, b);
+		ctf_stale_changed(cn);
+		ret = ctf_reply_backend(info, CTF_CMD_BACKEND_BUMP, b);
 	}
 	mutex_unlock(&cn->lock);
 	return ret;
+}
+
+/*
+ * Every backend at once: each a new epoch, then one grace period for all
+ * (a bump's cost is that wait, so N bumps in one command cost one).
+ */
+static int ctf_nl_backend_bump_all(struct sk_buff *skb, struct genl_info *info)
+{
+	struct ctf_net *cn = ctf_net(genl_info_net(info));
+	struct ctf_backend *b;
+	unsigned int i, n = 0;
+
+	mutex_lock(&cn->lock);
+	for (i = 0; i < ARRAY_SIZE(cn->backends); i++)
+		hlist_for_each_entry(b, &cn->backends[i], node) {
+			if (b->gone)
+				continue;
+			WRITE_ONCE(b->epoch, ctf_epoch_alloc_for(cn, b));
+			n++;
+		}
+	if (n)
+		ctf_stale_changed(cn);
+	mutex_unlock(&cn->lock);
+	return 0;
 }
 
 static int ctf_nl_ports_set(struct sk_buff *skb, struct genl_info *info)
@@ -455,7 +489,7 @@ static int ctf_nl_ports_get(struct sk_buff *skb, struct genl_info *info)
 	unsigned int i;
 	void *hdr;
 
-	msg = reply_new(info, CTF_CMD_PORTS_GET, &hdr);
+	msg = ctf_reply_new(info, CTF_CMD_PORTS_GET, &hdr);
 	if (!msg)
 		return -ENOMEM;
 	mutex_lock(&cn->lock);
@@ -473,7 +507,7 @@ static int ctf_nl_ports_get(struct sk_buff *skb, struct genl_info *info)
 	return genlmsg_reply(msg, info);
 }
 
-static int fill_evict(struct sk_buff *skb, const struct ctf_sweep_result *r)
+static int ctf_fill_evict(struct sk_buff *skb, const struct ctf_sweep_result *r)
 {
 	struct nlattr *nest = nla_nest_start(skb, CTF_A_EVICT);
 
@@ -494,10 +528,10 @@ static int ctf_nl_evict(struct sk_buff *skb, struct genl_info *info)
 	void *hdr;
 
 	ctf_sweep_run(cn, &res);
-	msg = reply_new(info, CTF_CMD_EVICT, &hdr);
+	msg = ctf_reply_new(info, CTF_CMD_EVICT, &hdr);
 	if (!msg)
 		return -ENOMEM;
-	if (fill_evict(msg, &res)) {
+	if (ctf_fill_evict(msg, &res)) {
 		nlmsg_free(msg);
 		return -EMSGSIZE;
 	}
@@ -513,7 +547,7 @@ static int ctf_nl_stats_get(struct sk_buff *skb, struct genl_info *info)
 	void *hdr;
 	int ret = -EMSGSIZE;
 
-	msg = reply_new(info, CTF_CMD_STATS_GET, &hdr);
+	msg = ctf_reply_new(info, CTF_CMD_STATS_GET, &hdr);
 	if (!msg)
 		return -ENOMEM;
 	mutex_lock(&cn->lock);
@@ -532,7 +566,9 @@ static int ctf_nl_stats_get(struct sk_buff *skb, struct genl_info *info)
 			       atomic64_read(&cn->untaggable), CTF_ST_PAD) &&
 	    !nla_put_u64_64bit(msg, CTF_ST_FOREIGN, atomic64_read(&cn->foreign),
 			       CTF_ST_PAD) &&
-	    !nla_put_u32(msg, CTF_ST_LAST_EPOCH, cn->last_epoch)) {
+	    !nla_put_u32(msg, CTF_ST_LAST_EPOCH, cn->last_epoch) &&
+	    !nla_put_u64_64bit(msg, CTF_ST_SWEEP_RESTARTS,
+			       atomic64_read(&cn->sweep_restarts), CTF_ST_PAD)) {
 		nla_nest_end(msg, nest);
 		if (!nla_put_u8(msg, CTF_A_LABEL_WORD, cn->label_word) &&
 		    !nla_put_u32(msg, CTF_A_SWEEP_DELAY_MS, cn->sweep_delay_ms))
@@ -573,15 +609,18 @@ static int ctf_nl_config_set(struct sk_buff *skb, struct genl_info *info)
 		if (cn->enabled)
 			ctf_epoch_seen(cn, ctf_sweep_last_stamp(cn));
 	}
-	if (delay)
+	if (delay) {
 		WRITE_ONCE(cn->sweep_delay_ms, nla_get_u32(delay));
+		/* A sweep already waiting waits the new delay, from now. */
+		ctf_sweep_delay_changed(cn);
+	}
 out:
 	mutex_unlock(&cn->lock);
 	return ret;
 }
 
 /* Start an event for the events group, or NULL if nobody listens. */
-static struct sk_buff *event_new(struct ctf_net *cn, u8 cmd, void **hdrp)
+static struct sk_buff *ctf_event_new(struct ctf_net *cn, u8 cmd, void **hdrp)
 {
 	struct sk_buff *msg;
 
@@ -599,7 +638,7 @@ static struct sk_buff *event_new(struct ctf_net *cn, u8 cmd, void **hdrp)
 	return msg;
 }
 
-static void event_send(struct ctf_net *cn, struct sk_buff *msg, void *hdr)
+static void ctf_event_send(struct ctf_net *cn, struct sk_buff *msg, void *hdr)
 {
 	genlmsg_end(msg, hdr);
 	/* -ESRCH (the last listener just left) is no error here. */
@@ -615,13 +654,13 @@ void ctf_nl_event_evicted(struct ctf_net *cn, const struct ctf_sweep_result *r)
 	rcu_read_lock();
 	if (!READ_ONCE(ctf_events_on))
 		goto out;
-	msg = event_new(cn, CTF_CMD_EVENT_EVICTED, &hdr);
+	msg = ctf_event_new(cn, CTF_CMD_EVENT_EVICTED, &hdr);
 	if (!msg)
 		goto out;
-	if (fill_evict(msg, r))
+	if (ctf_fill_evict(msg, r))
 		nlmsg_free(msg);
 	else
-		event_send(cn, msg, hdr);
+		ctf_event_send(cn, msg, hdr);
 out:
 	rcu_read_unlock();
 }
@@ -637,18 +676,18 @@ void ctf_nl_event_stale(struct ctf_net *cn, const struct ctf_backend *b,
 	rcu_read_lock();
 	if (!READ_ONCE(ctf_events_on))
 		goto out;
-	msg = event_new(cn, CTF_CMD_EVENT_STALE, &hdr);
+	msg = ctf_event_new(cn, CTF_CMD_EVENT_STALE, &hdr);
 	if (!msg)
 		goto out;
 	nest = nla_nest_start(msg, CTF_A_BACKEND);
-	if (!nest || put_addr(msg, family, addr) ||
+	if (!nest || ctf_put_addr(msg, family, addr) ||
 	    (b && (nla_put_u32(msg, CTF_BA_EPOCH, READ_ONCE(b->epoch)) ||
 		   nla_put_u8(msg, CTF_BA_STATE, READ_ONCE(b->state)))))
 		goto err_free;
 	nla_nest_end(msg, nest);
 	if (nla_put_u32(msg, CTF_A_STALE_EPOCH, stamp))
 		goto err_free;
-	event_send(cn, msg, hdr);
+	ctf_event_send(cn, msg, hdr);
 	goto out;
 err_free:
 	nlmsg_free(msg);
@@ -691,6 +730,8 @@ static const struct genl_ops ctf_genl_ops[] = {
 	       GENL_UNS_ADMIN_PERM),
 	CTF_OP(CTF_CMD_CONFIG_SET, ctf_nl_config_set, ctf_config_cmd_policy,
 	       GENL_UNS_ADMIN_PERM),
+	CTF_OP(CTF_CMD_BACKEND_BUMP_ALL, ctf_nl_backend_bump_all,
+	       ctf_none_policy, GENL_UNS_ADMIN_PERM),
 };
 
 static const struct genl_multicast_group ctf_genl_mcgrps[] = {
@@ -702,6 +743,12 @@ static struct genl_family ctf_genl_family __ro_after_init = {
 	.version	= CTFAILOVER_GENL_VERSION,
 	.maxattr	= CTF_A_MAX,
 	.netnsok	= true,
+	/*
+	 * Not under genl_mutex: every handler takes its namespace's own
+	 * locks (ctfailover.h), so a grace period or a sweep one namespace
+	 * waits for holds up no other namespace and no other family.
+	 */
+	.parallel_ops	= true,
 	.module		= THIS_MODULE,
 	.ops		= ctf_genl_ops,
 	.n_ops		= ARRAY_SIZE(ctf_genl_ops),

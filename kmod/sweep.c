@@ -11,8 +11,9 @@
  * entries into a small batch with a reference held, drop the lock, delete
  * them (nf_ct_delete takes the bucket locks itself), then cond_resched().
  * So no lock is held for more than one bucket, and the CPU is offered up
- * after every step. nf_ct_iterate_cleanup_net() is no substitute: it holds
- * a global mutex for the whole walk and cannot be interrupted.
+ * after every step. nf_ct_iterate_cleanup_net() is no substitute: it takes
+ * every namespace's entries through a callback with a global mutex held
+ * (5.10 to 6.12) and reports no per-namespace count.
  */
 #include <linux/ktime.h>
 #include <linux/sched.h>
@@ -22,18 +23,19 @@
 
 #define SWEEP_BUCKETS_PER_STEP	64
 #define SWEEP_BATCH		32
+#define SWEEP_MAX_RESTARTS	4
 
 static struct workqueue_struct *ctf_wq;
 
 /* Is @ct a UDP entry to a SIP port? */
-static bool sip_entry(struct ctf_net *cn, const struct nf_conn *ct)
+static bool ctf_sweep_sip_entry(struct ctf_net *cn, const struct nf_conn *ct)
 {
 	return nf_ct_protonum(ct) == IPPROTO_UDP &&
 	       ctf_port_is_sip(cn, ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple.dst.u.udp.port);
 }
 
-static bool is_stale(struct ctf_net *cn, const struct nf_conn *ct,
-		     struct ctf_backend **bp)
+static bool ctf_sweep_is_stale(struct ctf_net *cn, const struct nf_conn *ct,
+			       struct ctf_backend **bp)
 {
 	u32 epoch;
 
@@ -41,27 +43,56 @@ static bool is_stale(struct ctf_net *cn, const struct nf_conn *ct,
 }
 
 /* Could @ct be stale? Called under its bucket lock: no sleeping. */
-static bool candidate(struct ctf_net *cn, const struct nf_conn *ct)
+static bool ctf_sweep_candidate(struct ctf_net *cn, const struct nf_conn *ct)
 {
 	struct ctf_backend *b;
 
-	return !nf_ct_is_dying(ct) && sip_entry(cn, ct) && is_stale(cn, ct, &b);
+	return !nf_ct_is_dying(ct) && ctf_sweep_sip_entry(cn, ct) &&
+	       ctf_sweep_is_stale(cn, ct, &b);
+}
+
+/*
+ * The table as a walk starts on it, and whether it is still that table.
+ * Conntrack resizes it when nf_conntrack_buckets is written: entries move,
+ * some to buckets the walk already passed, and bucket numbers mean nothing
+ * any more. A resize takes every bucket lock and swaps the table and its
+ * size under them, so ctf_table_moved(), called under a bucket lock, holds
+ * until the lock is dropped. (Its generation count is not exported; what a
+ * pair of resizes between two buckets would hide, a table freed and
+ * allocated again at the same address with the same size, is not seen.)
+ */
+struct ctf_table {
+	struct hlist_nulls_head *hash;
+	unsigned int size;
+};
+
+static void ctf_table_get(struct ctf_table *t)
+{
+	t->hash = READ_ONCE(nf_conntrack_hash);
+	t->size = READ_ONCE(nf_conntrack_htable_size);
+}
+
+static bool ctf_table_moved(const struct ctf_table *t, unsigned int i)
+{
+	return nf_conntrack_hash != t->hash ||
+	       nf_conntrack_htable_size != t->size || i >= t->size;
 }
 
 /*
  * Pick up to SWEEP_BATCH candidates of bucket @i into @batch, each with a
  * reference held; *n is how many. Returns how many entries of this
- * namespace the bucket holds, and whether the batch filled up first.
+ * namespace the bucket holds, and whether the batch filled up first; -1
+ * when the table was resized (ctf_table_moved()).
  */
-static unsigned int scan_bucket(struct ctf_net *cn, unsigned int i,
-				struct nf_conn **batch, unsigned int *n,
-				bool *more)
+static int ctf_scan_bucket(struct ctf_net *cn, const struct ctf_table *t,
+			   unsigned int i, struct nf_conn **batch,
+			   unsigned int *n, bool *more)
 {
 	struct nf_conntrack_tuple_hash *h;
 	struct hlist_nulls_node *node;
-	unsigned int entries = 0;
 	spinlock_t *lockp;	/* conntrack's lock for bucket @i */
 	struct nf_conn *ct;
+	int entries = 0;
 
 	*n = 0;
 	*more = false;
@@ -70,11 +101,12 @@ static unsigned int scan_bucket(struct ctf_net *cn, unsigned int i,
 	nf_conntrack_lock(lockp);
 	/* Its declaration lacks __acquires(): tell sparse it is held. */
 	__acquire(lockp);
-	/* The table may have been resized since we last looked. */
-	if (i >= nf_conntrack_htable_size)
+	if (ctf_table_moved(t, i)) {
+		entries = -1;
 		goto out;
-	rcu_read_lock();	/* for the backend lookups in candidate() */
-	hlist_nulls_for_each_entry(h, node, &nf_conntrack_hash[i], hnnode) {
+	}
+	rcu_read_lock();	/* for the backend lookups in the candidate test */
+	hlist_nulls_for_each_entry(h, node, &t->hash[i], hnnode) {
 		/* Every entry is in the table twice: visit its reply side. */
 		if (NF_CT_DIRECTION(h) != IP_CT_DIR_REPLY)
 			continue;
@@ -82,7 +114,7 @@ static unsigned int scan_bucket(struct ctf_net *cn, unsigned int i,
 		if (!net_eq(nf_ct_net(ct), cn->net))
 			continue;
 		entries++;
-		if (*more || !candidate(cn, ct))
+		if (*more || !ctf_sweep_candidate(cn, ct))
 			continue;
 		if (*n == SWEEP_BATCH)
 			*more = true;	/* keep counting, pick no more */
@@ -97,8 +129,8 @@ out:
 }
 
 /* Delete the picked entries that are still stale, drop the references. */
-static u64 evict_batch(struct ctf_net *cn, struct nf_conn **batch,
-		       unsigned int n)
+static u64 ctf_evict_batch(struct ctf_net *cn, struct nf_conn **batch,
+			   unsigned int n)
 {
 	struct ctf_backend *b;
 	u64 evicted = 0;
@@ -107,8 +139,7 @@ static u64 evict_batch(struct ctf_net *cn, struct nf_conn **batch,
 		struct nf_conn *ct = batch[n];
 
 		rcu_read_lock();
-		if (!nf_ct_is_dying(ct) && is_stale(cn, ct, &b) &&
-		    nf_ct_delete(ct, 0, 0)) {
+		if (ctf_sweep_is_stale(cn, ct, &b) && ctf_ct_delete(ct)) {
 			evicted++;
 			atomic64_inc(&b->evicted);
 		}
@@ -119,18 +150,52 @@ static u64 evict_batch(struct ctf_net *cn, struct nf_conn **batch,
 }
 
 /*
- * One full walk of the table. Caller holds sweep_lock. A bucket whose
- * candidates overflow the batch is scanned again after the batch is
- * deleted, a bounded number of times (entries that another path is busy
- * deleting may linger for a moment).
+ * One walk of the table, from its first bucket: false when conntrack
+ * resized the table under it (the entries it did not reach may now sit in
+ * buckets it passed). A bucket whose candidates overflow the batch is
+ * scanned again after the batch is deleted, a bounded number of times
+ * (entries that another path is busy deleting may linger for a moment). A
+ * namespace without entries is not walked: the table is every namespace's,
+ * and the walk's cost is its size, not ours. Checked at every bucket, so
+ * the walk also ends once the namespace's last entry is gone.
  */
-static void sweep(struct ctf_net *cn, struct ctf_sweep_result *res)
+static bool ctf_sweep_walk(struct ctf_net *cn, struct ctf_sweep_result *res)
 {
 	struct nf_conn *batch[SWEEP_BATCH];
-	ktime_t start = ktime_get();
-	unsigned int i, step = 0, n, round, entries;
-	unsigned long gen;
+	unsigned int i, n, round;
+	struct ctf_table t;
+	int entries;
 	bool more;
+
+	ctf_table_get(&t);
+	for (i = 0; i < t.size && CTF_CT_COUNT(cn->net); i++) {
+		round = 0;
+		do {
+			entries = ctf_scan_bucket(cn, &t, i, batch, &n, &more);
+			if (entries < 0)
+				return false;
+			if (!round)
+				res->scanned += entries;
+			res->evicted += ctf_evict_batch(cn, batch, n);
+		} while (more && ++round < 64);
+		if (!((i + 1) % SWEEP_BUCKETS_PER_STEP))
+			cond_resched();
+	}
+	return true;
+}
+
+/*
+ * A full sweep. Caller holds sweep_lock. A walk that a resize cut short
+ * starts again from the first bucket (what it already deleted stays
+ * deleted), at most SWEEP_MAX_RESTARTS times; after that the table is
+ * being resized faster than we can walk it, and the sweep is left to the
+ * next run, queued now, without forgetting any removed backend.
+ */
+static void ctf_sweep(struct ctf_net *cn, struct ctf_sweep_result *res)
+{
+	ktime_t start = ktime_get();
+	unsigned long gen;
+	bool done;
 
 	lockdep_assert_held(&cn->sweep_lock);
 	memset(res, 0, sizeof(*res));
@@ -141,50 +206,46 @@ static void sweep(struct ctf_net *cn, struct ctf_sweep_result *res)
 	mutex_lock(&cn->lock);
 	gen = ++cn->sweep_gen;
 	mutex_unlock(&cn->lock);
-	for (i = 0; i < READ_ONCE(nf_conntrack_htable_size); i++) {
-		round = 0;
-		do {
-			entries = scan_bucket(cn, i, batch, &n, &more);
-			if (!round)
-				res->scanned += entries;
-			res->evicted += evict_batch(cn, batch, n);
-		} while (more && ++round < 64);
-		if (++step == SWEEP_BUCKETS_PER_STEP) {
-			step = 0;
-			cond_resched();
-		}
+	/* scanned: the last walk's entries; evicted: every walk's deletes. */
+	while (!(done = ctf_sweep_walk(cn, res)) &&
+	       res->restarts < SWEEP_MAX_RESTARTS) {
+		res->restarts++;
+		res->scanned = 0;
+	}
+	atomic64_add(res->restarts, &cn->sweep_restarts);
+	atomic64_add(res->evicted, &cn->evicted);
+	res->usec = ktime_us_delta(ktime_get(), start);
+	if (!done) {
+		ctf_sweep_schedule(cn, false);
+		return;
 	}
 	/* No stale entry of a backend removed before the walk is left. */
 	ctf_backend_reap(cn, gen);
-	res->usec = ktime_us_delta(ktime_get(), start);
-	atomic64_add(res->evicted, &cn->evicted);
 	atomic64_inc(&cn->sweeps);
 }
 
-/*
- * The highest epoch stamped on an entry of this namespace (0: none), so
- * that the epoch counter starts above the stamps an earlier load of the
- * module left. One read-only walk, a bucket lock at a time. Caller holds
- * ctf_net.lock: no stamp of ours is being written.
- */
-u32 ctf_sweep_last_stamp(struct ctf_net *cn)
+/* ctf_sweep_last_stamp()'s walk: false when the table was resized under it. */
+static bool ctf_last_stamp_walk(struct ctf_net *cn, u32 *last)
 {
 	struct nf_conntrack_tuple_hash *h;
 	struct hlist_nulls_node *node;
 	u8 word = cn->label_word;
 	spinlock_t *lockp;	/* conntrack's lock for bucket @i */
 	struct nf_conn *ct;
+	bool moved = false;
+	struct ctf_table t;
 	unsigned int i;
-	u32 last = 0, epoch;
+	u32 epoch;
 
-	for (i = 0; i < READ_ONCE(nf_conntrack_htable_size); i++) {
+	ctf_table_get(&t);
+	for (i = 0; !moved && i < t.size && CTF_CT_COUNT(cn->net); i++) {
 		local_bh_disable();
 		lockp = &nf_conntrack_locks[i % CONNTRACK_LOCKS];
 		nf_conntrack_lock(lockp);
 		__acquire(lockp);
-		if (i < nf_conntrack_htable_size) {
-			hlist_nulls_for_each_entry(h, node, &nf_conntrack_hash[i],
-						   hnnode) {
+		moved = ctf_table_moved(&t, i);
+		if (!moved) {
+			hlist_nulls_for_each_entry(h, node, &t.hash[i], hnnode) {
 				if (NF_CT_DIRECTION(h) != IP_CT_DIR_REPLY)
 					continue;
 				ct = nf_ct_tuplehash_to_ctrack(h);
@@ -193,27 +254,44 @@ u32 ctf_sweep_last_stamp(struct ctf_net *cn)
 				    nf_ct_protonum(ct) != IPPROTO_UDP)
 					continue;
 				epoch = ctf_stamp_decode(ctf_ct_stamp(ct, word));
-				if (epoch != CTF_STAMP_FOREIGN && epoch > last)
-					last = epoch;
+				if (epoch != CTF_STAMP_FOREIGN && epoch > *last)
+					*last = epoch;
 			}
 		}
 		spin_unlock(lockp);
 		local_bh_enable();
-		if (!(i % SWEEP_BUCKETS_PER_STEP))
+		if (!((i + 1) % SWEEP_BUCKETS_PER_STEP))
 			cond_resched();
 	}
+	return !moved;
+}
+
+/*
+ * The highest epoch stamped on an entry of this namespace (0: none), so
+ * that the epoch counter starts above the stamps an earlier load of the
+ * module left. A read-only walk, a bucket lock at a time, none for a
+ * namespace without entries; walked again when a resize cut it short (a
+ * stamp missed here could come back to life), until one completes. Caller
+ * holds ctf_net.lock: no stamp of ours is being written.
+ */
+u32 ctf_sweep_last_stamp(struct ctf_net *cn)
+{
+	u32 last = 0;
+
+	while (!ctf_last_stamp_walk(cn, &last))
+		cond_resched();
 	return last;
 }
 
 void ctf_sweep_run(struct ctf_net *cn, struct ctf_sweep_result *res)
 {
 	mutex_lock(&cn->sweep_lock);
-	sweep(cn, res);
+	ctf_sweep(cn, res);
 	mutex_unlock(&cn->sweep_lock);
 	ctf_nl_event_evicted(cn, res);
 }
 
-static void sweep_work(struct work_struct *work)
+static void ctf_sweep_work(struct work_struct *work)
 {
 	struct ctf_net *cn = container_of(to_delayed_work(work), struct ctf_net,
 					  sweep_work);
@@ -222,18 +300,38 @@ static void sweep_work(struct work_struct *work)
 	ctf_sweep_run(cn, &res);
 }
 
-/* A sweep after sweep-delay, or @now. */
+/*
+ * A sweep after sweep-delay, or @now. A burst of changes gets one sweep,
+ * sweep-delay after the first of them: a sweep already pending is not put
+ * off, so a steady stream of changes cannot postpone it for ever. A change
+ * while a sweep runs queues the next one.
+ */
 void ctf_sweep_schedule(struct ctf_net *cn, bool now)
 {
-	/* A burst of changes gets one sweep, after the last of them. */
-	mod_delayed_work(ctf_wq, &cn->sweep_work,
-			 now ? 0 : msecs_to_jiffies(READ_ONCE(cn->sweep_delay_ms)));
+	if (now)
+		mod_delayed_work(ctf_wq, &cn->sweep_work, 0);
+	else
+		queue_delayed_work(ctf_wq, &cn->sweep_work,
+				   msecs_to_jiffies(READ_ONCE(cn->sweep_delay_ms)));
+}
+
+/*
+ * The sweep delay changed: a waiting sweep due later than the new delay
+ * from now runs then; one due sooner is not put off.
+ */
+void ctf_sweep_delay_changed(struct ctf_net *cn)
+{
+	unsigned long delay = msecs_to_jiffies(READ_ONCE(cn->sweep_delay_ms));
+
+	if (delayed_work_pending(&cn->sweep_work) &&
+	    time_before(jiffies + delay, READ_ONCE(cn->sweep_work.timer.expires)))
+		mod_delayed_work(ctf_wq, &cn->sweep_work, delay);
 }
 
 void ctf_sweep_init(struct ctf_net *cn)
 {
 	mutex_init(&cn->sweep_lock);
-	INIT_DELAYED_WORK(&cn->sweep_work, sweep_work);
+	INIT_DELAYED_WORK(&cn->sweep_work, ctf_sweep_work);
 }
 
 /* Namespace teardown: after this no sweep runs or is queued. */

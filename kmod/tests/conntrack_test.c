@@ -85,6 +85,7 @@ struct ctf_test_flow {
 	u16 dport;
 	const char *backend;	/* reply source: the NAT target */
 	u8 proto;
+	bool direct;		/* to the backend itself: nothing NATed it */
 };
 
 #define CTF_TEST_CLIENT4	"203.0.113.1"
@@ -166,6 +167,8 @@ static struct nf_conn *ctf_test_ct_add(struct kunit *test,
 	if (!ret) {
 		/* Extensions go on before the entry is confirmed. */
 		ct->status |= IPS_CONFIRMED;
+		if (!f->direct)
+			ct->status |= IPS_DST_NAT | IPS_DST_NAT_DONE;
 		__nf_ct_set_timeout(ct, CTF_TEST_CT_TIMEOUT);
 		ret = nf_conntrack_hash_check_insert(ct);
 	}
@@ -335,6 +338,7 @@ static const struct ctf_ct_judge_case {
 	u8 change;
 	bool elsewhere;		/* the entry goes to 192.0.2.99, no backend */
 	enum ctf_verdict want;
+	bool direct;		/* addressed to the backend, not NATed */
 } ctf_ct_judge_cases[] = {
 	{ "current", "192.0.2.1", 41, CTF_STAMP_BEFORE, 0, 0, CTF_CHANGE_NONE,
 	  false, CTF_VERDICT_CURRENT },
@@ -402,6 +406,13 @@ static const struct ctf_ct_judge_case {
 	  false, CTF_VERDICT_STALE },
 	{ "v6-unstamped-bumped", "2001:db8::1", 7, CTF_STAMP_NONE, 0, 0,
 	  CTF_CHANGE_BUMP, false, CTF_VERDICT_STALE },
+	/* To a backend's own address, not NATed: never ours, never churned. */
+	{ "direct-unstamped-bumped", "192.0.2.1", 41, CTF_STAMP_NONE, 0, 0,
+	  CTF_CHANGE_BUMP, false, CTF_VERDICT_NOT_OURS, true },
+	{ "direct-stamped-bumped", "192.0.2.1", 41, CTF_STAMP_BEFORE, 0, 0,
+	  CTF_CHANGE_BUMP, false, CTF_VERDICT_NOT_OURS, true },
+	{ "v6-direct-deleted", "2001:db8::1", 7, CTF_STAMP_NONE, 0, 0,
+	  CTF_CHANGE_DEL, false, CTF_VERDICT_NOT_OURS, true },
 };
 
 static void ctf_ct_judge_desc(const struct ctf_ct_judge_case *c, char *desc)
@@ -423,6 +434,10 @@ static void ctf_ct_test_judge(struct kunit *test)
 
 	/* Arrange */
 	f = ctf_test_flow_to(c->elsewhere ? "192.0.2.99" : c->backend, 40000);
+	if (c->direct) {
+		f.vip = c->backend;
+		f.direct = true;
+	}
 	b = ctf_test_backend_add(test, ctx->cn, c->backend, c->epoch,
 				 CTF_STATE_ACTIVE, NULL);
 	first = b->epoch;
@@ -446,7 +461,7 @@ static void ctf_ct_test_judge(struct kunit *test)
 
 	/* Assert: the verdict, the backend, the stamp's epoch as read. */
 	KUNIT_EXPECT_EQ(test, verdict, c->want);
-	KUNIT_EXPECT_PTR_EQ(test, bp, c->elsewhere ? NULL : b);
+	KUNIT_EXPECT_PTR_EQ(test, bp, c->elsewhere || c->direct ? NULL : b);
 	KUNIT_EXPECT_EQ(test, epoch, ctf_stamp_decode(word));
 	/* Every change but draining gave the next epoch of the namespace. */
 	if (c->change == CTF_CHANGE_NONE || c->change == CTF_CHANGE_DRAINING) {

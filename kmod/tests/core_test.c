@@ -334,7 +334,7 @@ static void ctf_core_test_backend_table(struct kunit *test)
 	/* Arrange, act: add a; b is not there yet. */
 	ctf_test_addr(test, c->a, &family, &addr);
 	mutex_lock(&cn->lock);
-	a = ctf_backend_add(cn, family, &addr, 0);
+	a = ctf_backend_add(cn, family, &addr, 0, CTF_STATE_ACTIVE);
 	mutex_unlock(&cn->lock);
 
 	/*
@@ -451,7 +451,7 @@ static void ctf_core_test_readd(struct kunit *test)
 					     CTF_STATE_ACTIVE, NULL);
 	} else {
 		mutex_lock(&cn->lock);
-		ctf_backend_revive(cn, a, c->again);
+		ctf_backend_revive(cn, a, c->again, CTF_STATE_ACTIVE);
 		mutex_unlock(&cn->lock);
 		again = a;
 	}
@@ -527,7 +527,7 @@ static void ctf_core_test_reap(struct kunit *test)
 		gen = ctf_test_sweep_start(cn);
 	if (c->revived) {
 		mutex_lock(&cn->lock);
-		ctf_backend_revive(cn, a, 0);
+		ctf_backend_revive(cn, a, 0, CTF_STATE_ACTIVE);
 		mutex_unlock(&cn->lock);
 	}
 
@@ -597,7 +597,7 @@ static void ctf_core_test_counter(struct kunit *test)
 	mutex_lock(&cn->lock);
 	for (i = 0; i < ARRAY_SIZE(b); i++) {
 		ctf_test_nth_addr(i, &family, &addr);
-		b[i] = ctf_backend_add(cn, family, &addr, c->given[i]);
+		b[i] = ctf_backend_add(cn, family, &addr, c->given[i], CTF_STATE_ACTIVE);
 		if (IS_ERR(b[i]))
 			break;
 	}
@@ -634,7 +634,7 @@ static void ctf_core_test_backend_limit(struct kunit *test)
 
 	/* Act */
 	mutex_lock(&cn->lock);
-	b = ctf_backend_add(cn, family, &addr, 0);
+	b = ctf_backend_add(cn, family, &addr, 0, CTF_STATE_ACTIVE);
 	mutex_unlock(&cn->lock);
 
 	/* Assert: refused, nothing added, no epoch used. */
@@ -648,7 +648,7 @@ static void ctf_core_test_backend_limit(struct kunit *test)
 	ctf_test_nth_addr(0, &first_family, &first);
 	ret = ctf_backend_remove(cn, ctf_backend_find(cn, first_family, &first));
 	KUNIT_EXPECT_EQ(test, ret, 0);
-	last = ctf_backend_add(cn, family, &addr, 0);
+	last = ctf_backend_add(cn, family, &addr, 0, CTF_STATE_ACTIVE);
 	KUNIT_EXPECT_NOT_NULL(test, ctf_backend_find(cn, first_family, &first));
 	mutex_unlock(&cn->lock);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(last));

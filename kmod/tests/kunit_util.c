@@ -144,11 +144,9 @@ struct ctf_backend *ctf_test_backend_add(struct kunit *test,
 
 	ctf_test_addr(test, where, &family, &addr);
 	mutex_lock(&cn->lock);
-	b = ctf_backend_add(cn, family, &addr, epoch);
-	if (!IS_ERR(b)) {
-		WRITE_ONCE(b->state, state);
+	b = ctf_backend_add(cn, family, &addr, epoch, state);
+	if (!IS_ERR(b))
 		strscpy(b->name, name ?: "", sizeof(b->name));
-	}
 	mutex_unlock(&cn->lock);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, b);
 	return b;
@@ -498,6 +496,7 @@ static const struct nla_policy ctf_test_st_policy[CTF_ST_MAX + 1] = {
 	[CTF_ST_PAD]		= { .type = NLA_BINARY },
 	[CTF_ST_FOREIGN]	= { .type = NLA_U64 },
 	[CTF_ST_LAST_EPOCH]	= NLA_POLICY_FULL_RANGE(NLA_U32, &ctf_test_last_epoch_range),
+	[CTF_ST_SWEEP_RESTARTS]	= { .type = NLA_U64 },
 };
 
 static const struct nla_policy ctf_test_stats_reply_policy[CTF_A_MAX + 1] = {
@@ -621,6 +620,7 @@ void ctf_test_stats_get(struct kunit *test, struct ctf_test_stats *st)
 	st->untaggable = nla_get_u64(s[CTF_ST_UNTAGGABLE]);
 	st->foreign = nla_get_u64(s[CTF_ST_FOREIGN]);
 	st->last_epoch = nla_get_u32(s[CTF_ST_LAST_EPOCH]);
+	st->sweep_restarts = nla_get_u64(s[CTF_ST_SWEEP_RESTARTS]);
 	st->label_word = nla_get_u8(tb[CTF_A_LABEL_WORD]);
 	st->sweep_delay_ms = nla_get_u32(tb[CTF_A_SWEEP_DELAY_MS]);
 }
@@ -677,7 +677,7 @@ void ctf_test_add_many(struct kunit *test, struct ctf_net *cn, unsigned int n)
 	mutex_lock(&cn->lock);
 	for (i = 0; i < n; i++) {
 		ctf_test_nth_addr(i, &family, &addr);
-		b = ctf_backend_add(cn, family, &addr, 0);
+		b = ctf_backend_add(cn, family, &addr, 0, CTF_STATE_ACTIVE);
 		if (IS_ERR(b))
 			break;
 	}

@@ -129,6 +129,7 @@ struct ctf_test_stats {
 	u64 untaggable;
 	u64 foreign;
 	u32 last_epoch;
+	u64 sweep_restarts;
 	u8 label_word;
 	u32 sweep_delay_ms;
 };

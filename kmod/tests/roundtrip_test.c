@@ -703,6 +703,125 @@ static void ctf_rt_test_dump(struct kunit *test)
 		KUNIT_EXPECT_GT(test, rounds, 1);
 }
 
+static const struct ctf_rt_dump_intr_case {
+	const char *desc;
+	u8 change;		/* between the first two parts of the dump */
+} ctf_rt_dump_intr_cases[] = {
+	{ "none", 0 },
+	{ "add", CTF_CMD_BACKEND_SET },
+	{ "remove", CTF_CMD_BACKEND_DEL },
+	{ "bump", CTF_CMD_BACKEND_BUMP },	/* no entry moves: not cut */
+};
+
+static void ctf_rt_dump_intr_desc(const struct ctf_rt_dump_intr_case *c,
+				  char *desc)
+{
+	strscpy(desc, c->desc, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(ctf_rt_dump_intr, ctf_rt_dump_intr_cases,
+		  ctf_rt_dump_intr_desc);
+
+/*
+ * A dump in several parts, the table changed between two: what follows
+ * is flagged NLM_F_DUMP_INTR (the resume index may now skip or repeat a
+ * backend), and only then.
+ */
+static void ctf_rt_test_dump_intr(struct kunit *test)
+{
+	const struct ctf_rt_dump_intr_case *c = test->param_value;
+	struct ctf_test_ctx *ctx = test->priv;
+	struct nlmsghdr *req, *nlh;
+	unsigned int rounds = 0;
+	bool done = false, intr = false, cut;
+	struct ctf_backend *b;
+	int len;
+
+	/* Arrange: enough backends for several parts. */
+	ctf_test_connect(test);
+	ctf_test_add_many(test, ctx->cn, 600);
+	req = ctf_test_req(test, ctx->family, CTF_CMD_BACKEND_GET, NLM_F_DUMP, 0);
+	ctf_test_send(test, req);
+
+	/* Act: read the dump, changing the table after its first part. */
+	while (!done) {
+		KUNIT_ASSERT_LT_MSG(test, rounds++, 1000, "the dump does not end");
+		len = ctf_test_recv(test);
+		for (nlh = ctx->buf; nlmsg_ok(nlh, len); nlh = nlmsg_next(nlh, &len)) {
+			if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
+				intr = true;
+			if (nlh->nlmsg_type == NLMSG_DONE)
+				done = true;
+		}
+		if (rounds != 1 || done)
+			continue;
+		switch (c->change) {
+		case CTF_CMD_BACKEND_SET:
+			ctf_test_backend_add(test, ctx->cn, "198.51.100.77", 0,
+					     CTF_STATE_ACTIVE, NULL);
+			break;
+		case CTF_CMD_BACKEND_DEL:
+			b = ctf_test_backend_find(test, ctx->cn, "10.0.0.0");
+			ctf_test_backend_remove(test, ctx->cn, b);
+			break;
+		case CTF_CMD_BACKEND_BUMP:
+			b = ctf_test_backend_find(test, ctx->cn, "10.0.0.0");
+			mutex_lock(&ctx->cn->lock);
+			WRITE_ONCE(b->epoch, ctf_epoch_alloc_for(ctx->cn, b));
+			mutex_unlock(&ctx->cn->lock);
+			break;
+		}
+	}
+
+	/* Assert */
+	KUNIT_ASSERT_GT(test, rounds, 2);
+	cut = c->change == CTF_CMD_BACKEND_SET || c->change == CTF_CMD_BACKEND_DEL;
+	KUNIT_EXPECT_EQ(test, intr, cut);
+}
+
+/*
+ * BUMP_ALL: every live backend a new epoch of its own, as that many bumps
+ * would give; a removed one keeps its own; the reply is an ack.
+ */
+static void ctf_rt_test_bump_all(struct kunit *test)
+{
+	struct ctf_test_ctx *ctx = test->priv;
+	static const char * const addrs[] = {
+		"192.0.2.10", "192.0.2.11", "2001:db8::10", "192.0.2.12",
+	};
+	struct ctf_backend *b[ARRAY_SIZE(addrs)];
+	u32 before[ARRAY_SIZE(addrs)], last;
+	struct ctf_test_stats st;
+	struct nlmsghdr *nlh;
+	unsigned int i, j;
+
+	/* Arrange: four backends, the last removed. */
+	ctf_test_connect(test);
+	for (i = 0; i < ARRAY_SIZE(addrs); i++)
+		b[i] = ctf_test_backend_add(test, ctx->cn, addrs[i], 10 + i,
+					    CTF_STATE_ACTIVE, NULL);
+	ctf_test_backend_remove(test, ctx->cn, b[3]);
+	for (i = 0; i < ARRAY_SIZE(addrs); i++)
+		before[i] = b[i]->epoch;
+	last = ctx->cn->last_epoch;
+
+	/* Act */
+	nlh = ctf_test_req(test, ctx->family, CTF_CMD_BACKEND_BUMP_ALL, NLM_F_ACK, 0);
+	nlh = ctf_test_call(test, nlh);
+
+	/* Assert */
+	ctf_test_expect_ack(test, nlh, 0, NULL, NULL);
+	ctf_test_stats_get(test, &st);
+	KUNIT_EXPECT_EQ(test, st.last_epoch, last + 3);
+	for (i = 0; i < 3; i++) {
+		KUNIT_EXPECT_GT(test, b[i]->epoch, last);
+		KUNIT_EXPECT_NE(test, b[i]->epoch, before[i]);
+		for (j = 0; j < i; j++)
+			KUNIT_EXPECT_NE(test, b[i]->epoch, b[j]->epoch);
+	}
+	KUNIT_EXPECT_EQ(test, b[3]->epoch, before[3]);
+}
+
 /* At CTF_MAX_BACKENDS: a new address is refused, an update is not. */
 static void ctf_rt_test_full(struct kunit *test)
 {
@@ -839,6 +958,8 @@ static struct kunit_case ctf_roundtrip_test_cases[] = {
 	KUNIT_CASE_PARAM(ctf_rt_test_config, ctf_rt_config_gen_params),
 	KUNIT_CASE_PARAM(ctf_rt_test_stats, ctf_rt_stats_gen_params),
 	KUNIT_CASE_PARAM(ctf_rt_test_dump, ctf_rt_dump_gen_params),
+	KUNIT_CASE_PARAM(ctf_rt_test_dump_intr, ctf_rt_dump_intr_gen_params),
+	KUNIT_CASE(ctf_rt_test_bump_all),
 	KUNIT_CASE(ctf_rt_test_full),
 	KUNIT_CASE(ctf_rt_test_full_revive),
 	KUNIT_CASE(ctf_rt_test_del_busy),

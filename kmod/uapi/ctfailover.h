@@ -92,7 +92,8 @@ enum ctf_cmd {
 	/*
 	 * Delete every stale entry now, in the caller's context, and report
 	 * -> CTF_A_EVICT. The same sweep runs in the background after every
-	 * bump, removal or state change to down.
+	 * bump, removal or state change to down. One sweep of a namespace
+	 * runs at a time; a namespace without entries is not walked.
 	 */
 	CTF_CMD_EVICT,
 	/* -> CTF_A_STATS, CTF_A_LABEL_WORD, CTF_A_SWEEP_DELAY_MS */
@@ -107,6 +108,14 @@ enum ctf_cmd {
 	CTF_CMD_EVENT_EVICTED,		/* a sweep finished: CTF_A_EVICT */
 	/* a packet met a stale entry: CTF_A_BACKEND, CTF_A_STALE_EPOCH */
 	CTF_CMD_EVENT_STALE,
+	/*
+	 * Every backend of the namespace gets a new epoch, as many bumps
+	 * would, with one wait for packets in flight instead of one each
+	 * (the floating address moved: every instance behind it may have
+	 * changed). Takes no attribute and replies with an ack only: a dump
+	 * of the backends shows their new epochs.
+	 */
+	CTF_CMD_BACKEND_BUMP_ALL,
 
 	__CTF_CMD_MAX,
 };
@@ -190,12 +199,14 @@ enum ctf_stats_attr {
 	CTF_ST_TAGGED,		/* u64: entries stamped */
 	CTF_ST_STALE_HITS,	/* u64: stale entries deleted by a packet */
 	CTF_ST_EVICTED,		/* u64: stale entries deleted by sweeps */
-	CTF_ST_SWEEPS,		/* u64: sweeps completed */
+	CTF_ST_SWEEPS,		/* u64: sweeps completed (whole walks) */
 	CTF_ST_UNTAGGABLE,	/* u64: new entries without a label area */
 	CTF_ST_PAD,
 	/* u64: packets whose entry's stamp word held bits not ours */
 	CTF_ST_FOREIGN,
 	CTF_ST_LAST_EPOCH,	/* u32: the last epoch given out */
+	/* u64: walks a resize of conntrack's table made a sweep start again */
+	CTF_ST_SWEEP_RESTARTS,
 
 	__CTF_ST_MAX,
 };
