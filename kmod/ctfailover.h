@@ -28,6 +28,7 @@
 #include <linux/atomic.h>
 #include <linux/bitmap.h>
 #include <linux/mutex.h>
+#include <linux/percpu.h>
 #include <linux/netfilter.h>
 #include <linux/ratelimit.h>
 #include <linux/skbuff.h>
@@ -59,6 +60,21 @@ struct ctf_sweep_result {
 	u64 evicted;
 	u64 usec;
 	unsigned int restarts;	/* walks a table resize cut short */
+	bool complete;		/* no bucket kept candidates past its rounds */
+};
+
+/* The namespace's counters of the packet path: per CPU, summed on read. */
+enum ctf_stat {
+	CTF_STAT_TAGGED,
+	CTF_STAT_STALE_HITS,
+	CTF_STAT_UNTAGGABLE,
+	CTF_STAT_FOREIGN,
+	CTF_STAT_LATE,		/* entries confirmed stale (ctf_confirm) */
+	CTF_STAT_N,
+};
+
+struct ctf_stats {
+	u64 v[CTF_STAT_N];
 };
 
 struct ctf_net {
@@ -76,20 +92,48 @@ struct ctf_net {
 	u8 nports;
 	u16 ports[CTF_MAX_PORTS];	/* the set, in the order given */
 	DECLARE_BITMAP(port_map, 65536);	/* the same set, for the hooks */
-	struct nf_hook_ops hook_ops[8];	/* hooks.c: {re-steer, stamp} x {in, out} x {v4, v6} */
+	/* hooks.c: {re-steer, stamp} x {in, out} x {v4, v6}, confirm x 4 */
+	struct nf_hook_ops hook_ops[12];
 
 	struct mutex sweep_lock;	/* one sweep at a time */
 	struct delayed_work sweep_work;
 	struct ratelimit_state stale_event_rs;
 
-	atomic64_t tagged;
-	atomic64_t stale_hits;
+	/*
+	 * Can an entry of this namespace be stale? Only while stale_gen (one
+	 * more for every change that may make entries stale, taken on both
+	 * sides of its grace period, and for every entry confirmed stale)
+	 * differs from swept_gen (stale_gen as the last complete sweep found
+	 * it when it started). While they agree, the re-steer hook looks no
+	 * entry up (ctf_may_be_stale()).
+	 */
+	atomic_long_t stale_gen;
+	atomic_long_t swept_gen;
+
+	struct ctf_stats __percpu *stats;
 	atomic64_t evicted;
 	atomic64_t sweeps;
-	atomic64_t untaggable;
-	atomic64_t foreign;
 	atomic64_t sweep_restarts;
 };
+
+static inline void ctf_stat_inc(struct ctf_net *cn, enum ctf_stat i)
+{
+	this_cpu_inc(cn->stats->v[i]);
+}
+
+u64 ctf_stat_read(const struct ctf_net *cn, enum ctf_stat i);
+
+static inline bool ctf_may_be_stale(const struct ctf_net *cn)
+{
+	return atomic_long_read(&cn->stale_gen) !=
+	       atomic_long_read(&cn->swept_gen);
+}
+
+/* Entries may be stale from now on: a change, a port set, a late entry. */
+static inline void ctf_stale_mark(struct ctf_net *cn)
+{
+	atomic_long_inc(&cn->stale_gen);
+}
 
 /* net.c: per-namespace state */
 int ctf_net_init(void);

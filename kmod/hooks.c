@@ -12,8 +12,16 @@
  *	forgotten) gets that backend's epoch in its labels, before it is
  *	confirmed, so conntrack's NEW event carries it.
  *
+ *  confirm, just before conntrack confirms an entry (POSTROUTING and
+ *	LOCAL_IN): a new SIP entry already stale marks the namespace
+ *	(ctf_confirm()).
+ *
  * Everything that is not UDP to a SIP port leaves after a protocol and a
- * port check. Hooks run under the RCU read lock held by the netfilter core.
+ * port check (the confirm hook: after the confirmed bit, for every packet
+ * but a flow's first). While nothing in the namespace can be stale (no
+ * change since the last complete sweep: ctf_may_be_stale()), a SIP packet
+ * leaves the re-steer hook there too, without a lookup. Hooks run under
+ * the RCU read lock held by the netfilter core.
  */
 #include <linux/ip.h>
 #include <linux/ipv6.h>
@@ -147,6 +155,9 @@ static unsigned int ctf_resteer(void *priv, struct sk_buff *skb,
 	dport = ctf_udp_dport(skb, state->pf);
 	if (!dport || !ctf_port_is_sip(cn, dport))
 		return NF_ACCEPT;
+	/* Nothing changed since the last complete sweep: nothing is stale. */
+	if (!ctf_may_be_stale(cn))
+		return NF_ACCEPT;
 
 	/*
 	 * Conntrack skips a packet that already carries a real entry (looped
@@ -177,10 +188,10 @@ static unsigned int ctf_resteer(void *priv, struct sk_buff *skb,
 		/* Not ours to judge: deleting would only loop (a rule that
 		 * sets the bit again on the new entry).
 		 */
-		atomic64_inc(&cn->foreign);
+		ctf_stat_inc(cn, CTF_STAT_FOREIGN);
 	} else if (verdict == CTF_VERDICT_STALE && ctf_ct_delete(ct)) {
 		/* We deleted it (not a concurrent path): count it once. */
-		atomic64_inc(&cn->stale_hits);
+		ctf_stat_inc(cn, CTF_STAT_STALE_HITS);
 		atomic64_inc(&b->stale_hits);
 		if (__ratelimit(&cn->stale_event_rs))
 			ctf_nl_event_stale(cn, b, nf_ct_l3num(ct),
@@ -222,13 +233,45 @@ static unsigned int ctf_stamp(void *priv, struct sk_buff *skb,
 		return NF_ACCEPT;	/* not NATed to a backend: not ours */
 	if (ctf_ct_stamp_set(ct, READ_ONCE(cn->label_word),
 			     ctf_stamp_encode(READ_ONCE(b->epoch)))) {
-		atomic64_inc(&cn->untaggable);
+		ctf_stat_inc(cn, CTF_STAT_UNTAGGABLE);
 		return NF_ACCEPT;
 	}
-	atomic64_inc(&cn->tagged);
+	ctf_stat_inc(cn, CTF_STAT_TAGGED);
 	atomic64_inc(&b->tagged);
 	return NF_ACCEPT;
 }
+
+/*
+ * An entry stamped before a change and confirmed after it (its packet
+ * waited in NFQUEUE across the change) is stale where no sweep that
+ * started before it was confirmed can see it: it marks the namespace, so
+ * that the re-steer hook looks again and a sweep runs.
+ */
+static unsigned int ctf_confirm(void *priv, struct sk_buff *skb,
+				const struct nf_hook_state *state)
+{
+	struct ctf_net *cn = priv;
+	enum ip_conntrack_info ctinfo;
+	struct ctf_backend *b;
+	struct nf_conn *ct;
+	u32 epoch;
+
+	ct = nf_ct_get(skb, &ctinfo);
+	if (!ct || nf_ct_is_confirmed(ct) || nf_ct_is_template(ct) ||
+	    nf_ct_protonum(ct) != IPPROTO_UDP ||
+	    !ctf_port_is_sip(cn, ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple.dst.u.udp.port))
+		return NF_ACCEPT;
+	if (ctf_ct_judge(cn, ct, &b, &epoch) == CTF_VERDICT_STALE) {
+		ctf_stat_inc(cn, CTF_STAT_LATE);
+		ctf_stale_mark(cn);
+		ctf_sweep_schedule(cn, false);
+	}
+	return NF_ACCEPT;
+}
+
+/* Just before conntrack's confirm, for IPv4 and IPv6. */
+#define CTF_PRI_CONFIRM4	(NF_IP_PRI_CONNTRACK_CONFIRM - 1)
+#define CTF_PRI_CONFIRM6	(NF_IP6_PRI_LAST - 1)
 
 /* Fill in cn->hook_ops; ctf_net_enable() registers them. */
 void ctf_hooks_prepare(struct ctf_net *cn)
@@ -247,6 +290,10 @@ void ctf_hooks_prepare(struct ctf_net *cn)
 		{ ctf_resteer, NFPROTO_IPV6, NF_INET_LOCAL_OUT, NF_IP6_PRI_CONNTRACK - 1 },
 		{ ctf_stamp, NFPROTO_IPV6, NF_INET_PRE_ROUTING, NF_IP6_PRI_NAT_DST + 1 },
 		{ ctf_stamp, NFPROTO_IPV6, NF_INET_LOCAL_OUT, NF_IP6_PRI_NAT_DST + 1 },
+		{ ctf_confirm, NFPROTO_IPV4, NF_INET_POST_ROUTING, CTF_PRI_CONFIRM4 },
+		{ ctf_confirm, NFPROTO_IPV4, NF_INET_LOCAL_IN, CTF_PRI_CONFIRM4 },
+		{ ctf_confirm, NFPROTO_IPV6, NF_INET_POST_ROUTING, CTF_PRI_CONFIRM6 },
+		{ ctf_confirm, NFPROTO_IPV6, NF_INET_LOCAL_IN, CTF_PRI_CONFIRM6 },
 	};
 	unsigned int i;
 

@@ -69,7 +69,23 @@ int ctf_net_enable(struct ctf_net *cn)
 		return ret;
 	}
 	cn->enabled = true;
+	/*
+	 * Entries from before (an earlier load's stamps) may be stale: the
+	 * hook looks until a sweep has been through them all.
+	 */
+	ctf_stale_mark(cn);
+	ctf_sweep_schedule(cn, false);
 	return 0;
+}
+
+u64 ctf_stat_read(const struct ctf_net *cn, enum ctf_stat i)
+{
+	u64 sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += READ_ONCE(per_cpu_ptr(cn->stats, cpu)->v[i]);
+	return sum;
 }
 
 static int __net_init ctf_net_init_one(struct net *net)
@@ -78,6 +94,9 @@ static int __net_init ctf_net_init_one(struct net *net)
 	struct ctf_net *cn = ctf_net(net);
 	unsigned int i;
 
+	cn->stats = alloc_percpu(struct ctf_stats);
+	if (!cn->stats)
+		return -ENOMEM;
 	cn->net = net;
 	mutex_init(&cn->lock);
 	for (i = 0; i < ARRAY_SIZE(cn->backends); i++)
@@ -122,6 +141,7 @@ static void __net_exit ctf_net_exit(struct net *net)
 		cn->enabled = false;
 	}
 	mutex_unlock(&cn->lock);
+	free_percpu(cn->stats);
 }
 
 static struct pernet_operations ctf_net_ops = {

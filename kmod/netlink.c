@@ -215,6 +215,9 @@ static struct ctf_backend *ctf_find_backend(struct ctf_net *cn,
  */
 static void ctf_stale_changed(struct ctf_net *cn)
 {
+	lockdep_assert_held(&cn->lock);
+	/* Before the grace period: from the ack on, the hook looks. */
+	ctf_stale_mark(cn);
 	synchronize_rcu();
 	ctf_sweep_schedule(cn, false);
 }
@@ -285,6 +288,12 @@ static int ctf_nl_backend_set(struct sk_buff *skb, struct genl_info *info)
 			goto out;
 		}
 		created = true;
+		/*
+		 * Entries an earlier load stamped for this address may carry
+		 * other epochs: stale, where the hook may not be looking.
+		 */
+		ctf_stale_mark(cn);
+		ctf_sweep_schedule(cn, false);
 	} else if (b->gone) {
 		if (cn->nbackends >= CTF_MAX_BACKENDS) {
 			GENL_SET_ERR_MSG(info, "too many backends (CTF_MAX_BACKENDS)");
@@ -477,6 +486,14 @@ static int ctf_nl_ports_set(struct sk_buff *skb, struct genl_info *info)
 	}
 	mutex_lock(&cn->lock);
 	ret = ctf_net_set_ports(cn, ports, n);
+	/*
+	 * Entries to a port just added are judged from now on, and may be
+	 * stale (unstamped, their backend changed since): look, and sweep.
+	 */
+	if (!ret && cn->enabled) {
+		ctf_stale_mark(cn);
+		ctf_sweep_schedule(cn, false);
+	}
 	mutex_unlock(&cn->lock);
 	return ret;
 }
@@ -554,21 +571,24 @@ static int ctf_nl_stats_get(struct sk_buff *skb, struct genl_info *info)
 	nest = nla_nest_start(msg, CTF_A_STATS);
 	if (nest &&
 	    !nla_put_u32(msg, CTF_ST_BACKENDS, cn->nbackends) &&
-	    !nla_put_u64_64bit(msg, CTF_ST_TAGGED, atomic64_read(&cn->tagged),
+	    !nla_put_u64_64bit(msg, CTF_ST_TAGGED, ctf_stat_read(cn, CTF_STAT_TAGGED),
 			       CTF_ST_PAD) &&
 	    !nla_put_u64_64bit(msg, CTF_ST_STALE_HITS,
-			       atomic64_read(&cn->stale_hits), CTF_ST_PAD) &&
+			       ctf_stat_read(cn, CTF_STAT_STALE_HITS), CTF_ST_PAD) &&
 	    !nla_put_u64_64bit(msg, CTF_ST_EVICTED, atomic64_read(&cn->evicted),
 			       CTF_ST_PAD) &&
 	    !nla_put_u64_64bit(msg, CTF_ST_SWEEPS, atomic64_read(&cn->sweeps),
 			       CTF_ST_PAD) &&
 	    !nla_put_u64_64bit(msg, CTF_ST_UNTAGGABLE,
-			       atomic64_read(&cn->untaggable), CTF_ST_PAD) &&
-	    !nla_put_u64_64bit(msg, CTF_ST_FOREIGN, atomic64_read(&cn->foreign),
+			       ctf_stat_read(cn, CTF_STAT_UNTAGGABLE), CTF_ST_PAD) &&
+	    !nla_put_u64_64bit(msg, CTF_ST_FOREIGN, ctf_stat_read(cn, CTF_STAT_FOREIGN),
 			       CTF_ST_PAD) &&
 	    !nla_put_u32(msg, CTF_ST_LAST_EPOCH, cn->last_epoch) &&
 	    !nla_put_u64_64bit(msg, CTF_ST_SWEEP_RESTARTS,
-			       atomic64_read(&cn->sweep_restarts), CTF_ST_PAD)) {
+			       atomic64_read(&cn->sweep_restarts), CTF_ST_PAD) &&
+	    !nla_put_u64_64bit(msg, CTF_ST_LATE,
+			       ctf_stat_read(cn, CTF_STAT_LATE), CTF_ST_PAD) &&
+	    !nla_put_u8(msg, CTF_ST_MAY_BE_STALE, ctf_may_be_stale(cn))) {
 		nla_nest_end(msg, nest);
 		if (!nla_put_u8(msg, CTF_A_LABEL_WORD, cn->label_word) &&
 		    !nla_put_u32(msg, CTF_A_SWEEP_DELAY_MS, cn->sweep_delay_ms))

@@ -168,6 +168,7 @@ static bool ctf_sweep_walk(struct ctf_net *cn, struct ctf_sweep_result *res)
 	bool more;
 
 	ctf_table_get(&t);
+	res->complete = true;
 	for (i = 0; i < t.size && CTF_CT_COUNT(cn->net); i++) {
 		round = 0;
 		do {
@@ -178,6 +179,8 @@ static bool ctf_sweep_walk(struct ctf_net *cn, struct ctf_sweep_result *res)
 				res->scanned += entries;
 			res->evicted += ctf_evict_batch(cn, batch, n);
 		} while (more && ++round < 64);
+		if (more)
+			res->complete = false;
 		if (!((i + 1) % SWEEP_BUCKETS_PER_STEP))
 			cond_resched();
 	}
@@ -193,8 +196,9 @@ static bool ctf_sweep_walk(struct ctf_net *cn, struct ctf_sweep_result *res)
  */
 static void ctf_sweep(struct ctf_net *cn, struct ctf_sweep_result *res)
 {
-	ktime_t start = ktime_get();
 	unsigned long gen;
+	ktime_t start;
+	long seen;
 	bool done;
 
 	lockdep_assert_held(&cn->sweep_lock);
@@ -205,7 +209,15 @@ static void ctf_sweep(struct ctf_net *cn, struct ctf_sweep_result *res)
 	 */
 	mutex_lock(&cn->lock);
 	gen = ++cn->sweep_gen;
+	seen = atomic_long_read(&cn->stale_gen);
 	mutex_unlock(&cn->lock);
+	/*
+	 * A confirm hook that marked the namespace before we read stale_gen
+	 * has returned, and the entry it found stale is in the table: the
+	 * walk will see it.
+	 */
+	synchronize_rcu();
+	start = ktime_get();
 	/* scanned: the last walk's entries; evicted: every walk's deletes. */
 	while (!(done = ctf_sweep_walk(cn, res)) &&
 	       res->restarts < SWEEP_MAX_RESTARTS) {
@@ -221,6 +233,13 @@ static void ctf_sweep(struct ctf_net *cn, struct ctf_sweep_result *res)
 	}
 	/* No stale entry of a backend removed before the walk is left. */
 	ctf_backend_reap(cn, gen);
+	/*
+	 * Nor any other stale entry of the changes counted in @seen, unless a
+	 * bucket kept candidates past its rounds: until the next change, the
+	 * re-steer hook need not look.
+	 */
+	if (res->complete)
+		atomic_long_set(&cn->swept_gen, seen);
 	atomic64_inc(&cn->sweeps);
 }
 
@@ -316,16 +335,15 @@ void ctf_sweep_schedule(struct ctf_net *cn, bool now)
 }
 
 /*
- * The sweep delay changed: a waiting sweep due later than the new delay
- * from now runs then; one due sooner is not put off.
+ * The sweep delay changed: a waiting sweep waits the new delay, from now
+ * (sooner or later than it was due: an operator who sets a long delay
+ * wants no sweep before it).
  */
 void ctf_sweep_delay_changed(struct ctf_net *cn)
 {
-	unsigned long delay = msecs_to_jiffies(READ_ONCE(cn->sweep_delay_ms));
-
-	if (delayed_work_pending(&cn->sweep_work) &&
-	    time_before(jiffies + delay, READ_ONCE(cn->sweep_work.timer.expires)))
-		mod_delayed_work(ctf_wq, &cn->sweep_work, delay);
+	if (delayed_work_pending(&cn->sweep_work))
+		mod_delayed_work(ctf_wq, &cn->sweep_work,
+				 msecs_to_jiffies(READ_ONCE(cn->sweep_delay_ms)));
 }
 
 void ctf_sweep_init(struct ctf_net *cn)

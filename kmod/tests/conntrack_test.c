@@ -1030,7 +1030,10 @@ static void ctf_ct_test_failover(struct kunit *test)
 	ctf_test_be_parse(test, nlh, CTF_CMD_BACKEND_SET, &rb);
 	ctf_test_fo_entries(test, CTF_FO_A, ra.epoch, ea, CTF_FO_PER_A);
 	ctf_test_fo_entries(test, CTF_FO_B, rb.epoch, eb, CTF_FO_PER_B);
+	/* The sweep that adding the backends scheduled: nothing stale after. */
+	flush_delayed_work(&ctx->cn->sweep_work);
 	ctf_test_stats_get(test, &was);
+	KUNIT_EXPECT_EQ(test, was.may_be_stale, 0);
 
 	/* Act */
 	if (c->cmd == CTF_CMD_BACKEND_SET)
@@ -1049,6 +1052,13 @@ static void ctf_ct_test_failover(struct kunit *test)
 		KUNIT_EXPECT_GT(test, again.epoch, rb.epoch);
 		KUNIT_EXPECT_EQ(test, again.unstamped_epoch, ra.epoch);
 	}
+	/*
+	 * A change: the re-steer hook looks until a sweep has been through
+	 * (in the background one may have run already).
+	 */
+	ctf_test_stats_get(test, &is);
+	if (!c->background)
+		KUNIT_EXPECT_EQ(test, is.may_be_stale, c->stale || c->readd);
 	if (c->background)
 		flush_delayed_work(&ctx->cn->sweep_work);
 	else
@@ -1069,6 +1079,7 @@ static void ctf_ct_test_failover(struct kunit *test)
 		KUNIT_EXPECT_PTR_EQ(test, ctf_test_ct_find(test, &f), eb[i]);
 	}
 	ctf_test_stats_get(test, &is);
+	KUNIT_EXPECT_EQ(test, is.may_be_stale, 0);
 	KUNIT_EXPECT_EQ(test, is.evicted - was.evicted, n);
 	KUNIT_EXPECT_EQ(test, is.sweeps - was.sweeps,
 			c->background && !c->stale ? 0 : 1);

@@ -497,6 +497,8 @@ static const struct nla_policy ctf_test_st_policy[CTF_ST_MAX + 1] = {
 	[CTF_ST_FOREIGN]	= { .type = NLA_U64 },
 	[CTF_ST_LAST_EPOCH]	= NLA_POLICY_FULL_RANGE(NLA_U32, &ctf_test_last_epoch_range),
 	[CTF_ST_SWEEP_RESTARTS]	= { .type = NLA_U64 },
+	[CTF_ST_LATE]		= { .type = NLA_U64 },
+	[CTF_ST_MAY_BE_STALE]	= NLA_POLICY_MAX(NLA_U8, 1),
 };
 
 static const struct nla_policy ctf_test_stats_reply_policy[CTF_A_MAX + 1] = {
@@ -621,6 +623,8 @@ void ctf_test_stats_get(struct kunit *test, struct ctf_test_stats *st)
 	st->foreign = nla_get_u64(s[CTF_ST_FOREIGN]);
 	st->last_epoch = nla_get_u32(s[CTF_ST_LAST_EPOCH]);
 	st->sweep_restarts = nla_get_u64(s[CTF_ST_SWEEP_RESTARTS]);
+	st->late = nla_get_u64(s[CTF_ST_LATE]);
+	st->may_be_stale = nla_get_u8(s[CTF_ST_MAY_BE_STALE]);
 	st->label_word = nla_get_u8(tb[CTF_A_LABEL_WORD]);
 	st->sweep_delay_ms = nla_get_u32(tb[CTF_A_SWEEP_DELAY_MS]);
 }

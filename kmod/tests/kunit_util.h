@@ -130,6 +130,8 @@ struct ctf_test_stats {
 	u64 foreign;
 	u32 last_epoch;
 	u64 sweep_restarts;
+	u64 late;
+	u8 may_be_stale;
 	u8 label_word;
 	u32 sweep_delay_ms;
 };

@@ -589,12 +589,12 @@ static void ctf_rt_test_stats(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, st.backends, c->n);
 	KUNIT_EXPECT_EQ(test, st.label_word, CTF_DEFAULT_LABEL_WORD);
 	KUNIT_EXPECT_EQ(test, st.sweep_delay_ms, CTF_DEFAULT_SWEEP_DELAY_MS);
-	KUNIT_EXPECT_EQ(test, st.tagged, atomic64_read(&ctx->cn->tagged));
-	KUNIT_EXPECT_EQ(test, st.stale_hits, atomic64_read(&ctx->cn->stale_hits));
+	KUNIT_EXPECT_EQ(test, st.tagged, ctf_stat_read(ctx->cn, CTF_STAT_TAGGED));
+	KUNIT_EXPECT_EQ(test, st.stale_hits, ctf_stat_read(ctx->cn, CTF_STAT_STALE_HITS));
 	KUNIT_EXPECT_EQ(test, st.evicted, atomic64_read(&ctx->cn->evicted));
 	KUNIT_EXPECT_EQ(test, st.sweeps, atomic64_read(&ctx->cn->sweeps));
-	KUNIT_EXPECT_EQ(test, st.untaggable, atomic64_read(&ctx->cn->untaggable));
-	KUNIT_EXPECT_EQ(test, st.foreign, atomic64_read(&ctx->cn->foreign));
+	KUNIT_EXPECT_EQ(test, st.untaggable, ctf_stat_read(ctx->cn, CTF_STAT_UNTAGGABLE));
+	KUNIT_EXPECT_EQ(test, st.foreign, ctf_stat_read(ctx->cn, CTF_STAT_FOREIGN));
 	/* One epoch per new backend, from the first. */
 	KUNIT_EXPECT_EQ(test, st.last_epoch, c->n);
 }

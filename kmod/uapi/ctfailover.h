@@ -185,7 +185,7 @@ enum ctf_evict_attr {
 	CTF_EV_UNSPEC,
 	CTF_EV_SCANNED,		/* u64: entries of this namespace looked at */
 	CTF_EV_EVICTED,		/* u64: stale entries deleted */
-	CTF_EV_USEC,		/* u64: how long the sweep took */
+	CTF_EV_USEC,		/* u64: how long the sweep's walks took */
 	CTF_EV_PAD,
 
 	__CTF_EV_MAX,
@@ -202,11 +202,25 @@ enum ctf_stats_attr {
 	CTF_ST_SWEEPS,		/* u64: sweeps completed (whole walks) */
 	CTF_ST_UNTAGGABLE,	/* u64: new entries without a label area */
 	CTF_ST_PAD,
-	/* u64: packets whose entry's stamp word held bits not ours */
+	/*
+	 * u64: packets whose entry's stamp word held bits not ours, met while
+	 * the re-steer hook looks (CTF_ST_MAY_BE_STALE)
+	 */
 	CTF_ST_FOREIGN,
 	CTF_ST_LAST_EPOCH,	/* u32: the last epoch given out */
 	/* u64: walks a resize of conntrack's table made a sweep start again */
 	CTF_ST_SWEEP_RESTARTS,
+	/*
+	 * u64: new entries already stale when confirmed (their packet waited,
+	 * in NFQUEUE, across a change)
+	 */
+	CTF_ST_LATE,
+	/*
+	 * u8, 0 or 1: may an entry be stale (a change since the last complete
+	 * sweep)? While 0 the re-steer hook looks no entry up, and
+	 * CTF_ST_FOREIGN does not count.
+	 */
+	CTF_ST_MAY_BE_STALE,
 
 	__CTF_ST_MAX,
 };

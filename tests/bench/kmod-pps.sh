@@ -12,8 +12,11 @@
 #   nonsip          UDP 5070, ctfailover.ko not loaded
 #   nonsip_mod      UDP 5070, the module loaded, backend1 configured, SIP
 #                   ports 5060: the figure this benchmark is for
-#   sip_mod         UDP 5060 with the module, for context: the re-steer hook
-#                   looks the entry up and reads its stamp on every packet
+#   sip_mod         UDP 5060 with the module, in steady state (a complete
+#                   sweep since the last change: the re-steer hook looks
+#                   nothing up)
+#   sip_mod_dirty   the same during a change (one made, its sweep pending):
+#                   the hook looks the entry up and reads its stamp
 #   new_nonsip,     one datagram per new flow (source ports cycling over
 #   new_nonsip_mod, 1024..65535 on four addresses), UDP 5070 without and
 #   new_sip_mod     with the module, and UDP 5060 with it (entry stamped):
@@ -123,14 +126,26 @@ unloaded() {
 loaded() {
 	local tagged
 	modprobe ctfailover
+	# No background sweep during a run (one walks the whole table).
+	ctl sweep-delay 3600000 >/dev/null
 	ctl set "${BACKEND4[1]}" name backend1 >/dev/null
 	ctl ports "$SIP" >/dev/null
+	# Steady state: a complete sweep since the last change.
+	ctl evict >/dev/null
+	assert_eq 0 "$(mstat may_be_stale)" "the module's may_be_stale after an evict"
 	run nonsip_mod "${NS_BACKEND[1]}" "$NONSIP" "${one_flow[@]}"
 	assert_eq 0 "$(mstat tagged)" "entries stamped by non-SIP traffic"
 	run sip_mod "${NS_BACKEND[1]}" "$SIP" "${one_flow[@]}"
 	assert_eq 1 "$(mstat tagged)" "entries stamped by the SIP flow"
+	assert_eq 0 "$(mstat may_be_stale)" "the module's may_be_stale after the SIP run"
+	# During a change: another backend added, its sweep an hour away, so
+	# the re-steer hook looks up every SIP datagram's entry.
+	ctl set 192.0.2.99 >/dev/null
+	assert_eq 1 "$(mstat may_be_stale)" "the module's may_be_stale after a change"
+	run sip_mod_dirty "${NS_BACKEND[1]}" "$SIP" "${one_flow[@]}"
+	assert_eq 2 "$(mstat tagged)" "entries stamped by the SIP flows"
 	run new_nonsip_mod "${NS_BACKEND[1]}" "$NONSIP" "${new_flows[@]}"
-	assert_eq 1 "$(mstat tagged)" "entries stamped by non-SIP flows"
+	assert_eq 2 "$(mstat tagged)" "entries stamped by non-SIP flows"
 	run new_sip_mod "${NS_BACKEND[1]}" "$SIP" "${new_flows[@]}"
 	tagged=$(mstat tagged)
 	assert_ge 1000 "$tagged" "entries stamped by new SIP flows"
@@ -179,6 +194,7 @@ per_round() {
 			for (i = 1; i <= n; i++) {
 				sink = r[i, "sink"]; nonsip = r[i, "nonsip"]
 				nonsip_mod = r[i, "nonsip_mod"]; sip_mod = r[i, "sip_mod"]
+				sip_mod_dirty = r[i, "sip_mod_dirty"]
 				new_nonsip = r[i, "new_nonsip"]
 				new_nonsip_mod = r[i, "new_nonsip_mod"]
 				new_sip_mod = r[i, "new_sip_mod"]
@@ -196,12 +212,13 @@ report() {
 	bench "$1.q3 $(printf '%.*f' "$2" "$q3")"
 }
 
-for k in sink nonsip nonsip_mod sip_mod new_nonsip new_nonsip_mod new_sip_mod; do
+for k in sink nonsip nonsip_mod sip_mod sip_mod_dirty new_nonsip new_nonsip_mod new_sip_mod; do
 	awk -v k="$k" '$2 == k { print $3 }' "$RESULTS" | report "$k.rate" 0
 done
 # Throughput with the module over without, each round against itself.
 per_round 'nonsip_mod / nonsip' | report ratio.nonsip_mod 3
 per_round 'sip_mod / nonsip' | report ratio.sip_mod 3
+per_round 'sip_mod_dirty / nonsip' | report ratio.sip_mod_dirty 3
 per_round 'new_nonsip_mod / new_nonsip' | report ratio.new_nonsip_mod 3
 per_round 'new_sip_mod / new_nonsip' | report ratio.new_sip_mod 3
 # Nanoseconds (of TCG time) per datagram: the sender's share, the lb's, and
@@ -211,6 +228,7 @@ per_round 'ns(sink)' | report sender_ns 0
 per_round "$lb" | report lb_ns 0
 per_round 'ns(nonsip_mod) - ns(nonsip)' | report mod_ns 0
 per_round 'ns(sip_mod) - ns(nonsip)' | report sip_ns 0
+per_round 'ns(sip_mod_dirty) - ns(nonsip)' | report sip_dirty_ns 0
 per_round 'ns(new_nonsip_mod) - ns(new_nonsip)' | report new_mod_ns 0
 per_round 'ns(new_sip_mod) - ns(new_nonsip)' | report new_sip_ns 0
 per_round "100 * (ns(nonsip_mod) - ns(nonsip)) / $lb" | report mod_pct_of_lb 1
