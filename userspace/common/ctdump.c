@@ -189,6 +189,11 @@ static int parse_entry(const struct nlmsghdr *nlh, int family,
 			if (parse_counters(a, &e->packets))
 				return -EBADMSG;
 			break;
+		case CTA_STATUS:
+			if (mnl_attr_validate(a, MNL_TYPE_U32))
+				return -EBADMSG;
+			e->status = ntohl(mnl_attr_get_u32(a));
+			break;
 		}
 	}
 	if (!e->orig || !reply ||

@@ -32,6 +32,7 @@ struct ctf_ct_entry {
 	uint16_t zone;
 	uint32_t id;
 	uint64_t packets; /* original direction; 0 without accounting */
+	uint32_t status;  /* CTA_STATUS: IPS_* bits (IPS_DST_NAT: DNATed) */
 	/* The raw attributes a delete request needs (CTA_ZONE, CTA_ID may be
 	 * NULL). */
 	const struct nlattr *orig, *zone_attr, *id_attr;

@@ -35,6 +35,7 @@ int ctf_genl_talk(struct ctf_genl *g, struct nlmsghdr *req, ctf_nl_cb cb,
 
 	ret = ctf_nl_talk(&g->nl, req, g->rxbuf, CTF_GENL_RXBUF, &t);
 	strcpy(g->errmsg, t.msg);
+	g->intr = t.intr;
 	return ret;
 }
 

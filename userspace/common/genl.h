@@ -44,6 +44,8 @@ struct ctf_genl {
 	uint32_t events_group; /* see struct ctf_genl_family */
 	/* Why the kernel refused the last request (extack), or "". */
 	char errmsg[CTF_NL_MSGLEN];
+	/* A reply to the last request, its NLMSG_DONE too, said DUMP_INTR. */
+	bool intr;
 };
 
 /* What CTF_CMD_GET_INFO reports. */

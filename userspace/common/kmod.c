@@ -48,10 +48,17 @@ static const enum mnl_attr_data_type evict_types[CTF_EV_MAX + 1] = {
 };
 
 static const enum mnl_attr_data_type stats_types[CTF_ST_MAX + 1] = {
-	[CTF_ST_BACKENDS] = MNL_TYPE_U32,   [CTF_ST_TAGGED] = MNL_TYPE_U64,
-	[CTF_ST_STALE_HITS] = MNL_TYPE_U64, [CTF_ST_EVICTED] = MNL_TYPE_U64,
-	[CTF_ST_SWEEPS] = MNL_TYPE_U64,	    [CTF_ST_UNTAGGABLE] = MNL_TYPE_U64,
-	[CTF_ST_FOREIGN] = MNL_TYPE_U64,    [CTF_ST_LAST_EPOCH] = MNL_TYPE_U32,
+	[CTF_ST_BACKENDS] = MNL_TYPE_U32,
+	[CTF_ST_TAGGED] = MNL_TYPE_U64,
+	[CTF_ST_STALE_HITS] = MNL_TYPE_U64,
+	[CTF_ST_EVICTED] = MNL_TYPE_U64,
+	[CTF_ST_SWEEPS] = MNL_TYPE_U64,
+	[CTF_ST_UNTAGGABLE] = MNL_TYPE_U64,
+	[CTF_ST_FOREIGN] = MNL_TYPE_U64,
+	[CTF_ST_LAST_EPOCH] = MNL_TYPE_U32,
+	[CTF_ST_SWEEP_RESTARTS] = MNL_TYPE_U64,
+	[CTF_ST_LATE] = MNL_TYPE_U64,
+	[CTF_ST_MAY_BE_STALE] = MNL_TYPE_U8,
 };
 
 struct attr_table {
@@ -277,6 +284,14 @@ int ctf_kmod_parse_stats(const struct nlmsghdr *nlh, struct ctf_stats *st)
 		st->foreign = mnl_attr_get_u64(sb[CTF_ST_FOREIGN]);
 	if (sb[CTF_ST_LAST_EPOCH])
 		st->last_epoch = mnl_attr_get_u32(sb[CTF_ST_LAST_EPOCH]);
+	if (sb[CTF_ST_SWEEP_RESTARTS])
+		st->sweep_restarts =
+			mnl_attr_get_u64(sb[CTF_ST_SWEEP_RESTARTS]);
+	if (sb[CTF_ST_LATE])
+		st->late = mnl_attr_get_u64(sb[CTF_ST_LATE]);
+	st->may_be_stale = -1;
+	if (sb[CTF_ST_MAY_BE_STALE])
+		st->may_be_stale = !!mnl_attr_get_u8(sb[CTF_ST_MAY_BE_STALE]);
 	st->label_word = mnl_attr_get_u8(tb[CTF_A_LABEL_WORD]);
 	st->sweep_delay_ms = mnl_attr_get_u32(tb[CTF_A_SWEEP_DELAY_MS]);
 	return 0;
@@ -457,6 +472,15 @@ int ctf_kmod_bump(struct ctf_genl *g, const struct ctf_addr *addr,
 			backend_reply, out);
 }
 
+int ctf_kmod_bump_all(struct ctf_genl *g)
+{
+	char buf[CTF_GENL_TXBUF] = { 0 };
+
+	return talk_one(g,
+			ctf_genl_request(g, buf, CTF_CMD_BACKEND_BUMP_ALL, 0),
+			NULL, NULL);
+}
+
 struct dump_ctx {
 	ctf_kmod_backend_cb cb;
 	void *data;
@@ -494,7 +518,8 @@ int ctf_kmod_backend_dump(struct ctf_genl *g, ctf_kmod_backend_cb cb,
 		return ret;
 	if (d.err)
 		return d.err;
-	return d.intr ? -EINTR : 0;
+	/* The kernel may flag only the final NLMSG_DONE. */
+	return d.intr || g->intr ? -EINTR : 0;
 }
 
 int ctf_kmod_ports_set(struct ctf_genl *g, const uint16_t *ports,

@@ -57,8 +57,11 @@ struct ctf_evict {
 struct ctf_stats {
 	uint32_t backends;
 	uint64_t tagged, stale_hits, evicted, sweeps, untaggable;
-	uint64_t foreign;    /* 0 from a module that does not count them */
-	uint32_t last_epoch; /* likewise */
+	uint64_t foreign;	 /* 0 from a module that does not count them */
+	uint32_t last_epoch;	 /* likewise */
+	uint64_t sweep_restarts; /* likewise */
+	uint64_t late;		 /* likewise */
+	int may_be_stale;	 /* 0, 1, or -1 from a module without it */
 	uint8_t label_word;
 	uint32_t sweep_delay_ms;
 };
@@ -111,6 +114,12 @@ int ctf_kmod_backend_del(struct ctf_genl *g, const struct ctf_addr *addr);
 /* CTF_CMD_BACKEND_BUMP: a new epoch; the backend into @out, if not NULL. */
 int ctf_kmod_bump(struct ctf_genl *g, const struct ctf_addr *addr,
 		  struct ctf_backend *out);
+/*
+ * Every backend of the namespace a new epoch, one grace period for all;
+ * -EOPNOTSUPP from a module older than the command. A dump shows the new
+ * epochs.
+ */
+int ctf_kmod_bump_all(struct ctf_genl *g);
 
 /* CTF_CMD_PORTS_SET: replace the SIP port set (1..CTF_MAX_PORTS ports). */
 int ctf_kmod_ports_set(struct ctf_genl *g, const uint16_t *ports,

@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <linux/netfilter/nf_conntrack_common.h>
 
 #include "ctdump.h"
 #include "ctl.h"
@@ -134,7 +135,8 @@ static int collect_entry(const struct ctf_ct_entry *e, void *data)
 	f->e = *e;
 	/* The raw attributes point into the receive buffer: not kept. */
 	f->e.orig = f->e.zone_attr = f->e.id_attr = NULL;
-	f->b = backend_at(fl, &e->nat);
+	/* As the module: only what DNAT sent to a backend is its. */
+	f->b = e->status & IPS_DST_NAT ? backend_at(fl, &e->nat) : NULL;
 	if (fl->name && (!f->b || strcmp(f->b->name, fl->name)))
 		return 0;
 	f->stamp = e->have_labels ? ctf_stamp_decode(e->labels[fl->label_word])

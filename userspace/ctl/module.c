@@ -257,6 +257,26 @@ static int cmd_addr(int argc, char **argv, const struct ctl_opts *o)
 	return ret;
 }
 
+/* bump-all: one request, then the backends with their new epochs. */
+static int cmd_bump_all(int argc, char **argv, const struct ctl_opts *o)
+{
+	struct ctf_genl g;
+	int ret;
+
+	ret = no_more_args(argc, argv, 1);
+	if (ret)
+		return ret;
+	ret = open_module(&g);
+	if (ret)
+		return ret;
+	ret = ctf_kmod_bump_all(&g);
+	if (ret)
+		ret = kernel_error(argv[0], "CTF_CMD_BACKEND_BUMP_ALL", ret,
+				   &g);
+	ctf_genl_close(&g);
+	return ret ? ret : cmd_backends(argc, argv, o);
+}
+
 static int cmd_set(int argc, char **argv, const struct ctl_opts *o)
 {
 	char err[CTF_PARSE_ERRLEN];
@@ -410,6 +430,12 @@ static void print_stats(struct ctf_print *p, const struct ctf_stats *st)
 		       st->foreign);
 	ctf_print_uint(p, CTF_PRINT_ANY, "last_epoch", " last_epoch %llu",
 		       st->last_epoch);
+	ctf_print_uint(p, CTF_PRINT_ANY, "sweep_restarts",
+		       " sweep_restarts %llu", st->sweep_restarts);
+	ctf_print_uint(p, CTF_PRINT_ANY, "late", " late %llu", st->late);
+	if (st->may_be_stale >= 0)
+		ctf_print_uint(p, CTF_PRINT_ANY, "may_be_stale",
+			       " may_be_stale %llu", st->may_be_stale);
 	ctf_print_uint(p, CTF_PRINT_ANY, "label_word", " label_word %llu",
 		       st->label_word);
 	ctf_print_uint(p, CTF_PRINT_ANY, "sweep_delay_ms",
@@ -628,6 +654,8 @@ static const struct module_cmd module_cmds[] = {
 	{ "del", cmd_addr, "ADDR", "remove a backend; its entries go stale" },
 	{ "bump", cmd_addr, "ADDR",
 	  "a new instance is behind ADDR: a new epoch" },
+	{ "bump-all", cmd_bump_all, "",
+	  "every backend a new epoch, one wait for all; lists them" },
 	{ "ports", cmd_ports, "[PORT[,PORT...]]",
 	  "show the SIP ports, or replace them" },
 	{ "evict", cmd_evict, "", "delete every stale entry now" },

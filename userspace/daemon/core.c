@@ -143,8 +143,9 @@ static void kmod_error(struct ctfd *d, const char *what,
 	char a[CTF_ADDR_STRLEN];
 
 	d->c.kmod_errors++;
-	ctfd_log("module: %s %s failed: %s%s%s", what, ctf_addr_str(addr, a),
-		 strerror(-err), d->genl.errmsg[0] ? ": " : "", d->genl.errmsg);
+	ctfd_log("module: %s%s%s failed: %s%s%s", what, addr ? " " : "",
+		 addr ? ctf_addr_str(addr, a) : "", strerror(-err),
+		 d->genl.errmsg[0] ? ": " : "", d->genl.errmsg);
 }
 
 /* Create or update @b in the module; its epoch comes back into @b. */
@@ -376,6 +377,81 @@ int ctfd_bump(struct ctfd *d, unsigned int i, enum ctfd_source src,
 	return 0;
 }
 
+/* What the module gave every backend in one CTF_CMD_BACKEND_BUMP_ALL. */
+struct bump_all {
+	struct ctfd *d;
+	enum ctfd_source src;
+	const char *cause;
+	bool seen[CTFD_MAX_BACKENDS];
+};
+
+static int bump_all_cb(const struct ctf_backend *kb, void *data)
+{
+	struct bump_all *ba = data;
+	struct ctfd_state *run = ba->d->run;
+	char a[CTF_ADDR_STRLEN];
+	int i = backend_at(run, &kb->addr);
+	uint32_t old;
+
+	if (i < 0)
+		return 0;
+	old = run->backends[i].epoch;
+	run->backends[i].epoch = kb->epoch;
+	/* A dump read again: its epochs are the newer, logged once. */
+	if (ba->seen[i])
+		return 0;
+	ba->seen[i] = true;
+	ba->d->c.bumps++;
+	ctfd_log(
+		"bump backend=%s address=%s epoch=%u->%u source=%s cause=\"%s\"",
+		run->backends[i].name, ctf_addr_str(&kb->addr, a), old,
+		kb->epoch, ctfd_source_name(ba->src), ba->cause);
+	return 0;
+}
+
+/*
+ * Every backend a new epoch. With the module, one command and one grace
+ * period for all (N bumps would wait N), then a dump for the new epochs;
+ * a backend the dump lacks (the module was reloaded) is given back and
+ * bumped alone, as is every backend with a module older than the command.
+ */
+static int bump_all(struct ctfd *d, enum ctfd_source src, const char *cause)
+{
+	struct bump_all *ba;
+	unsigned int i, tries;
+	int ret = 0;
+
+	ba = d->kmod ? calloc(1, sizeof(*ba)) : NULL;
+	if (ba) {
+		ba->d = d;
+		ba->src = src;
+		ba->cause = cause;
+		ret = ctf_kmod_bump_all(&d->genl);
+		if (ret == -EOPNOTSUPP) {
+			ret = 0; /* an older module: one by one, below */
+		} else if (ret) {
+			kmod_error(d, "bump all", NULL, ret);
+			ret = 0;
+		} else {
+			/* A dump cut by a concurrent change is read again. */
+			for (tries = 0; tries < 3; tries++) {
+				ret = ctf_kmod_backend_dump(&d->genl,
+							    bump_all_cb, ba);
+				if (ret != -EINTR)
+					break;
+			}
+			if (ret)
+				kmod_error(d, "backend dump", NULL, ret);
+			ret = 0;
+		}
+	}
+	for (i = 0; i < d->run->n_backends; i++)
+		if ((!ba || !ba->seen[i]) && ctfd_bump(d, i, src, cause, false))
+			ret = -EIO;
+	free(ba);
+	return ret;
+}
+
 /*
  * Without the module, a bump that leaves the entries where they are says
  * so: an operator who knows that a bump evicts must not read the silence
@@ -441,7 +517,6 @@ int ctfd_act(struct ctfd *d, const struct ctfd_action *a)
 {
 	struct ctfd_state *next;
 	char err[512];
-	unsigned int i;
 	int ret = 0;
 
 	if (a->kind == CTFD_ACT_NONE)
@@ -499,9 +574,7 @@ int ctfd_act(struct ctfd *d, const struct ctfd_action *a)
 		ctfd_log("event source=%s: bumping all %u backends: %s",
 			 ctfd_source_name(a->source), d->run->n_backends,
 			 a->cause);
-		for (i = 0; i < d->run->n_backends; i++)
-			if (ctfd_bump(d, i, a->source, a->cause, false))
-				ret = -EIO;
+		ret = bump_all(d, a->source, a->cause);
 		/* Every backend's entries, one walk of the table a family. */
 		if (!d->kmod)
 			evict_all(d, "epoch bumped");
@@ -1129,6 +1202,23 @@ static void kmod_attach(struct ctfd *d)
 	ctfd_log(
 		"module: ctfailover.ko loaded: %u of %u backends given to it, epochs kept; eviction by module",
 		given, d->run->n_backends);
+	ctfd_flowtable_check(d);
+}
+
+void ctfd_flowtable_check(struct ctfd *d)
+{
+	char list[256];
+	int n;
+
+	if (!d->kmod || !d->nft)
+		return;
+	n = ctfd_nft_flowtables(d->nft, list, sizeof(list));
+	if (n < 0)
+		ctfd_log("nft: listing flowtables failed: %s", strerror(-n));
+	else if (n > 0)
+		ctfd_log(
+			"WARNING: nft: %d flowtable(s) (%s): a SIP flow they offload skips the module's re-steer hook and moves only when the sweep deletes its stale entry (sweep_delay_ms after a change): keep the SIP ports out of their flow add rules",
+			n, list);
 }
 
 static void kmod_detach(struct ctfd *d)

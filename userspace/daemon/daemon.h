@@ -130,6 +130,12 @@ void ctfd_kmod_events(struct ctfd *d);
 /* Use the module if it is loaded (0), else -errno; ctfd_kmod_close() undoes. */
 int ctfd_kmod_open(struct ctfd *d);
 void ctfd_kmod_close(struct ctfd *d);
+/*
+ * With the module, say when the namespace has an nft flowtable: a flow it
+ * offloads skips the re-steer hook (docs/architecture.md, "After an
+ * acknowledgment"). At start and when the module is attached.
+ */
+void ctfd_flowtable_check(struct ctfd *d);
 /* Read d->kmod_watch: the module loaded (given the state) or unloaded. */
 void ctfd_kmod_watch(struct ctfd *d);
 /* rtnetlink: read notifications; after ENOBUFS, resync from a dump. */

@@ -525,6 +525,7 @@ int main(int argc, char **argv)
 	ctfd_log("running: %u backends, eviction by %s, control %s",
 		 d.run->n_backends, d.kmod ? "module" : "ctnetlink",
 		 d.run->control);
+	ctfd_flowtable_check(&d);
 	notify_ready();
 	ret = run(&d);
 	remove_own(ctl_path, &ctl_st);

@@ -38,6 +38,14 @@ void ctfd_nft_close(struct ctfd_nft *n);
 int ctfd_nft_read(struct ctfd_nft *n, struct ctfd_dataplane *dp, char *err,
 		  size_t errlen);
 
+/*
+ * How many flowtables the namespace has, of any family and table, their
+ * "family table name" into @list (@len bytes, cut short if need be); or
+ * -errno. An offloaded flow skips the re-steer hook (docs/architecture.md,
+ * "After an acknowledgment").
+ */
+int ctfd_nft_flowtables(struct ctfd_nft *n, char *list, size_t len);
+
 struct ctfd_nft_stats {
 	unsigned int elems_added, elems_deleted;
 	unsigned int msgs; /* in the batch, BATCH_BEGIN and END included */

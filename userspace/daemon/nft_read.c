@@ -17,6 +17,7 @@
 #include <libnftnl/chain.h>
 #include <libnftnl/common.h>
 #include <libnftnl/expr.h>
+#include <libnftnl/flowtable.h>
 #include <libnftnl/rule.h>
 #include <libnftnl/set.h>
 #include <libnftnl/table.h>
@@ -631,4 +632,62 @@ int ctfd_nft_read(struct ctfd_nft *n, struct ctfd_dataplane *dp, char *err,
 		dp->exists = exists;
 	}
 	return ret;
+}
+
+struct flowtables {
+	char *list;
+	size_t len, off;
+	unsigned int n;
+};
+
+static int flowtable_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct nftnl_flowtable *f = nftnl_flowtable_alloc();
+	struct flowtables *ft = data;
+	const char *fam;
+	int w;
+
+	if (!f)
+		return -ENOMEM;
+	if (nftnl_flowtable_nlmsg_parse(nlh, f) < 0) {
+		nftnl_flowtable_free(f);
+		return -EBADMSG;
+	}
+	switch (nftnl_flowtable_get_u32(f, NFTNL_FLOWTABLE_FAMILY)) {
+	case NFPROTO_INET:
+		fam = "inet";
+		break;
+	case NFPROTO_IPV4:
+		fam = "ip";
+		break;
+	case NFPROTO_IPV6:
+		fam = "ip6";
+		break;
+	default:
+		fam = "?";
+	}
+	w = snprintf(ft->list + ft->off, ft->len - ft->off, "%s%s %s %s",
+		     ft->n ? ", " : "", fam,
+		     nftnl_flowtable_get_str(f, NFTNL_FLOWTABLE_TABLE),
+		     nftnl_flowtable_get_str(f, NFTNL_FLOWTABLE_NAME));
+	if (w > 0 && (size_t)w < ft->len - ft->off)
+		ft->off += w;
+	ft->n++;
+	nftnl_flowtable_free(f);
+	return 0;
+}
+
+int ctfd_nft_flowtables(struct ctfd_nft *n, char *list, size_t len)
+{
+	struct flowtables ft = { .list = list, .len = len };
+	struct ctf_nl_talk t = { .cb = flowtable_cb, .data = &ft };
+	char buf[REQ_BUF] = { 0 };
+	struct nlmsghdr *nlh;
+	int ret;
+
+	list[0] = '\0';
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETFLOWTABLE, NFPROTO_UNSPEC,
+				    NLM_F_DUMP, ctf_nl_next_seq(&n->nl));
+	ret = ctfd_nft_talk(n, nlh, &t);
+	return ret ? ret : (int)ft.n;
 }
