@@ -49,15 +49,15 @@ ns_lb ip neigh replace "${BACKEND4[4]}" dev be4 nud reachable lladdr 02:00:00:be
 down=() up=() neigh=()
 for ((k = 0; k < flaps; k++)); do
 	ns_lb ip link set be3 down
-	wait_for 10 test "$(backend_field backend3 state)" = down >&2
+	wait_for 10 field_is backend3 state down >&2
 	down+=("$(last)")
 	ns_lb ip link set be3 up
-	wait_for 10 test "$(backend_field backend3 state)" = active >&2
+	wait_for 10 field_is backend3 state active >&2
 	up+=("$(last)")
 	e=$(backend_field backend4 epoch)
 	ns_lb ip neigh replace "${BACKEND4[4]}" dev be4 nud reachable \
 		lladdr "$(printf '02:00:00:be:00:%02x' $((k + 1)))"
-	wait_for 10 test "$(backend_field backend4 epoch)" -gt "$e" >&2
+	wait_for 10 field_above backend4 epoch "$e" >&2
 	neigh+=("$(last)")
 done
 echo "BENCH daemon.slots $TABLE_SIZE"

@@ -58,7 +58,7 @@ evicted=$(metric 'ctfailover_evictions_total{by="ctnetlink"}')
 # address (new MAC) and announces it, which replaces the neighbour entry.
 ns_backend 1 ip link set eth0 address 02:00:00:c7:0f:01
 ns_lb ip neigh replace "${BACKEND4[1]}" dev be1 lladdr 02:00:00:c7:0f:01 nud reachable
-wait_for 5 test "$(backend_field backend1 epoch)" -gt "$e1"
+wait_for 5 field_above backend1 epoch "$e1"
 assert_eq $((e1 + 1)) "$(backend_field backend1 epoch)" "backend1's epoch"
 assert_eq "$e2" "$(backend_field backend2 epoch)" "backend2's epoch"
 assert_match 'source=neigh cause="neighbour' "$(daemon_log)" "log line of the bump"
@@ -93,7 +93,7 @@ assert_ge 1 "$(ct_list "$NS_LB" -f ipv4 --reply-src "${BACKEND4[2]}" | wc -l)" \
 entry=$(ct_entry 4 "$sport")
 e2=$(backend_field backend2 epoch)
 ns_lb ip link set be2 down
-wait_for 5 test "$(backend_field backend2 state)" = down
+wait_for 5 field_is backend2 state down
 assert_eq 0 "$(ct_list "$NS_LB" -f ipv4 --reply-src "${BACKEND4[2]}" | wc -l)" \
 	"backend2's entries while down"
 assert_eq "$entry" "$(ct_entry 4 "$sport")" "backend1's pinned entry while backend2 is down"
@@ -102,7 +102,7 @@ assert_match "ctnetlink: evicted [1-9][0-9]* of [0-9]+ entries with reply source
 assert_eq 0 "$(backend_field backend2 slots)" "backend2's slots while down"
 assert_eq "$TABLE_SIZE" "$(backend_field backend1 slots)" "backend1's slots while backend2 is down"
 ns_lb ip link set be2 up
-wait_for 5 test "$(backend_field backend2 state)" = active
+wait_for 5 field_is backend2 state active
 assert_ge $((e2 + 2)) "$(backend_field backend2 epoch)" "backend2's epoch after down and up"
 assert_ge 1 "$(backend_field backend2 slots)" "backend2's slots after up"
 assert_match "ctnetlink: entries of ${BACKEND4[2]} kept \(back in service at the same address\)" \

@@ -256,13 +256,14 @@ ev_daemon_kill() {
 }
 
 eviction() { dctlx "$1" status | awk '$1 == "eviction" { print $2 }'; }
+evicting_by() { [[ $(eviction "$1") == "$2" ]]; }
 ev_rmmod() {
 	local a
 	rmmod ctfailover
-	for a in a b; do wait_for 10 test "$(eviction "$a")" == ctnetlink; done
+	for a in a b; do wait_for 10 evicting_by "$a" ctnetlink; done
 	sleep 1
 	modprobe ctfailover
-	for a in a b; do wait_for 10 test "$(eviction "$a")" == module; done
+	for a in a b; do wait_for 10 evicting_by "$a" module; done
 }
 
 # --- the checks after each event ------------------------------------------------

@@ -116,6 +116,11 @@ for b in json.load(sys.stdin):
         print(b[sys.argv[2]])' "$1" "$2"
 }
 
+# field_is NAME FIELD VALUE / field_above NAME FIELD N: conditions on
+# backend_field, read anew at every call (for wait_for).
+field_is() { [[ $(backend_field "$1" "$2") == "$3" ]]; }
+field_above() { (($(backend_field "$1" "$2") > $3)); }
+
 # flow V SPORT: the backend ("backendN") that answers a datagram from the
 # client's fixed source port SPORT to the VIP; empty if none answered.
 flow() {

@@ -84,7 +84,10 @@ assert_fails() {
 	fi
 }
 
-# wait_for SECS CMD...: poll until CMD succeeds, fail after SECS.
+# wait_for SECS CMD...: poll until CMD succeeds, fail after SECS. Its
+# arguments are expanded once, at the call: a condition on a value read
+# anew each time is a function (wait_for 5 epoch_above 3), never
+# wait_for 5 test "$(...)".
 wait_for() {
 	local secs=$1 i
 	shift
@@ -94,6 +97,7 @@ wait_for() {
 	done
 	fail "timed out after ${secs}s waiting for: $*"
 }
+
 
 # --- running things in the namespaces ---------------------------------------
 
