@@ -48,3 +48,7 @@ replies_from() {
 	assert_eq "$2" "$(grep -c . <<<"$3" || true)" "replies (none may be lost)"
 	assert_eq "" "$(grep -v -x "$1" <<<"$3" || true)" "replies not from $1"
 }
+
+# now_us: the time in microseconds; median: of the numbers on stdin.
+now_us() { echo "${EPOCHREALTIME/./}"; }
+median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }

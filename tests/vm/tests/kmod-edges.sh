@@ -8,15 +8,12 @@
 #    stale entry is skipped (the restart is counted: sweep_restarts), and
 #    one that gives up leaves the rest to the next;
 #  - bump-all gives every backend a new epoch with one wait for packets in
-#    flight: with 40 backends it takes under 3x one bump.
+#    flight: with 42 backends it takes under 3x one bump.
 set -euo pipefail
 # shellcheck source=tests/vm/lib/netns.sh
 . "$(dirname "$0")/../lib/netns.sh"
 # shellcheck source=tests/vm/lib/kmod.sh
 . "$(dirname "$0")/../lib/kmod.sh"
-
-now_us() { echo "${EPOCHREALTIME/./}"; }
-median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 modprobe ctfailover
 netns_setup 2

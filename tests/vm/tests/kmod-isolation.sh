@@ -13,14 +13,12 @@
 #    during the storm stays within 3x of without it;
 #  - a steady stream of changes does not put the background sweep off: it
 #    runs sweep-delay after the first.
+# vm-debug: no (the debug kernel is built without user namespaces, which this scenario needs)
 set -euo pipefail
 # shellcheck source=tests/vm/lib/netns.sh
 . "$(dirname "$0")/../lib/netns.sh"
 # shellcheck source=tests/vm/lib/kmod.sh
 . "$(dirname "$0")/../lib/kmod.sh"
-
-now_us() { echo "${EPOCHREALTIME/./}"; }
-median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 modprobe ctfailover
 netns_setup 2
