@@ -3,14 +3,21 @@
 #
 # The harness must see failures, or every green VM test means nothing:
 #
-#   tests/vm/selftest.sh [SERIES]      (default 6.1; tests/vm/check runs it)
+#   tests/vm/selftest.sh [SERIES [CASE...]]   (default 6.1, every case;
+#                                              tests/vm/check runs it)
 #
 # Each case boots one guest without the module and checks tests/vm/run's
 # exit status and message: the script's exit status (and its arguments and
 # environment) come through, a hung script times out, a kernel crash is a
 # failure without a result, a W taint fails a script that returned 0, and a
-# passing script passes.
-# Reported as vm/harness/<case> through tests/lib/results.sh.
+# passing script passes. On the debug kernel (SERIES debug) three more: a
+# sanitizer's report in the kernel log fails a script that returned 0 (123),
+# a clean run passes with its kmemleak scan said, and a module that leaks
+# (tests/vm/debug/leak/, built here) fails a script that returned 0 (123)
+# with kmemleak's report naming it.
+# Reported as vm/harness/<case> through tests/lib/results.sh, on the debug
+# kernel as vm/debug/selftest-<case> (tests/vm/check runs the three cases of
+# its own there). CASE...: only these.
 # Guest scripts are single-quoted on purpose: they expand in the guest.
 # shellcheck disable=SC2016
 set -euo pipefail
@@ -20,16 +27,22 @@ set -euo pipefail
 . "$CTF_TOP/tests/lib/results.sh"
 
 series=${1:-6.1}
+(($# == 0)) || shift
+only=" $* "
+prefix=vm/harness/
+[[ $series != debug ]] || prefix=vm/debug/selftest-
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/ctf-vm-selftest.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 failed=0
 
 # harness_case NAME WANT_RC PATTERN SCRIPT [--no-args] [RUN OPTIONS...]: run
 # SCRIPT (its text) in the guest with the arguments "one arg" two (none with
-# --no-args); tests/vm/run must exit WANT_RC and print PATTERN.
+# --no-args); tests/vm/run must exit WANT_RC and print PATTERN (each of its
+# lines, if several).
 harness_case() {
-	local name=$1 want=$2 pattern=$3 body=$4 rc=0 start secs
+	local name=$1 want=$2 pattern=$3 body=$4 rc=0 start secs p ok=1
 	shift 4
+	want_case "$name" || return 0
 	printf '%s\n' "$body" >"$tmp/$name.sh"
 	start=$EPOCHREALTIME
 	local args=("one arg" two)
@@ -40,14 +53,19 @@ harness_case() {
 	"$CTF_TOP/tests/vm/run" "$series" --no-module --quiet --log-dir "$tmp/log" "$@" \
 		-- "$tmp/$name.sh" "${args[@]}" >"$tmp/$name.out" 2>&1 || rc=$?
 	secs=$(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
-	if ((rc == want)) && grep -qF -- "$pattern" "$tmp/$name.out"; then
-		ctf_result PASS "vm/harness/$name" "run exited $rc; $secs s"
+	((rc == want)) || ok=0
+	while IFS= read -r p; do
+		grep -qF -- "$p" "$tmp/$name.out" || ok=0
+	done <<<"$pattern"
+	if ((ok)); then
+		ctf_result PASS "$prefix$name" "run exited $rc; $secs s"
 	else
 		sed 's/^/  | /' "$tmp/$name.out" | tail -n 30
-		ctf_result FAIL "vm/harness/$name" "run exited $rc, want $want and '$pattern'"
+		ctf_result FAIL "$prefix$name" "run exited $rc, want $want and '${pattern//$'\n'/' and '}'"
 		failed=1
 	fi
 }
+want_case() { [[ $only == "  " || $only == *" $1 "* ]]; }
 
 # The script's status, arguments, environment and working directory.
 harness_case exit-code 3 "script exited with 3" '
@@ -58,7 +76,10 @@ set -eu
 exit 3' --env "CTF_SELFTEST=a b"
 
 # A script that never ends: the host's timeout, not the guest, ends it.
-harness_case timeout 124 "timed out after 20 s" 'sleep 100000' --timeout 20
+# tests/vm/run scales the debug kernel's timeouts by its slowdown.
+scaled=20
+[[ $series != debug ]] || scaled=$((20 * ${CTF_VM_DEBUG_SLOWDOWN:-10}))
+harness_case timeout 124 "timed out after $scaled s" 'sleep 100000' --timeout 20
 
 # A kernel crash: no result line, whatever the script would have said.
 harness_case panic 125 "guest died without a result" \
@@ -71,5 +92,31 @@ harness_case no-args 0 "PASS: $series/no-args" '[[ $# == 0 ]]' --no-args
 # sets the bit without a real WARN, which panic_on_warn would turn into the
 # panic case above.
 harness_case taint 126 "tainted 512 (W)" 'echo 512 >/proc/sys/kernel/tainted; exit 0'
+
+if [[ $series == debug ]]; then
+	# A lockdep-style line in the kernel log, without the lockdep bug.
+	harness_case sanitizer 123 "debug kernel report: WARNING: suspicious RCU usage" \
+		'echo "<4>WARNING: suspicious RCU usage (harness selftest)" >/dev/kmsg; exit 0'
+	harness_case kmemleak-clean 0 "kmemleak: no leak" '[[ -e /sys/kernel/debug/kmemleak ]]'
+	# A real leak: a module named ctfailover (so the init unloads it before
+	# its scan, as it does the real one) that forgets an object at unload.
+	# Exactly one unreferenced object, allocated by modprobe (the module's
+	# init; its symbols are gone with it by the time kmemleak prints): a
+	# leak of the kernel's own would make it two and fail this case too.
+	if want_case kmemleak-leak; then
+		mkdir -p "$tmp/leak"
+		cp "$CTF_TOP/tests/vm/debug/leak/Kbuild" "$CTF_TOP/tests/vm/debug/leak/leak.c" "$tmp/leak/"
+		if kdir=$("$CTF_TOP/scripts/kernels" kdir debug) &&
+			make -C "$kdir" M="$tmp/leak" modules >"$tmp/leak/build.log" 2>&1; then
+			harness_case kmemleak-leak 123 "kmemleak: 1 unreferenced objects after the run
+comm \"modprobe\"" 'modprobe ctfailover && grep -q "^ctfailover " /proc/modules' \
+				--module "$tmp/leak/ctfailover.ko"
+		else
+			sed 's/^/  | /' "$tmp/leak/build.log" | tail -n 20
+			ctf_result FAIL "${prefix}kmemleak-leak" "could not build tests/vm/debug/leak/"
+			failed=1
+		fi
+	fi
+fi
 
 exit "$failed"

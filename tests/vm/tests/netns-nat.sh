@@ -9,6 +9,7 @@
 #
 # Runs in the VM (tests/vm/run SERIES -- tests/vm/tests/netns-nat.sh) or on
 # a host with netns support. IPv4 and IPv6.
+# vm-debug: no (no module: the debug kernel checks ctfailover.ko)
 set -euo pipefail
 # shellcheck source=tests/vm/lib/netns.sh
 . "$(dirname "$0")/../lib/netns.sh"

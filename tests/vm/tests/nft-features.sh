@@ -6,6 +6,7 @@
 # map of backends (IPv4 and IPv6), numgen round-robin, ct label set and match
 # (where the module stamps epochs), named counters. Runs in the VM or on a
 # host with netns support.
+# vm-debug: no (no module: the debug kernel checks ctfailover.ko)
 set -euo pipefail
 # shellcheck source=tests/vm/lib/netns.sh
 . "$(dirname "$0")/../lib/netns.sh"

@@ -6,6 +6,7 @@
 # DNATing them. All 10 calls must succeed (sipp's exit status and its own
 # statistics), and conntrack must show the one 4-tuple NATed to backend1.
 # Runs in the VM or on a host with netns support and sipp.
+# vm-debug: no (no module: the debug kernel checks ctfailover.ko)
 set -euo pipefail
 # shellcheck source=tests/vm/lib/netns.sh
 . "$(dirname "$0")/../lib/netns.sh"
