@@ -54,9 +54,10 @@ moved() {
 # kept out of the way (a re-steer counted in stale_hits was a datagram's).
 configure() {
 	[[ -d /sys/module/ctfailover ]] || modprobe ctfailover
+	# First: the first backend schedules a sweep, sweep-delay ahead.
+	ctl sweep-delay 600000
 	ctl set "$B1" name backend1 >/dev/null
 	ctl set "$B2" name backend2 >/dev/null
-	ctl sweep-delay 600000
 }
 
 case_reload() {
