@@ -90,6 +90,14 @@ static int open_module(struct ctf_genl *g)
 	return ret;
 }
 
+/* A command that takes no argument: refuse any, then open the module. */
+static int open_no_args(int argc, char **argv, struct ctf_genl *g)
+{
+	int ret = no_more_args(argc, argv, 1);
+
+	return ret ? ret : open_module(g);
+}
+
 static const char *family_name(int family)
 {
 	return family == AF_INET ? "inet" : "inet6";
@@ -201,10 +209,7 @@ static int cmd_backends(int argc, char **argv, const struct ctl_opts *o)
 	struct ctf_genl g;
 	int ret, tries = 0;
 
-	ret = no_more_args(argc, argv, 1);
-	if (ret)
-		return ret;
-	ret = open_module(&g);
+	ret = open_no_args(argc, argv, &g);
 	if (ret)
 		return ret;
 	/* A dump that raced with a change is inconsistent: take it again. */
@@ -263,10 +268,7 @@ static int cmd_bump_all(int argc, char **argv, const struct ctl_opts *o)
 	struct ctf_genl g;
 	int ret;
 
-	ret = no_more_args(argc, argv, 1);
-	if (ret)
-		return ret;
-	ret = open_module(&g);
+	ret = open_no_args(argc, argv, &g);
 	if (ret)
 		return ret;
 	ret = ctf_kmod_bump_all(&g);
@@ -396,10 +398,7 @@ static int cmd_evict(int argc, char **argv, const struct ctl_opts *o)
 	struct ctf_print p;
 	int ret;
 
-	ret = no_more_args(argc, argv, 1);
-	if (ret)
-		return ret;
-	ret = open_module(&g);
+	ret = open_no_args(argc, argv, &g);
 	if (ret)
 		return ret;
 	ret = ctf_kmod_evict(&g, &ev);
@@ -449,10 +448,7 @@ static int cmd_stats(int argc, char **argv, const struct ctl_opts *o)
 	struct ctf_print p;
 	int ret;
 
-	ret = no_more_args(argc, argv, 1);
-	if (ret)
-		return ret;
-	ret = open_module(&g);
+	ret = open_no_args(argc, argv, &g);
 	if (ret)
 		return ret;
 	ret = ctf_kmod_stats(&g, &st);
