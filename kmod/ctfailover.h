@@ -135,6 +135,15 @@ static inline void ctf_stale_mark(struct ctf_net *cn)
 	atomic_long_inc(&cn->stale_gen);
 }
 
+void ctf_sweep_schedule(struct ctf_net *cn, bool now);
+
+/* ctf_stale_mark(), and a sweep sweep-delay ahead to clear the mark. */
+static inline void ctf_stale_mark_sweep(struct ctf_net *cn)
+{
+	ctf_stale_mark(cn);
+	ctf_sweep_schedule(cn, false);
+}
+
 /* net.c: per-namespace state */
 int ctf_net_init(void);
 void ctf_net_uninit(void);
@@ -145,6 +154,14 @@ int ctf_net_set_ports(struct ctf_net *cn, const u16 *ports, unsigned int n);
 static inline bool ctf_port_is_sip(const struct ctf_net *cn, __be16 port)
 {
 	return test_bit(ntohs(port), cn->port_map);
+}
+
+/* Is @ct a UDP entry to a SIP port? */
+static inline bool ctf_ct_is_sip(const struct ctf_net *cn,
+				 const struct nf_conn *ct)
+{
+	return nf_ct_protonum(ct) == IPPROTO_UDP &&
+	       ctf_port_is_sip(cn, ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple.dst.u.udp.port);
 }
 
 /* backend.c: the backend table, stamps and the verdict on an entry */
@@ -190,7 +207,6 @@ bool ctf_ct_delete(struct nf_conn *ct);
 
 /* sweep.c: eviction of stale entries */
 void ctf_sweep_init(struct ctf_net *cn);
-void ctf_sweep_schedule(struct ctf_net *cn, bool now);
 void ctf_sweep_delay_changed(struct ctf_net *cn);
 void ctf_sweep_run(struct ctf_net *cn, struct ctf_sweep_result *res);
 void ctf_sweep_uninit(struct ctf_net *cn);

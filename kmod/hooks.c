@@ -222,10 +222,8 @@ static unsigned int ctf_stamp(void *priv, struct sk_buff *skb,
 	 */
 	ct = nf_ct_get(skb, &ctinfo);
 	if (!ct || (ctinfo != IP_CT_NEW && ctinfo != IP_CT_RELATED) ||
-	    nf_ct_is_confirmed(ct) ||
-	    nf_ct_is_template(ct) || nf_ct_protonum(ct) != IPPROTO_UDP)
-		return NF_ACCEPT;
-	if (!ctf_port_is_sip(cn, ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple.dst.u.udp.port))
+	    nf_ct_is_confirmed(ct) || nf_ct_is_template(ct) ||
+	    !ctf_ct_is_sip(cn, ct))
 		return NF_ACCEPT;
 
 	b = ctf_ct_backend(cn, ct);
@@ -258,13 +256,11 @@ static unsigned int ctf_confirm(void *priv, struct sk_buff *skb,
 
 	ct = nf_ct_get(skb, &ctinfo);
 	if (!ct || nf_ct_is_confirmed(ct) || nf_ct_is_template(ct) ||
-	    nf_ct_protonum(ct) != IPPROTO_UDP ||
-	    !ctf_port_is_sip(cn, ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple.dst.u.udp.port))
+	    !ctf_ct_is_sip(cn, ct))
 		return NF_ACCEPT;
 	if (ctf_ct_judge(cn, ct, &b, &epoch) == CTF_VERDICT_STALE) {
 		ctf_stat_inc(cn, CTF_STAT_LATE);
-		ctf_stale_mark(cn);
-		ctf_sweep_schedule(cn, false);
+		ctf_stale_mark_sweep(cn);
 	}
 	return NF_ACCEPT;
 }

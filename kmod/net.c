@@ -73,8 +73,7 @@ int ctf_net_enable(struct ctf_net *cn)
 	 * Entries from before (an earlier load's stamps) may be stale: the
 	 * hook looks until a sweep has been through them all.
 	 */
-	ctf_stale_mark(cn);
-	ctf_sweep_schedule(cn, false);
+	ctf_stale_mark_sweep(cn);
 	return 0;
 }
 

@@ -292,8 +292,7 @@ static int ctf_nl_backend_set(struct sk_buff *skb, struct genl_info *info)
 		 * Entries an earlier load stamped for this address may carry
 		 * other epochs: stale, where the hook may not be looking.
 		 */
-		ctf_stale_mark(cn);
-		ctf_sweep_schedule(cn, false);
+		ctf_stale_mark_sweep(cn);
 	} else if (b->gone) {
 		if (cn->nbackends >= CTF_MAX_BACKENDS) {
 			GENL_SET_ERR_MSG(info, "too many backends (CTF_MAX_BACKENDS)");
@@ -490,10 +489,8 @@ static int ctf_nl_ports_set(struct sk_buff *skb, struct genl_info *info)
 	 * Entries to a port just added are judged from now on, and may be
 	 * stale (unstamped, their backend changed since): look, and sweep.
 	 */
-	if (!ret && cn->enabled) {
-		ctf_stale_mark(cn);
-		ctf_sweep_schedule(cn, false);
-	}
+	if (!ret && cn->enabled)
+		ctf_stale_mark_sweep(cn);
 	mutex_unlock(&cn->lock);
 	return ret;
 }

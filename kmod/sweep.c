@@ -12,8 +12,8 @@
  * them (nf_ct_delete takes the bucket locks itself), then cond_resched().
  * So no lock is held for more than one bucket, and the CPU is offered up
  * after every step. nf_ct_iterate_cleanup_net() is no substitute: it takes
- * every namespace's entries through a callback with a global mutex held
- * (5.10 to 6.12) and reports no per-namespace count.
+ * every namespace's entries through a callback (with a global mutex held
+ * on 6.1 and 6.12) and reports no per-namespace count.
  */
 #include <linux/ktime.h>
 #include <linux/sched.h>
@@ -26,13 +26,6 @@
 #define SWEEP_MAX_RESTARTS	4
 
 static struct workqueue_struct *ctf_wq;
-
-/* Is @ct a UDP entry to a SIP port? */
-static bool ctf_sweep_sip_entry(struct ctf_net *cn, const struct nf_conn *ct)
-{
-	return nf_ct_protonum(ct) == IPPROTO_UDP &&
-	       ctf_port_is_sip(cn, ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple.dst.u.udp.port);
-}
 
 static bool ctf_sweep_is_stale(struct ctf_net *cn, const struct nf_conn *ct,
 			       struct ctf_backend **bp)
@@ -47,7 +40,7 @@ static bool ctf_sweep_candidate(struct ctf_net *cn, const struct nf_conn *ct)
 {
 	struct ctf_backend *b;
 
-	return !nf_ct_is_dying(ct) && ctf_sweep_sip_entry(cn, ct) &&
+	return !nf_ct_is_dying(ct) && ctf_ct_is_sip(cn, ct) &&
 	       ctf_sweep_is_stale(cn, ct, &b);
 }
 

@@ -341,11 +341,24 @@ int ctfd_commit(struct ctfd *d, const struct ctfd_state *next_in, char *err,
 	return 0;
 }
 
+/* Backend @i went from epoch @old to its current one: counted and said. */
+static void bumped(struct ctfd *d, unsigned int i, uint32_t old,
+		   enum ctfd_source src, const char *cause)
+{
+	struct ctfd_backend *b = &d->run->backends[i];
+	char a[CTF_ADDR_STRLEN];
+
+	d->c.bumps++;
+	ctfd_log(
+		"bump backend=%s address=%s epoch=%u->%u source=%s cause=\"%s\"",
+		b->name, ctf_addr_str(&b->addr, a), old, b->epoch,
+		ctfd_source_name(src), cause);
+}
+
 int ctfd_bump(struct ctfd *d, unsigned int i, enum ctfd_source src,
 	      const char *cause, bool evict)
 {
 	struct ctfd_backend *b = &d->run->backends[i];
-	char a[CTF_ADDR_STRLEN];
 	uint32_t old = b->epoch;
 	int ret;
 
@@ -367,11 +380,7 @@ int ctfd_bump(struct ctfd *d, unsigned int i, enum ctfd_source src,
 	} else {
 		b->epoch = next_epoch(b->epoch);
 	}
-	d->c.bumps++;
-	ctfd_log(
-		"bump backend=%s address=%s epoch=%u->%u source=%s cause=\"%s\"",
-		b->name, ctf_addr_str(&b->addr, a), old, b->epoch,
-		ctfd_source_name(src), cause);
+	bumped(d, i, old, src, cause);
 	if (!d->kmod && evict)
 		ct_evict(d, &b->addr, "epoch bumped");
 	return 0;
@@ -389,7 +398,6 @@ static int bump_all_cb(const struct ctf_backend *kb, void *data)
 {
 	struct bump_all *ba = data;
 	struct ctfd_state *run = ba->d->run;
-	char a[CTF_ADDR_STRLEN];
 	int i = backend_at(run, &kb->addr);
 	uint32_t old;
 
@@ -401,11 +409,7 @@ static int bump_all_cb(const struct ctf_backend *kb, void *data)
 	if (ba->seen[i])
 		return 0;
 	ba->seen[i] = true;
-	ba->d->c.bumps++;
-	ctfd_log(
-		"bump backend=%s address=%s epoch=%u->%u source=%s cause=\"%s\"",
-		run->backends[i].name, ctf_addr_str(&kb->addr, a), old,
-		kb->epoch, ctfd_source_name(ba->src), ba->cause);
+	bumped(ba->d, i, old, ba->src, ba->cause);
 	return 0;
 }
 

@@ -644,7 +644,7 @@ static int flowtable_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct nftnl_flowtable *f = nftnl_flowtable_alloc();
 	struct flowtables *ft = data;
-	const char *fam;
+	const char *fam, *table, *name;
 	int w;
 
 	if (!f)
@@ -666,10 +666,11 @@ static int flowtable_cb(const struct nlmsghdr *nlh, void *data)
 	default:
 		fam = "?";
 	}
+	table = nftnl_flowtable_get_str(f, NFTNL_FLOWTABLE_TABLE);
+	name = nftnl_flowtable_get_str(f, NFTNL_FLOWTABLE_NAME);
 	w = snprintf(ft->list + ft->off, ft->len - ft->off, "%s%s %s %s",
-		     ft->n ? ", " : "", fam,
-		     nftnl_flowtable_get_str(f, NFTNL_FLOWTABLE_TABLE),
-		     nftnl_flowtable_get_str(f, NFTNL_FLOWTABLE_NAME));
+		     ft->n ? ", " : "", fam, table ? table : "?",
+		     name ? name : "?");
 	if (w > 0 && (size_t)w < ft->len - ft->off)
 		ft->off += w;
 	ft->n++;
