@@ -11,7 +11,6 @@
 #  - a backend marked down, or removed, re-steers its pinned flows on their
 #    next datagram, like a bump;
 #  - the events group reports sweeps; refusals carry the kernel's reason.
-# vm-debug: no (the debug kernel is built without user namespaces, which this scenario needs)
 set -euo pipefail
 # shellcheck source=tests/vm/lib/netns.sh
 . "$(dirname "$0")/../lib/netns.sh"

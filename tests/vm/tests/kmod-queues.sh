@@ -4,9 +4,10 @@
 # Packets that wait in a queue across a bump: what the acknowledgment does
 # and does not cover (docs/architecture.md, "After an acknowledgment").
 #  - netem: a datagram NATed to the old instance before the bump and held
-#    in the lb's qdisc reaches the old instance after the acknowledgment
-#    (not covered); the flow's next datagram, sent after it, reaches the
-#    new instance, and nothing more reaches the old one.
+#    in the lb's qdisc (3 s; 30 on the debug kernel) reaches the old
+#    instance after the acknowledgment (not covered); the flow's next
+#    datagram, sent after it, reaches the new instance, and nothing more
+#    reaches the old one.
 #  - NFQUEUE: the first datagram of a flow, NATed and stamped, waits in
 #    the queue, its entry unconfirmed, while the bump is acknowledged and
 #    its sweep completes. Released, it goes to the old instance (not
@@ -40,7 +41,9 @@ ctl sweep-delay 0
 lb_dnat "${BACKEND4[1]}"
 # backend1's address resolved first: the delay is the qdisc's alone.
 udp_send "$NS_CLIENT" -s "$sport" -n 1 -w 2000 "$VIP4" 5070 >/dev/null
-ns_lb tc qdisc add dev be1 root netem delay 3000ms
+# Long enough to outlast the steps up to the acknowledgment.
+delay=$((3 * CTF_VM_SLOWDOWN))
+ns_lb tc qdisc add dev be1 root netem delay "${delay}s"
 rx0=$(backend_rx 1 4)
 udp_send "$NS_CLIENT" -s "$sport" -n 1 "$VIP4" 5060 >/dev/null
 wait_for 5 ct_list "$NS_LB" -p udp --sport "$sport" --reply-src "${BACKEND4[1]}"
@@ -50,7 +53,7 @@ ack_us=$(now_us)
 assert_eq "$rx0" "$(backend_rx 1 4)" "datagrams at backend1 when the bump was acknowledged (one still in netem)"
 out=$(udp_send "$NS_CLIENT" -s "$sport" -n 1 -w 3000 "$VIP4" 5060)
 replies_from backend2 1 "$out"
-wait_for 10 rx_is 1 $((rx0 + 1))
+wait_for $((delay + 10)) rx_is 1 $((rx0 + 1))
 info "the queued datagram reached backend1 $((($(now_us) - ack_us) / 1000)) ms after the acknowledgment (documented)"
 out=$(udp_send "$NS_CLIENT" -s "$sport" -n 3 -w 3000 "$VIP4" 5060)
 replies_from backend2 3 "$out"

@@ -29,6 +29,8 @@ for b in 1 2; do
 done
 ctl set "${BACKEND4[1]}" name backend1 >/dev/null
 ctl set "${BACKEND4[2]}" name backend2 >/dev/null
+# The datagrams, not a sweep, re-steer here.
+ctl sweep-delay 600000
 # The rules send a new flow to backend2: only the expectation leads to 1.
 lb_dnat "${BACKEND4[2]}"
 ns_lb nft -f - <<EOF
