@@ -104,12 +104,12 @@ void ctf_epoch_seen(struct ctf_net *cn, u32 epoch)
 		cn->last_epoch = epoch;
 }
 
-static struct hlist_head *ctf_backend_bucket(struct ctf_net *cn, u8 family,
+static struct hlist_head *ctf_backend_bucket(struct ctf_tables *t, u8 family,
 					     const union nf_inet_addr *addr)
 {
 	u32 h = jhash2(addr->all, ARRAY_SIZE(addr->all), family);
 
-	return &cn->backends[hash_32(h, CTF_BACKEND_HASH_BITS)];
+	return &t->backends[hash_32(h, CTF_BACKEND_HASH_BITS)];
 }
 
 /* What a dump of the backends goes by (ctf_nl_backend_dump()). */
@@ -122,15 +122,18 @@ static void ctf_backends_changed(struct ctf_net *cn)
 }
 
 /*
- * The backend at @addr, removed ones included. Caller holds ctf_net.lock
- * or the RCU read lock.
+ * The backend at @addr, removed ones included; NULL too before the first
+ * enable. Caller holds ctf_net.lock or the RCU read lock.
  */
 struct ctf_backend *ctf_backend_find(struct ctf_net *cn, u8 family,
 				     const union nf_inet_addr *addr)
 {
+	struct ctf_tables *t = ctf_tab(cn);
 	struct ctf_backend *b;
 
-	hlist_for_each_entry_rcu(b, ctf_backend_bucket(cn, family, addr), node,
+	if (!t)
+		return NULL;
+	hlist_for_each_entry_rcu(b, ctf_backend_bucket(t, family, addr), node,
 				 lockdep_is_held(&cn->lock)) {
 		if (b->family == family && nf_inet_addr_cmp(&b->addr, addr))
 			return b;
@@ -140,18 +143,23 @@ struct ctf_backend *ctf_backend_find(struct ctf_net *cn, u8 family,
 
 /*
  * A new backend at @addr, at @epoch (0: the namespace's next), in @state.
- * Entries already made to @addr belong to that first epoch. Caller holds
- * ctf_net.lock.
+ * Entries already made to @addr belong to that first epoch. Allocates the
+ * namespace's tables if it has none yet (BACKEND_SET has enabled it, which
+ * did). Caller holds ctf_net.lock.
  */
 struct ctf_backend *ctf_backend_add(struct ctf_net *cn, u8 family,
 				    const union nf_inet_addr *addr, u32 epoch,
 				    u8 state)
 {
 	struct ctf_backend *b;
+	int ret;
 
 	lockdep_assert_held(&cn->lock);
 	if (cn->nbackends >= CTF_MAX_BACKENDS)
 		return ERR_PTR(-ENOSPC);
+	ret = ctf_net_tables_get(cn);
+	if (ret)
+		return ERR_PTR(ret);
 	/* Accounted: a user namespace's owner may create them. */
 	b = kzalloc(sizeof(*b), GFP_KERNEL_ACCOUNT);
 	if (!b)
@@ -166,7 +174,8 @@ struct ctf_backend *ctf_backend_add(struct ctf_net *cn, u8 family,
 	b->unstamped_epoch = epoch;
 	b->state = state;
 	/* Fully initialised before it becomes visible to the hooks. */
-	hlist_add_head_rcu(&b->node, ctf_backend_bucket(cn, family, addr));
+	hlist_add_head_rcu(&b->node,
+			   ctf_backend_bucket(ctf_tab(cn), family, addr));
 	cn->nbackends++;
 	ctf_backends_changed(cn);
 	return b;
@@ -228,11 +237,14 @@ void ctf_backend_reap(struct ctf_net *cn, unsigned long gen)
 {
 	struct ctf_backend *b;
 	struct hlist_node *tmp;
+	struct ctf_tables *t;
 	unsigned int i;
 
 	mutex_lock(&cn->lock);
-	for (i = 0; cn->ngone && i < ARRAY_SIZE(cn->backends); i++)
-		hlist_for_each_entry_safe(b, tmp, &cn->backends[i], node) {
+	t = ctf_tab(cn);
+	/* A removed backend means the tables exist. */
+	for (i = 0; cn->ngone && i < ARRAY_SIZE(t->backends); i++)
+		hlist_for_each_entry_safe(b, tmp, &t->backends[i], node) {
 			if (b->gone && b->gone_gen < gen) {
 				ctf_backend_free(cn, b);
 				cn->ngone--;
@@ -244,13 +256,14 @@ void ctf_backend_reap(struct ctf_net *cn, unsigned long gen)
 /* Namespace teardown: the hooks are gone, no reader is left. */
 void ctf_backend_flush(struct ctf_net *cn)
 {
+	struct ctf_tables *t = ctf_tab(cn);
 	struct ctf_backend *b;
 	struct hlist_node *tmp;
 	unsigned int i;
 
 	lockdep_assert_held(&cn->lock);
-	for (i = 0; i < ARRAY_SIZE(cn->backends); i++)
-		hlist_for_each_entry_safe(b, tmp, &cn->backends[i], node)
+	for (i = 0; t && i < ARRAY_SIZE(t->backends); i++)
+		hlist_for_each_entry_safe(b, tmp, &t->backends[i], node)
 			ctf_backend_free(cn, b);
 	cn->nbackends = 0;
 	cn->ngone = 0;

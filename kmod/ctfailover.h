@@ -12,6 +12,12 @@
  *    netfilter core holds around every hook. It finds backends through the
  *    RCU hash (hlist_*_rcu), reads epoch/state with READ_ONCE and tests the
  *    port bitmap bit by bit. Backends are freed with kfree_rcu.
+ *  - ctf_net.tab (the backend hash, the hooks, the port bitmap) is
+ *    allocated by the first enable, published with rcu_assign_pointer()
+ *    under ctf_net.lock and not changed again until the namespace's exit
+ *    frees it. Readers without the lock (the hooks, the sweep's walk) read
+ *    it with ctf_tab() under RCU; NULL means no port is SIP and no backend
+ *    exists.
  *  - Writers that make entries stale (bump, delete, state -> down) wait
  *    for an RCU grace period before they answer: every hook that could
  *    still have judged with the old epoch has then returned, so every
@@ -29,6 +35,7 @@
 #include <linux/bitmap.h>
 #include <linux/mutex.h>
 #include <linux/percpu.h>
+#include <linux/rcupdate.h>
 #include <linux/netfilter.h>
 #include <linux/ratelimit.h>
 #include <linux/skbuff.h>
@@ -77,10 +84,26 @@ struct ctf_stats {
 	u64 v[CTF_STAT_N];
 };
 
+/*
+ * What only an enabled namespace needs, allocated by its first enable
+ * (ctf_net_tables_get()) and kept until the namespace goes: a namespace
+ * nobody configures costs its struct ctf_net alone. Hooks, sweeps and
+ * requests that may run before it exists find it through ctf_tab().
+ */
+struct ctf_tables {
+	struct hlist_head backends[1 << CTF_BACKEND_HASH_BITS];
+	/* hooks.c: {re-steer, stamp} x {in, out} x {v4, v6}, confirm x 4 */
+	struct nf_hook_ops hook_ops[12];
+	struct ratelimit_state stale_event_rs;
+	struct ctf_stats __percpu *stats;
+	DECLARE_BITMAP(port_map, 65536);	/* ctf_net.ports, for the hooks */
+};
+
 struct ctf_net {
 	struct net *net;
+	/* Set once, under lock, fully initialised; freed with the namespace. */
+	struct ctf_tables __rcu *tab;
 	struct mutex lock;		/* writers of everything below */
-	struct hlist_head backends[1 << CTF_BACKEND_HASH_BITS];
 	unsigned int nbackends;		/* not gone */
 	unsigned int ngone;		/* removed, waiting for a sweep */
 	unsigned int backends_gen;	/* changes of the table, for dumps; never 0 */
@@ -91,13 +114,9 @@ struct ctf_net {
 	u32 sweep_delay_ms;		/* CTF_A_SWEEP_DELAY_MS */
 	u8 nports;
 	u16 ports[CTF_MAX_PORTS];	/* the set, in the order given */
-	DECLARE_BITMAP(port_map, 65536);	/* the same set, for the hooks */
-	/* hooks.c: {re-steer, stamp} x {in, out} x {v4, v6}, confirm x 4 */
-	struct nf_hook_ops hook_ops[12];
 
 	struct mutex sweep_lock;	/* one sweep at a time */
 	struct delayed_work sweep_work;
-	struct ratelimit_state stale_event_rs;
 
 	/*
 	 * Can an entry of this namespace be stale? Only while stale_gen (one
@@ -110,15 +129,24 @@ struct ctf_net {
 	atomic_long_t stale_gen;
 	atomic_long_t swept_gen;
 
-	struct ctf_stats __percpu *stats;
 	atomic64_t evicted;
 	atomic64_t sweeps;
 	atomic64_t sweep_restarts;
 };
 
+/*
+ * The namespace's tables, or NULL before its first enable. Caller holds
+ * ctf_net.lock or the RCU read lock (every hook does).
+ */
+static inline struct ctf_tables *ctf_tab(const struct ctf_net *cn)
+{
+	return rcu_dereference_check(cn->tab, lockdep_is_held(&cn->lock));
+}
+
+/* Only the hooks count: they run once the tables exist. */
 static inline void ctf_stat_inc(struct ctf_net *cn, enum ctf_stat i)
 {
-	this_cpu_inc(cn->stats->v[i]);
+	this_cpu_inc(ctf_tab(cn)->stats->v[i]);
 }
 
 u64 ctf_stat_read(const struct ctf_net *cn, enum ctf_stat i);
@@ -148,12 +176,17 @@ static inline void ctf_stale_mark_sweep(struct ctf_net *cn)
 int ctf_net_init(void);
 void ctf_net_uninit(void);
 struct ctf_net *ctf_net(const struct net *net);
+int ctf_net_tables_get(struct ctf_net *cn);
+void ctf_net_tables_free(struct ctf_net *cn);
 int ctf_net_enable(struct ctf_net *cn);
 int ctf_net_set_ports(struct ctf_net *cn, const u16 *ports, unsigned int n);
 
+/* Before the first enable no port is SIP: no hook runs, no backend exists. */
 static inline bool ctf_port_is_sip(const struct ctf_net *cn, __be16 port)
 {
-	return test_bit(ntohs(port), cn->port_map);
+	const struct ctf_tables *t = ctf_tab(cn);
+
+	return t && test_bit(ntohs(port), t->port_map);
 }
 
 /* Is @ct a UDP entry to a SIP port? */
@@ -198,7 +231,7 @@ void ctf_backend_flush(struct ctf_net *cn);
 enum ctf_verdict ctf_judge(u32 epoch, const struct ctf_backend *b);
 
 /* hooks.c: the packet path */
-void ctf_hooks_prepare(struct ctf_net *cn);
+void ctf_hooks_prepare(struct ctf_net *cn, struct ctf_tables *t);
 u32 ctf_ct_stamp(const struct nf_conn *ct, u8 word);
 enum ctf_verdict ctf_ct_judge(struct ctf_net *cn, const struct nf_conn *ct,
 			      struct ctf_backend **bp, u32 *stampp);

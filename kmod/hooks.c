@@ -193,7 +193,7 @@ static unsigned int ctf_resteer(void *priv, struct sk_buff *skb,
 		/* We deleted it (not a concurrent path): count it once. */
 		ctf_stat_inc(cn, CTF_STAT_STALE_HITS);
 		atomic64_inc(&b->stale_hits);
-		if (__ratelimit(&cn->stale_event_rs))
+		if (__ratelimit(&ctf_tab(cn)->stale_event_rs))
 			ctf_nl_event_stale(cn, b, nf_ct_l3num(ct),
 					   &ct->tuplehash[IP_CT_DIR_REPLY].tuple.src.u3,
 					   epoch);
@@ -269,8 +269,8 @@ static unsigned int ctf_confirm(void *priv, struct sk_buff *skb,
 #define CTF_PRI_CONFIRM4	(NF_IP_PRI_CONNTRACK_CONFIRM - 1)
 #define CTF_PRI_CONFIRM6	(NF_IP6_PRI_LAST - 1)
 
-/* Fill in cn->hook_ops; ctf_net_enable() registers them. */
-void ctf_hooks_prepare(struct ctf_net *cn)
+/* Fill in @cn's hooks in @t->hook_ops; ctf_net_enable() registers them. */
+void ctf_hooks_prepare(struct ctf_net *cn, struct ctf_tables *t)
 {
 	static const struct {
 		nf_hookfn *fn;
@@ -293,9 +293,9 @@ void ctf_hooks_prepare(struct ctf_net *cn)
 	};
 	unsigned int i;
 
-	BUILD_BUG_ON(ARRAY_SIZE(hooks) != ARRAY_SIZE(cn->hook_ops));
+	BUILD_BUG_ON(ARRAY_SIZE(hooks) != ARRAY_SIZE(t->hook_ops));
 	for (i = 0; i < ARRAY_SIZE(hooks); i++) {
-		cn->hook_ops[i] = (struct nf_hook_ops) {
+		t->hook_ops[i] = (struct nf_hook_ops) {
 			.hook = hooks[i].fn,
 			.pf = hooks[i].pf,
 			.hooknum = hooks[i].hooknum,

@@ -354,13 +354,16 @@ static int ctf_nl_backend_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	struct ctf_net *cn = ctf_net(sock_net(skb->sk));
 	unsigned long bucket, idx;
 	struct ctf_backend *b;
+	struct ctf_tables *t;
 	void *hdr;
 
 	mutex_lock(&cn->lock);
 	cb->seq = cn->backends_gen;
-	for (bucket = cb->args[0]; bucket < ARRAY_SIZE(cn->backends); bucket++) {
+	t = ctf_tab(cn);
+	/* No tables before the first enable: no backend either. */
+	for (bucket = cb->args[0]; t && bucket < ARRAY_SIZE(t->backends); bucket++) {
 		idx = 0;
-		hlist_for_each_entry(b, &cn->backends[bucket], node) {
+		hlist_for_each_entry(b, &t->backends[bucket], node) {
 			if (b->gone || idx++ < cb->args[1])
 				continue;
 			hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
@@ -434,11 +437,13 @@ static int ctf_nl_backend_bump_all(struct sk_buff *skb, struct genl_info *info)
 {
 	struct ctf_net *cn = ctf_net(genl_info_net(info));
 	struct ctf_backend *b;
+	struct ctf_tables *t;
 	unsigned int i, n = 0;
 
 	mutex_lock(&cn->lock);
-	for (i = 0; i < ARRAY_SIZE(cn->backends); i++)
-		hlist_for_each_entry(b, &cn->backends[i], node) {
+	t = ctf_tab(cn);
+	for (i = 0; t && i < ARRAY_SIZE(t->backends); i++)
+		hlist_for_each_entry(b, &t->backends[i], node) {
 			if (b->gone)
 				continue;
 			WRITE_ONCE(b->epoch, ctf_epoch_alloc_for(cn, b));

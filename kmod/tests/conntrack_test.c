@@ -766,8 +766,8 @@ static int ctf_test_reenable(struct ctf_net *cn)
 
 	mutex_lock(&cn->lock);
 	if (cn->enabled) {
-		nf_unregister_net_hooks(cn->net, cn->hook_ops,
-					ARRAY_SIZE(cn->hook_ops));
+		nf_unregister_net_hooks(cn->net, ctf_tab(cn)->hook_ops,
+					ARRAY_SIZE(ctf_tab(cn)->hook_ops));
 		nf_connlabels_put(cn->net);
 		cn->enabled = false;
 	}

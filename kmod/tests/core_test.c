@@ -24,7 +24,10 @@ static int ctf_test_init_own(struct kunit *test)
 		return -ENOMEM;
 	ctx->own->net = &init_net;
 	mutex_init(&ctx->own->lock);
-	return 0;
+	mutex_lock(&ctx->own->lock);
+	ret = ctf_net_tables_get(ctx->own);
+	mutex_unlock(&ctx->own->lock);
+	return ret;
 }
 
 static const struct ctf_epoch_case {
@@ -281,6 +284,7 @@ static void ctf_core_test_ports(struct kunit *test)
 	/* Assert: the new set in order; no bit of the old one left over. */
 	KUNIT_ASSERT_EQ(test, ret, 0);
 	KUNIT_ASSERT_EQ(test, cn->nports, c->to_n);
+	mutex_lock(&cn->lock);
 	for (i = 0; i < c->to_n; i++) {
 		KUNIT_EXPECT_EQ(test, cn->ports[i], to[i]);
 		KUNIT_EXPECT_TRUE_MSG(test, ctf_port_is_sip(cn, htons(to[i])),
@@ -290,7 +294,8 @@ static void ctf_core_test_ports(struct kunit *test)
 		if (!ctf_test_port_in(from[i], to, c->to_n))
 			KUNIT_EXPECT_FALSE_MSG(test, ctf_port_is_sip(cn, htons(from[i])),
 					       "old port %u", from[i]);
-	KUNIT_EXPECT_EQ(test, bitmap_weight(cn->port_map, 65536), c->to_n);
+	KUNIT_EXPECT_EQ(test, bitmap_weight(ctf_tab(cn)->port_map, 65536), c->to_n);
+	mutex_unlock(&cn->lock);
 }
 
 static const struct ctf_find_case {
@@ -681,8 +686,10 @@ static void ctf_core_test_backend_limit(struct kunit *test)
 	mutex_unlock(&cn->lock);
 	KUNIT_EXPECT_EQ(test, cn->nbackends, 0);
 	KUNIT_EXPECT_EQ(test, cn->ngone, 0);
-	for (i = 0; i < ARRAY_SIZE(cn->backends); i++)
-		KUNIT_EXPECT_TRUE(test, hlist_empty(&cn->backends[i]));
+	mutex_lock(&cn->lock);
+	for (i = 0; i < ARRAY_SIZE(ctf_tab(cn)->backends); i++)
+		KUNIT_EXPECT_TRUE(test, hlist_empty(&ctf_tab(cn)->backends[i]));
+	mutex_unlock(&cn->lock);
 }
 
 static struct kunit_case ctf_core_test_cases[] = {

@@ -91,6 +91,7 @@ void ctf_test_exit(struct kunit *test)
 		mutex_lock(&ctx->own->lock);
 		ctf_backend_flush(ctx->own);
 		mutex_unlock(&ctx->own->lock);
+		ctf_net_tables_free(ctx->own);
 	}
 	kfree_skb(ctx->skb);
 	if (ctx->sock)

@@ -476,8 +476,13 @@ static void ctf_rt_test_ports(struct kunit *test)
 	bool default_kept = false;
 	struct nlmsghdr *nlh;
 	unsigned int n, i;
+	int ret;
 
-	/* Arrange */
+	/* Arrange: enabled, so that the port bitmap exists */
+	mutex_lock(&ctx->cn->lock);
+	ret = ctf_net_enable(ctx->cn);
+	mutex_unlock(&ctx->cn->lock);
+	KUNIT_ASSERT_EQ(test, ret, 0);
 	ctf_test_connect(test);
 	if (c->n <= ARRAY_SIZE(c->list))
 		memcpy(ports, c->list, c->n * sizeof(ports[0]));
@@ -491,15 +496,17 @@ static void ctf_rt_test_ports(struct kunit *test)
 
 	/* Assert: the same list, in order, and exactly these bits. */
 	KUNIT_ASSERT_EQ(test, n, c->n);
+	mutex_lock(&ctx->cn->lock);
 	for (i = 0; i < n; i++) {
 		KUNIT_EXPECT_EQ_MSG(test, got[i], ports[i], "port #%u", i);
 		KUNIT_EXPECT_TRUE_MSG(test, ctf_port_is_sip(ctx->cn, htons(ports[i])),
 				      "port %u is not SIP", ports[i]);
 		default_kept |= ports[i] == CTF_DEFAULT_SIP_PORT;
 	}
-	KUNIT_EXPECT_EQ(test, bitmap_weight(ctx->cn->port_map, 65536), c->n);
+	KUNIT_EXPECT_EQ(test, bitmap_weight(ctf_tab(ctx->cn)->port_map, 65536), c->n);
 	KUNIT_EXPECT_EQ(test, ctf_port_is_sip(ctx->cn, htons(CTF_DEFAULT_SIP_PORT)),
 			default_kept);
+	mutex_unlock(&ctx->cn->lock);
 }
 
 static const struct ctf_rt_config_case {
