@@ -91,6 +91,7 @@ struct ctf_stats {
  * requests that may run before it exists find it through ctf_tab().
  */
 struct ctf_tables {
+	struct ctf_net *cn;		/* whose; the hooks' priv is the tables */
 	struct hlist_head backends[1 << CTF_BACKEND_HASH_BITS];
 	/* hooks.c: {re-steer, stamp} x {in, out} x {v4, v6}, confirm x 4 */
 	struct nf_hook_ops hook_ops[12];
@@ -231,7 +232,7 @@ void ctf_backend_flush(struct ctf_net *cn);
 enum ctf_verdict ctf_judge(u32 epoch, const struct ctf_backend *b);
 
 /* hooks.c: the packet path */
-void ctf_hooks_prepare(struct ctf_net *cn, struct ctf_tables *t);
+void ctf_hooks_prepare(struct ctf_tables *t);
 u32 ctf_ct_stamp(const struct nf_conn *ct, u8 word);
 enum ctf_verdict ctf_ct_judge(struct ctf_net *cn, const struct nf_conn *ct,
 			      struct ctf_backend **bp, u32 *stampp);

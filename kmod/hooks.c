@@ -140,7 +140,8 @@ static __be16 ctf_udp_dport(const struct sk_buff *skb, u8 pf)
 static unsigned int ctf_resteer(void *priv, struct sk_buff *skb,
 				const struct nf_hook_state *state)
 {
-	struct ctf_net *cn = priv;
+	struct ctf_tables *t = priv;
+	struct ctf_net *cn;
 	const struct nf_conntrack_zone *zone;
 	struct nf_conntrack_zone tmp_zone;
 	struct nf_conntrack_tuple tuple;
@@ -153,8 +154,9 @@ static unsigned int ctf_resteer(void *priv, struct sk_buff *skb,
 	u32 epoch;
 
 	dport = ctf_udp_dport(skb, state->pf);
-	if (!dport || !ctf_port_is_sip(cn, dport))
+	if (!dport || !test_bit(ntohs(dport), t->port_map))
 		return NF_ACCEPT;
+	cn = t->cn;
 	/* Nothing changed since the last complete sweep: nothing is stale. */
 	if (!ctf_may_be_stale(cn))
 		return NF_ACCEPT;
@@ -193,7 +195,7 @@ static unsigned int ctf_resteer(void *priv, struct sk_buff *skb,
 		/* We deleted it (not a concurrent path): count it once. */
 		ctf_stat_inc(cn, CTF_STAT_STALE_HITS);
 		atomic64_inc(&b->stale_hits);
-		if (__ratelimit(&ctf_tab(cn)->stale_event_rs))
+		if (__ratelimit(&t->stale_event_rs))
 			ctf_nl_event_stale(cn, b, nf_ct_l3num(ct),
 					   &ct->tuplehash[IP_CT_DIR_REPLY].tuple.src.u3,
 					   epoch);
@@ -206,7 +208,7 @@ out:
 static unsigned int ctf_stamp(void *priv, struct sk_buff *skb,
 			      const struct nf_hook_state *state)
 {
-	struct ctf_net *cn = priv;
+	struct ctf_net *cn = ((const struct ctf_tables *)priv)->cn;
 	enum ip_conntrack_info ctinfo;
 	struct ctf_backend *b;
 	struct nf_conn *ct;
@@ -248,7 +250,7 @@ static unsigned int ctf_stamp(void *priv, struct sk_buff *skb,
 static unsigned int ctf_confirm(void *priv, struct sk_buff *skb,
 				const struct nf_hook_state *state)
 {
-	struct ctf_net *cn = priv;
+	struct ctf_net *cn = ((const struct ctf_tables *)priv)->cn;
 	enum ip_conntrack_info ctinfo;
 	struct ctf_backend *b;
 	struct nf_conn *ct;
@@ -269,8 +271,12 @@ static unsigned int ctf_confirm(void *priv, struct sk_buff *skb,
 #define CTF_PRI_CONFIRM4	(NF_IP_PRI_CONNTRACK_CONFIRM - 1)
 #define CTF_PRI_CONFIRM6	(NF_IP6_PRI_LAST - 1)
 
-/* Fill in @cn's hooks in @t->hook_ops; ctf_net_enable() registers them. */
-void ctf_hooks_prepare(struct ctf_net *cn, struct ctf_tables *t)
+/*
+ * Fill in @t->hook_ops; ctf_net_enable() registers them. Each hook gets
+ * @t: the re-steer hook tests the port bitmap without going through
+ * t->cn first.
+ */
+void ctf_hooks_prepare(struct ctf_tables *t)
 {
 	static const struct {
 		nf_hookfn *fn;
@@ -300,7 +306,7 @@ void ctf_hooks_prepare(struct ctf_net *cn, struct ctf_tables *t)
 			.pf = hooks[i].pf,
 			.hooknum = hooks[i].hooknum,
 			.priority = hooks[i].priority,
-			.priv = cn,
+			.priv = t,
 		};
 	}
 }

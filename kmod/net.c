@@ -72,9 +72,10 @@ int ctf_net_tables_get(struct ctf_net *cn)
 		kfree(t);
 		return -ENOMEM;
 	}
+	t->cn = cn;
 	for (i = 0; i < ARRAY_SIZE(t->backends); i++)
 		INIT_HLIST_HEAD(&t->backends[i]);
-	ctf_hooks_prepare(cn, t);
+	ctf_hooks_prepare(t);
 	/* A namespace is a trust boundary: events are limited per namespace. */
 	ratelimit_state_init(&t->stale_event_rs, HZ, 100);
 	for (i = 0; i < cn->nports; i++)
