@@ -181,6 +181,9 @@ int ctf_net_tables_get(struct ctf_net *cn);
 void ctf_net_tables_free(struct ctf_net *cn);
 int ctf_net_enable(struct ctf_net *cn);
 int ctf_net_set_ports(struct ctf_net *cn, const u16 *ports, unsigned int n);
+#if IS_ENABLED(CONFIG_CTFAILOVER_KUNIT_TEST)
+extern bool ctf_test_tables_enomem;
+#endif
 
 /* Before the first enable no port is SIP: no hook runs, no backend exists. */
 static inline bool ctf_port_is_sip(const struct ctf_net *cn, __be16 port)

@@ -19,6 +19,14 @@
 
 static unsigned int ctf_net_id __read_mostly;
 
+#if IS_ENABLED(CONFIG_CTFAILOVER_KUNIT_TEST)
+/* KUnit: while set, ctf_net_tables_get() fails as out of memory. */
+bool ctf_test_tables_enomem;
+#define ctf_tables_enomem() READ_ONCE(ctf_test_tables_enomem)
+#else
+#define ctf_tables_enomem() false
+#endif
+
 struct ctf_net *ctf_net(const struct net *net)
 {
 	return net_generic(net, ctf_net_id);
@@ -67,7 +75,7 @@ int ctf_net_tables_get(struct ctf_net *cn)
 	if (!t)
 		return -ENOMEM;
 	t->stats = alloc_percpu_gfp(struct ctf_stats, GFP_KERNEL_ACCOUNT);
-	if (!t->stats) {
+	if (!t->stats || ctf_tables_enomem()) {
 		free_percpu(t->stats);
 		kfree(t);
 		return -ENOMEM;

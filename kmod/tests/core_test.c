@@ -5,6 +5,7 @@
  * word, ctf_judge, the port set, the backend table and its epochs.
  */
 #include <linux/bitmap.h>
+#include <linux/sizes.h>
 #include <net/net_namespace.h>
 
 #include "kunit_util.h"
@@ -692,6 +693,17 @@ static void ctf_core_test_backend_limit(struct kunit *test)
 	mutex_unlock(&cn->lock);
 }
 
+/*
+ * Every namespace of the host carries a struct ctf_net (the pernet .size),
+ * configured or not: what only a configured one needs is allocated when it
+ * is enabled.
+ */
+static void ctf_core_test_net_size(struct kunit *test)
+{
+	KUNIT_EXPECT_LE_MSG(test, sizeof(struct ctf_net), (size_t)SZ_1K,
+			    "struct ctf_net is %zu bytes", sizeof(struct ctf_net));
+}
+
 static struct kunit_case ctf_core_test_cases[] = {
 	KUNIT_CASE_PARAM(ctf_core_test_epoch_next, ctf_epoch_gen_params),
 	KUNIT_CASE_PARAM(ctf_core_test_stamp_codec, ctf_stamp_gen_params),
@@ -703,6 +715,7 @@ static struct kunit_case ctf_core_test_cases[] = {
 	KUNIT_CASE_PARAM(ctf_core_test_reap, ctf_reap_gen_params),
 	KUNIT_CASE_PARAM(ctf_core_test_counter, ctf_counter_gen_params),
 	KUNIT_CASE(ctf_core_test_backend_limit),
+	KUNIT_CASE(ctf_core_test_net_size),
 	{}
 };
 

@@ -96,6 +96,9 @@ void ctf_test_exit(struct kunit *test)
 	kfree_skb(ctx->skb);
 	if (ctx->sock)
 		sock_release(ctx->sock);
+	/* After its socket: a kernel socket holds no reference to it. */
+	if (ctx->net)
+		put_net(ctx->net);
 	if (ctx->cred)
 		put_cred(ctx->cred);
 }
@@ -206,7 +209,7 @@ void ctf_test_sock_open(struct kunit *test)
 	int one = 1;
 	int ret;
 
-	ret = sock_create_kern(&init_net, AF_NETLINK, SOCK_RAW,
+	ret = sock_create_kern(ctx->net ?: &init_net, AF_NETLINK, SOCK_RAW,
 			       NETLINK_GENERIC, &ctx->sock);
 	KUNIT_ASSERT_EQ(test, ret, 0);
 	/* Errors carry extack TLVs right after struct nlmsgerr. */

@@ -84,6 +84,7 @@ struct socket;
 #define CTF_MSG_FULL		"too many backends (CTF_MAX_BACKENDS)"
 #define CTF_MSG_EPOCH_BACK	"epoch must not go back: an older one names an instance whose entries went stale"
 #define CTF_MSG_GONE_BUSY	"too many removed backends wait for a sweep: retry"
+#define CTF_MSG_NO_ENABLE	"cannot enable conntrack hooks and labels"
 
 struct ctf_test_ctx {
 	struct sk_buff *skb;	/* the message under construction */
@@ -94,6 +95,7 @@ struct ctf_test_ctx {
 	u16 family;		/* ctfailover's id, once ctf_test_connect() ran */
 	struct ctf_net *cn;	/* init_net's state: reset around every case */
 	struct ctf_net *own;	/* ctfailover_core: a table in no namespace */
+	struct net *net;	/* a namespace of the case's own, or NULL */
 	struct nf_conn **cts;	/* entries we created, each with our reference */
 	unsigned int ncts;
 };

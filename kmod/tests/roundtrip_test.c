@@ -4,7 +4,10 @@
  * back through GET, the dump, STATS_GET and PORTS_GET.
  */
 #include <linux/bitmap.h>
+#include <linux/sched.h>
+#include <linux/user_namespace.h>
 #include <net/genetlink.h>
+#include <net/net_namespace.h>
 #include <net/netlink.h>
 
 #include "kunit_util.h"
@@ -509,6 +512,90 @@ static void ctf_rt_test_ports(struct kunit *test)
 	mutex_unlock(&ctx->cn->lock);
 }
 
+static void ctf_rt_dump_none(struct kunit *test,
+			     const struct ctf_test_be_reply *r, void *arg)
+{
+	KUNIT_FAIL(test, "a backend in the dump of a namespace without any");
+}
+
+/*
+ * A namespace of its own, never configured: it has no tables, and answers
+ * as one with them would (the default port set, no backend, zero
+ * counters). A port set is only recorded; the first backend allocates the
+ * tables, with that set's bits, and when it cannot, the namespace is left
+ * as it was.
+ */
+static void ctf_rt_test_unconfigured(struct kunit *test)
+{
+	static const u16 set[] = { 5062, CTF_DEFAULT_SIP_PORT };
+	static const struct ctf_test_be be = {
+		"192.0.2.1", NULL, 0, CTF_NONE
+	};
+	struct ctf_test_ctx *ctx = test->priv;
+	u16 got[CTF_MAX_PORTS];
+	struct ctf_test_stats st;
+	struct ctf_test_be_reply r;
+	struct nlmsghdr *nlh;
+	struct ctf_tables *t;
+	struct ctf_net *cn;
+	struct net *net;
+	unsigned int n;
+
+	/* Arrange: a new namespace, and a client in it. */
+	net = copy_net_ns(CLONE_NEWNET, &init_user_ns, &init_net);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(net));
+	ctx->net = net;
+	cn = ctf_net(net);
+	ctf_test_connect(test);
+
+	/* Act, assert: the default port set, no backend, nothing counted. */
+	n = ctf_test_ports_get(test, got);
+	KUNIT_EXPECT_EQ(test, n, 1);
+	KUNIT_EXPECT_EQ(test, got[0], CTF_DEFAULT_SIP_PORT);
+	ctf_test_dump(test, ctf_rt_dump_none, NULL);
+	ctf_test_stats_get(test, &st);
+	KUNIT_EXPECT_EQ(test, st.backends, 0);
+	KUNIT_EXPECT_EQ(test, st.tagged, 0);
+	KUNIT_EXPECT_NULL(test, rcu_access_pointer(cn->tab));
+
+	/* Act, assert: a port set before any backend is recorded, only. */
+	nlh = ctf_test_ports_set(test, set, ARRAY_SIZE(set));
+	ctf_test_expect_ack(test, nlh, 0, NULL, NULL);
+	n = ctf_test_ports_get(test, got);
+	KUNIT_ASSERT_EQ(test, n, ARRAY_SIZE(set));
+	KUNIT_EXPECT_EQ(test, got[0], set[0]);
+	KUNIT_EXPECT_EQ(test, got[1], set[1]);
+	KUNIT_EXPECT_NULL(test, rcu_access_pointer(cn->tab));
+
+	/* Act, assert: the first backend, out of memory: nothing changes. */
+	WRITE_ONCE(ctf_test_tables_enomem, true);
+	nlh = ctf_test_backend_req(test, CTF_CMD_BACKEND_SET, &be, NULL);
+	WRITE_ONCE(ctf_test_tables_enomem, false);
+	ctf_test_expect_ack(test, nlh, -ENOMEM, CTF_MSG_NO_ENABLE, NULL);
+	KUNIT_EXPECT_NULL(test, rcu_access_pointer(cn->tab));
+	KUNIT_EXPECT_FALSE(test, cn->enabled);
+	KUNIT_EXPECT_EQ(test, cn->nbackends, 0);
+	KUNIT_EXPECT_EQ(test, cn->last_epoch, 0);
+	n = ctf_test_ports_get(test, got);
+	KUNIT_EXPECT_EQ(test, n, ARRAY_SIZE(set));
+
+	/* Act, assert: again, with memory: the tables, with the set's bits. */
+	nlh = ctf_test_backend_req(test, CTF_CMD_BACKEND_SET, &be, NULL);
+	ctf_test_be_parse(test, nlh, CTF_CMD_BACKEND_SET, &r);
+	KUNIT_EXPECT_EQ(test, r.epoch, 1);
+	KUNIT_EXPECT_TRUE(test, cn->enabled);
+	mutex_lock(&cn->lock);
+	t = ctf_tab(cn);
+	KUNIT_EXPECT_NOT_NULL(test, t);
+	if (t) {
+		KUNIT_EXPECT_EQ(test, bitmap_weight(t->port_map, 65536),
+				ARRAY_SIZE(set));
+		KUNIT_EXPECT_TRUE(test, ctf_port_is_sip(cn, htons(set[0])));
+		KUNIT_EXPECT_TRUE(test, ctf_port_is_sip(cn, htons(set[1])));
+	}
+	mutex_unlock(&cn->lock);
+}
+
 static const struct ctf_rt_config_case {
 	const char *desc;
 	int word;		/* CTF_NONE: not sent */
@@ -970,6 +1057,7 @@ static struct kunit_case ctf_roundtrip_test_cases[] = {
 	KUNIT_CASE(ctf_rt_test_full),
 	KUNIT_CASE(ctf_rt_test_full_revive),
 	KUNIT_CASE(ctf_rt_test_del_busy),
+	KUNIT_CASE(ctf_rt_test_unconfigured),
 	{}
 };
 
