@@ -683,12 +683,14 @@ static void ctf_rt_test_stats(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, st.backends, c->n);
 	KUNIT_EXPECT_EQ(test, st.label_word, CTF_DEFAULT_LABEL_WORD);
 	KUNIT_EXPECT_EQ(test, st.sweep_delay_ms, CTF_DEFAULT_SWEEP_DELAY_MS);
+	mutex_lock(&ctx->cn->lock);	/* ctf_stat_read() finds the tables */
 	KUNIT_EXPECT_EQ(test, st.tagged, ctf_stat_read(ctx->cn, CTF_STAT_TAGGED));
 	KUNIT_EXPECT_EQ(test, st.stale_hits, ctf_stat_read(ctx->cn, CTF_STAT_STALE_HITS));
-	KUNIT_EXPECT_EQ(test, st.evicted, atomic64_read(&ctx->cn->evicted));
-	KUNIT_EXPECT_EQ(test, st.sweeps, atomic64_read(&ctx->cn->sweeps));
 	KUNIT_EXPECT_EQ(test, st.untaggable, ctf_stat_read(ctx->cn, CTF_STAT_UNTAGGABLE));
 	KUNIT_EXPECT_EQ(test, st.foreign, ctf_stat_read(ctx->cn, CTF_STAT_FOREIGN));
+	mutex_unlock(&ctx->cn->lock);
+	KUNIT_EXPECT_EQ(test, st.evicted, atomic64_read(&ctx->cn->evicted));
+	KUNIT_EXPECT_EQ(test, st.sweeps, atomic64_read(&ctx->cn->sweeps));
 	/* One epoch per new backend, from the first. */
 	KUNIT_EXPECT_EQ(test, st.last_epoch, c->n);
 }
