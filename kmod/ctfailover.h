@@ -15,9 +15,10 @@
  *  - ctf_net.tab (the backend hash, the hooks, the port bitmap) is
  *    allocated by the first enable, published with rcu_assign_pointer()
  *    under ctf_net.lock and not changed again until the namespace's exit
- *    frees it. Readers without the lock (the hooks, the sweep's walk) read
- *    it with ctf_tab() under RCU; NULL means no port is SIP and no backend
- *    exists.
+ *    frees it. The hooks, registered after it is published, get it as
+ *    their priv; other readers without the lock (the sweep's walk, the
+ *    hooks' lookups through ctf_net) use ctf_tab() under RCU, where NULL
+ *    means no port is SIP and no backend exists.
  *  - Writers that make entries stale (bump, delete, state -> down) wait
  *    for an RCU grace period before they answer: every hook that could
  *    still have judged with the old epoch has then returned, so every
