@@ -7,11 +7,12 @@
 # and of wrong lengths, lying lengths, cut headers, deep nests, mutated
 # valid requests, several per send), seeded (CTF_FUZZ_SEED; the seed is
 # printed), from
-#  - root in the lb's namespace, with SIP traffic flowing through it and
-#    the real backends' addresses among those it names;
-#  - uid 65534 in the lb's namespace (no capability over it);
-#  - uid 65534 as root of its own user and network namespaces (unshare -r
-#    -n), where the kernel has user namespaces (SKIP where not).
+#  - root in the lb's namespace, two fuzzers at once (the family runs
+#    requests in parallel), with SIP traffic flowing through it and the
+#    real backends' addresses among those they name;
+#  - uid 65534 in the lb's namespace (no capability over it), and at the
+#    same time uid 65534 as root of its own user and network namespaces
+#    (unshare -r -n), where the kernel has user namespaces (SKIP where not).
 # Every reply is well formed and the family answers at the end of each
 # run; neither unprivileged run changes the lb's configuration, and no run
 # changes the initial namespace's or a third namespace's; then, its
@@ -30,7 +31,7 @@ seed=${CTF_FUZZ_SEED:-$(((RANDOM << 15) | RANDOM))}
 # no failure: the count is a bound, not a goal).
 n_root=15000 n_user=5000 n_userns=10000 cap=20
 if [[ ${CTF_SERIES:-} == debug ]]; then
-	n_root=1500 n_user=500 n_userns=1000 cap=120
+	n_root=2000 n_user=1000 n_userns=2000 cap=120
 fi
 info "seed $seed (CTF_FUZZ_SEED=$seed repeats this run's messages)"
 
@@ -56,6 +57,23 @@ fuzz() {
 	out=$("$@" 2>&1) || rc=$?
 	{ grep -v "^malformed reply" <<<"$out" || true; } | sed "s/^/# $name: /"
 	((rc == 0)) || fail "$name: ctf-genl-fuzz exited $rc:"$'\n'"$(tail -20 <<<"$out")"
+}
+# fuzz_bg NAME CMD...: fuzz in the background (the family runs requests in
+# parallel: two fuzzers race in one namespace); fuzz_wait collects them all.
+fuzz_pids=()
+fuzz_bg() {
+	fuzz "$@" >"$NETNS_TMP/fuzz-$1.out" 2>&1 &
+	fuzz_pids+=("$!")
+}
+fuzz_wait() {
+	local pid rc=0
+	for pid in "${fuzz_pids[@]}"; do
+		wait "$pid" || rc=1
+	done
+	fuzz_pids=()
+	cat "$NETNS_TMP"/fuzz-*.out
+	rm -f "$NETNS_TMP"/fuzz-*.out
+	((rc == 0)) || fail "a fuzzer failed (above)"
 }
 
 modprobe ctfailover
@@ -88,22 +106,27 @@ ns_bg "$NS_CLIENT" "$NETNS_TMP/traffic.log" \
 	"$CTF_UDP" send -s 41000 -n 100000 -i 10 -w 50 "$VIP4" 5060
 traffic=$NETNS_LAST_PID
 tagged0=$(mstat tagged)
-fuzz root ns_lb ctf-genl-fuzz -s "$seed" -n "$n_root" -t "$cap" \
-	-a "${BACKEND4[1]}" -a "${BACKEND4[2]}" -a "${BACKEND6[1]}"
+for r in 1 2; do
+	fuzz_bg "root$r" ns_lb ctf-genl-fuzz -s $((seed + r * 10)) -n $((n_root / 2)) -t "$cap" \
+		-a "${BACKEND4[1]}" -a "${BACKEND4[2]}" -a "${BACKEND6[1]}"
+done
+fuzz_wait
 info "lb after the root fuzzer: $(mstat backends) backends, stamped $(($(mstat tagged) - tagged0)) entries meanwhile"
-pass "root in the lb's namespace, traffic flowing: $n_root messages, every reply well formed, the family still answers"
+pass "root in the lb's namespace, two fuzzers at once, traffic flowing: $n_root messages, every reply well formed, the family still answers"
 
-# --- uid 65534 in the lb's namespace ---------------------------------------------
+# --- uid 65534, in the lb's namespace and in its own, at once ----------------------
 lb_conf=$(conf "$NS_LB")
-fuzz nobody ns_lb su -s /bin/sh nobody -c "ctf-genl-fuzz -s $((seed + 1)) -n $n_user -t $cap"
+fuzz_bg nobody ns_lb su -s /bin/sh nobody -c "ctf-genl-fuzz -s $((seed + 1)) -n $n_user -t $cap"
+userns=0
+if su -s /bin/sh nobody -c "unshare -r -n true" 2>/dev/null; then
+	userns=1
+	fuzz_bg userns su -s /bin/sh nobody -c \
+		"unshare -r -n ctf-genl-fuzz -s $((seed + 2)) -n $n_userns -t $cap -a 127.0.0.1"
+fi
+fuzz_wait
 assert_eq "$lb_conf" "$(conf "$NS_LB")" "the lb's configuration after uid 65534's fuzzing"
 pass "uid 65534 in the lb's namespace: $n_user messages, nothing changed"
-
-# --- uid 65534 as root of its own namespaces -----------------------------------------
-if su -s /bin/sh nobody -c "unshare -r -n true" 2>/dev/null; then
-	fuzz userns su -s /bin/sh nobody -c \
-		"unshare -r -n ctf-genl-fuzz -s $((seed + 2)) -n $n_userns -t $cap -a 127.0.0.1"
-	assert_eq "$lb_conf" "$(conf "$NS_LB")" "the lb's configuration after the user namespace's fuzzing"
+if ((userns)); then
 	pass "uid 65534 as root of its own user and network namespaces: $n_userns messages, the lb's configuration unchanged"
 else
 	skip "uid 65534 fuzzing from its own user namespace" "unshare -r fails: this kernel has no (unprivileged) user namespaces"

@@ -28,9 +28,10 @@ set -euo pipefail
 . "$(dirname "$0")/../lib/kmod.sh"
 
 # Iterations of each worker, and the time cap of them all (seconds).
-n_bump=300 n_ports=100 n_backend=100 n_ns=24 n_reload=5 n_flood=8 cap=30
+# The pinned flows send a datagram every $gap ms each.
+n_bump=300 n_ports=100 n_backend=100 n_ns=24 n_reload=5 n_flood=8 cap=30 gap=10
 if [[ ${CTF_SERIES:-} == debug ]]; then
-	n_bump=60 n_ports=20 n_backend=20 n_ns=6 n_reload=2 n_flood=2 cap=90
+	n_bump=60 n_ports=20 n_backend=20 n_ns=6 n_reload=2 n_flood=2 cap=90 gap=100
 fi
 churn=ctf-churn-$$
 cleanup() {
@@ -106,7 +107,7 @@ backends() {
 # A namespace with its own stamped entry: nft DNATs 127.0.0.2 to the
 # backend 127.0.0.1 on output.
 namespaces() {
-	local i s ns_ctl kept=0
+	local i s t ns_ctl kept=0 stamped=0
 	for ((i = 0; i < n_ns && SECONDS < deadline; i++)); do
 		s=$churn-$i
 		ip netns add "$s"
@@ -123,6 +124,8 @@ namespaces() {
 		"${ns_ctl[@]}" sweep-delay $((i % 3 * 100)) 2>/dev/null || true
 		"${ns_ctl[@]}" set 127.0.0.1 >/dev/null 2>&1 || true
 		ip netns exec "$s" "$CTF_UDP" send -s 40000 -n 2 127.0.0.2 5060 2>/dev/null || true
+		t=$("${ns_ctl[@]}" stats 2>/dev/null | kv tagged)
+		((${t:-0} > 0)) && stamped=$((stamped + 1))
 		"${ns_ctl[@]}" bump 127.0.0.1 >/dev/null 2>&1 || true
 		if ((i % 2)); then
 			kept=$((kept + 1))
@@ -130,7 +133,7 @@ namespaces() {
 			ip netns del "$s"
 		fi
 	done
-	info "namespaces: $i created, $kept left for the unloads to meet"
+	info "namespaces: $i created ($stamped with a stamped entry), $kept left for the unloads to meet"
 }
 
 reloads() {
@@ -165,7 +168,7 @@ ns_bg "$NS_LB" "$log/monitor.log" ctfailoverctl module monitor --timeout $((cap 
 senders=()
 for p in 1 2 3 4; do
 	ns_bg "$NS_CLIENT" "$log/send$p.log" \
-		"$CTF_UDP" send -s $((41000 + p)) -n 100000 -i 10 "$VIP4" 5060
+		"$CTF_UDP" send -s $((41000 + p)) -n 100000 -i "$gap" "$VIP4" 5060
 	senders+=("$NETNS_LAST_PID")
 done
 t0=$SECONDS

@@ -1014,8 +1014,8 @@ static int final_check(void)
 	double until;
 	struct buf m;
 
-	/* Whatever is still coming, then one plain request. */
-	while (wait_readable(200))
+	/* What is still coming (events may never stop), then one request. */
+	for (until = now() + 2; now() < until && wait_readable(200);)
 		drain(0);
 	replies = n_reply;
 	valid(&m, CTF_CMD_GET_INFO, NLM_F_REQUEST);
