@@ -59,10 +59,10 @@
 #define NETLINK_GET_STRICT_CHK 12
 #endif
 
-#define MSG_MAX		8192	/* one generated message */
-#define SEND_MAX	(4 * MSG_MAX)
-#define MAX_ADDRS	64
-#define NERRNO		4096
+#define MSG_MAX	  8192 /* one generated message */
+#define SEND_MAX  (4 * MSG_MAX)
+#define MAX_ADDRS 64
+#define NERRNO	  4096
 
 struct buf {
 	unsigned char b[MSG_MAX];
@@ -243,9 +243,12 @@ static const struct addr *pick_addr(void)
 
 static uint32_t pick_epoch(void)
 {
-	static const uint32_t e[] = { 1, 2, 3, 100, CTF_EPOCH_MAX - 1, CTF_EPOCH_MAX };
+	static const uint32_t e[] = {
+		1, 2, 3, 100, CTF_EPOCH_MAX - 1, CTF_EPOCH_MAX
+	};
 
-	return chance(50) ? e[rnd(sizeof(e) / sizeof(e[0]))] : 1 + rnd(CTF_EPOCH_MAX);
+	return chance(50) ? e[rnd(sizeof(e) / sizeof(e[0]))]
+			  : 1 + rnd(CTF_EPOCH_MAX);
 }
 
 static uint16_t pick_port(void)
@@ -332,7 +335,8 @@ static void valid(struct buf *m, uint8_t cmd, uint16_t flags)
 		delay = chance(70);
 		if (delay)
 			attr_u32(m, CTF_A_SWEEP_DELAY_MS,
-				 chance(50) ? rnd(2000) : rnd(CTF_MAX_SWEEP_DELAY_MS + 1));
+				 chance(50) ? rnd(2000)
+					    : rnd(CTF_MAX_SWEEP_DELAY_MS + 1));
 		if (!delay || chance(30))
 			attr_u8(m, CTF_A_LABEL_WORD, rnd(4));
 		break;
@@ -396,8 +400,8 @@ static long attrs_of(struct buf *m, long *offs, long max)
 			break;
 		offs[n++] = off;
 		if (((a->nla_type & NLA_TYPE_MASK) == CTF_A_BACKEND ||
-		     (a->nla_type & NLA_TYPE_MASK) == CTF_A_PORTS) && depth < 8 &&
-		    a->nla_len > NLA_HDRLEN) {
+		     (a->nla_type & NLA_TYPE_MASK) == CTF_A_PORTS) &&
+		    depth < 8 && a->nla_len > NLA_HDRLEN) {
 			ends[depth++] = off + NLA_ALIGN(a->nla_len);
 			off += NLA_HDRLEN;
 		} else {
@@ -446,7 +450,8 @@ static void wrong_flags(struct buf *m)
 
 static void out_of_range(struct buf *m, uint8_t cmd)
 {
-	static const uint32_t epochs[] = { 0, CTF_EPOCH_MAX + 1, 0xffffffff, 0x80000000 };
+	static const uint32_t epochs[] = { 0, CTF_EPOCH_MAX + 1, 0xffffffff,
+					   0x80000000 };
 	long nest;
 
 	switch (cmd) {
@@ -476,23 +481,24 @@ static void out_of_range(struct buf *m, uint8_t cmd)
 
 static void bad_ports(struct buf *m)
 {
-	long nest = nest_start(m, CTF_A_PORTS | (chance(90) ? NLA_F_NESTED : 0));
+	long nest =
+		nest_start(m, CTF_A_PORTS | (chance(90) ? NLA_F_NESTED : 0));
 	unsigned int i, n;
 
 	switch (rnd(4)) {
-	case 0:		/* too many */
+	case 0: /* too many */
 		n = CTF_MAX_PORTS + 1 + rnd(16);
 		for (i = 0; i < n; i++)
 			attr_u16(m, CTF_A_PORT, 6000 + i);
 		break;
-	case 1:		/* a duplicate */
+	case 1: /* a duplicate */
 		attr_u16(m, CTF_A_PORT, 5060);
 		attr_u16(m, CTF_A_PORT, chance(50) ? 5060 : 5061);
 		attr_u16(m, CTF_A_PORT, 5060);
 		break;
-	case 2:		/* none */
+	case 2: /* none */
 		break;
-	default:	/* something else inside */
+	default: /* something else inside */
 		attr_u16(m, CTF_A_PORT, 5060);
 		attr_u32(m, rnd(CTF_A_MAX + 3), rnd64());
 		break;
@@ -507,14 +513,15 @@ static void bad_backend(struct buf *m)
 	size_t n;
 
 	switch (rnd(6)) {
-	case 0:		/* both addresses */
+	case 0: /* both addresses */
 		attr(m, CTF_BA_ADDR4, addrs[0].a, 4);
-		attr(m, CTF_BA_ADDR6, "\x20\x01\x0d\xb8\0\0\0\0\0\0\0\0\0\0\0\1", 16);
+		attr(m, CTF_BA_ADDR6,
+		     "\x20\x01\x0d\xb8\0\0\0\0\0\0\0\0\0\0\0\1", 16);
 		break;
-	case 1:		/* neither */
+	case 1: /* neither */
 		put_name(m);
 		break;
-	case 2:		/* an unterminated or too long name */
+	case 2: /* an unterminated or too long name */
 		put_addr(m, pick_addr());
 		n = chance(50) ? 1 + rnd(CTF_NAME_MAX) : CTF_NAME_MAX + rnd(40);
 		memset(name, 'x', sizeof(name));
@@ -522,15 +529,15 @@ static void bad_backend(struct buf *m)
 			name[n - 1] = 0;
 		attr(m, CTF_BA_NAME, name, n);
 		break;
-	case 3:		/* reply-only counters */
+	case 3: /* reply-only counters */
 		put_addr(m, pick_addr());
 		attr(m, CTF_BA_TAGGED + rnd(4), "\1\0\0\0\0\0\0\0", 8);
 		break;
-	case 4:		/* an attribute of no known type */
+	case 4: /* an attribute of no known type */
 		put_addr(m, pick_addr());
 		attr_u32(m, chance(50) ? 0 : CTF_BA_MAX + 1 + rnd(20), rnd64());
 		break;
-	default:	/* the same twice */
+	default: /* the same twice */
 		put_addr(m, pick_addr());
 		put_addr(m, pick_addr());
 		attr_u8(m, CTF_BA_STATE, rnd(3));
@@ -557,8 +564,10 @@ static void broken(struct buf *m)
 			return;
 		default:
 			/* The whole body again: every attribute twice. */
-			if (m->len * 2 - NLMSG_HDRLEN - GENL_HDRLEN <= sizeof(m->b)) {
-				size_t body = m->len - NLMSG_HDRLEN - GENL_HDRLEN;
+			if (m->len * 2 - NLMSG_HDRLEN - GENL_HDRLEN <=
+			    sizeof(m->b)) {
+				size_t body =
+					m->len - NLMSG_HDRLEN - GENL_HDRLEN;
 
 				put(m, m->b + NLMSG_HDRLEN + GENL_HDRLEN, body);
 			}
@@ -577,7 +586,7 @@ static void broken(struct buf *m)
 	case 2:
 		bad_backend(m);
 		break;
-	case 3:		/* reply-only or another command's attributes */
+	case 3: /* reply-only or another command's attributes */
 		attr_u32(m, CTF_A_INFO_GENL_VERSION, 1);
 		attr(m, CTF_A_INFO_VERSION, "0.1.0", 6);
 		attr_u32(m, CTF_A_STALE_EPOCH, 1);
@@ -587,12 +596,12 @@ static void broken(struct buf *m)
 		put_backend(m, 1);
 		attr_u8(m, CTF_A_LABEL_WORD, 3);
 		break;
-	case 4:		/* an nla_len under the header, or past the end */
+	case 4: /* an nla_len under the header, or past the end */
 		put_backend(m, 1);
 		attr_at(m, NLMSG_HDRLEN + GENL_HDRLEN)->nla_len =
 			chance(50) ? rnd(NLA_HDRLEN) : m->len + rnd(100);
 		break;
-	default:	/* a pad attribute, a zero-length one */
+	default: /* a pad attribute, a zero-length one */
 		attr(m, CTF_A_PAD, NULL, rnd(2) * 4);
 		attr(m, CTF_A_UNSPEC, NULL, 0);
 		attr(m, rnd(CTF_A_MAX + 4), NULL, 0);
@@ -606,13 +615,14 @@ static void mutated(struct buf *m)
 {
 	static const uint8_t cmds[] = {
 		CTF_CMD_BACKEND_SET, CTF_CMD_BACKEND_BUMP, CTF_CMD_PORTS_SET,
-		CTF_CMD_BACKEND_DEL, CTF_CMD_CONFIG_SET, CTF_CMD_BACKEND_GET,
+		CTF_CMD_BACKEND_DEL, CTF_CMD_CONFIG_SET,   CTF_CMD_BACKEND_GET,
 	};
 	unsigned int i, k;
 
 	valid(m, cmds[rnd(sizeof(cmds))], pick_flags());
 	if (chance(25)) {
-		m->len = NLMSG_HDRLEN + GENL_HDRLEN + rnd(m->len - NLMSG_HDRLEN - GENL_HDRLEN + 1);
+		m->len = NLMSG_HDRLEN + GENL_HDRLEN +
+			 rnd(m->len - NLMSG_HDRLEN - GENL_HDRLEN + 1);
 		finish(m);
 		return;
 	}
@@ -635,7 +645,8 @@ static void garbage_attrs(struct buf *m, int depth)
 	unsigned char data[64];
 
 	for (i = 0; i < n; i++) {
-		uint16_t type = rnd(CTF_A_MAX + 6) | (chance(20) ? NLA_F_NESTED : 0) |
+		uint16_t type = rnd(CTF_A_MAX + 6) |
+				(chance(20) ? NLA_F_NESTED : 0) |
 				(chance(5) ? NLA_F_NET_BYTEORDER : 0);
 		long off;
 
@@ -666,7 +677,9 @@ static void deep(struct buf *m)
 {
 	long offs[64];
 	int depth = 2 + rnd(60), i;
-	uint16_t outer = chance(50) ? CTF_A_BACKEND : chance(50) ? CTF_A_PORTS : rnd(CTF_A_MAX + 3);
+	uint16_t outer = chance(50)   ? CTF_A_BACKEND
+			 : chance(50) ? CTF_A_PORTS
+				      : rnd(CTF_A_MAX + 3);
 
 	hdr(m, family_id, pick_flags(), pick_cmd(), CTFAILOVER_GENL_VERSION, 0);
 	for (i = 0; i < depth; i++) {
@@ -707,7 +720,8 @@ static void lying_len(struct buf *m)
 		nlh->nlmsg_len = rnd(NLMSG_HDRLEN + GENL_HDRLEN);
 		break;
 	case 2:
-		nlh->nlmsg_len = NLMSG_HDRLEN + GENL_HDRLEN + rnd(m->len - NLMSG_HDRLEN - GENL_HDRLEN + 1);
+		nlh->nlmsg_len = NLMSG_HDRLEN + GENL_HDRLEN +
+				 rnd(m->len - NLMSG_HDRLEN - GENL_HDRLEN + 1);
 		break;
 	default:
 		nlh->nlmsg_len = chance(50) ? 0xffffffff : rnd64();
@@ -718,7 +732,8 @@ static void lying_len(struct buf *m)
 /* Another type than the family's: netlink's own, or control's. */
 static void other_type(struct buf *m)
 {
-	static const uint16_t t[] = { NLMSG_NOOP, NLMSG_ERROR, NLMSG_DONE, NLMSG_OVERRUN, 0 };
+	static const uint16_t t[] = { NLMSG_NOOP, NLMSG_ERROR, NLMSG_DONE,
+				      NLMSG_OVERRUN, 0 };
 
 	valid(m, 1 + rnd(CTF_CMD_MAX), pick_flags());
 	((struct nlmsghdr *)m->b)->nlmsg_type = t[rnd(5)];
@@ -746,7 +761,8 @@ static void generate(struct buf *m)
 		other_type(m);
 }
 
-/* --- the socket ------------------------------------------------------------- */
+/* --- the socket -------------------------------------------------------------
+ */
 
 static void sock_open(void)
 {
@@ -764,7 +780,8 @@ static void sock_open(void)
 
 static void sock_toggle(void)
 {
-	static const int opts[] = { NETLINK_EXT_ACK, NETLINK_CAP_ACK, NETLINK_GET_STRICT_CHK };
+	static const int opts[] = { NETLINK_EXT_ACK, NETLINK_CAP_ACK,
+				    NETLINK_GET_STRICT_CHK };
 	int v = rnd(2);
 
 	setsockopt(fd, SOL_NETLINK, opts[rnd(3)], &v, sizeof(v));
@@ -791,7 +808,8 @@ static int attrs_ok(const unsigned char *p, size_t len, int depth)
 		if (a->nla_len < NLA_HDRLEN || a->nla_len > len)
 			return 0;
 		if ((a->nla_type & NLA_F_NESTED) && depth < 4 &&
-		    !attrs_ok(p + NLA_HDRLEN, a->nla_len - NLA_HDRLEN, depth + 1))
+		    !attrs_ok(p + NLA_HDRLEN, a->nla_len - NLA_HDRLEN,
+			      depth + 1))
 			return 0;
 		if ((size_t)NLA_ALIGN(a->nla_len) >= len)
 			return 1;
@@ -804,8 +822,10 @@ static int attrs_ok(const unsigned char *p, size_t len, int depth)
 static void malformed(const char *why, const struct nlmsghdr *nlh)
 {
 	n_malformed++;
-	fprintf(stderr, "malformed reply: %s (type %u len %u flags 0x%x seq %u)\n",
-		why, nlh->nlmsg_type, nlh->nlmsg_len, nlh->nlmsg_flags, nlh->nlmsg_seq);
+	fprintf(stderr,
+		"malformed reply: %s (type %u len %u flags 0x%x seq %u)\n", why,
+		nlh->nlmsg_type, nlh->nlmsg_len, nlh->nlmsg_flags,
+		nlh->nlmsg_seq);
 }
 
 static void tally(const unsigned char *p, size_t len)
@@ -838,10 +858,14 @@ static void tally(const unsigned char *p, size_t len)
 
 			if (nlh->nlmsg_len < NLMSG_HDRLEN + GENL_HDRLEN)
 				malformed("short genl header", nlh);
-			else if (!attrs_ok((const unsigned char *)g + GENL_HDRLEN,
-					   nlh->nlmsg_len - NLMSG_HDRLEN - GENL_HDRLEN, 0))
+			else if (!attrs_ok((const unsigned char *)g +
+						   GENL_HDRLEN,
+					   nlh->nlmsg_len - NLMSG_HDRLEN -
+						   GENL_HDRLEN,
+					   0))
 				malformed("attributes do not fit", nlh);
-			else if (g->cmd == CTF_CMD_EVENT_EVICTED || g->cmd == CTF_CMD_EVENT_STALE)
+			else if (g->cmd == CTF_CMD_EVENT_EVICTED ||
+				 g->cmd == CTF_CMD_EVENT_STALE)
 				n_event++;
 			else
 				n_reply++;
@@ -862,7 +886,8 @@ static void drain(int tiny)
 	int i;
 
 	for (i = 0; i < 20000; i++) {
-		ssize_t n = recv(fd, rbuf, tiny ? 256 : sizeof(rbuf), MSG_DONTWAIT);
+		ssize_t n =
+			recv(fd, rbuf, tiny ? 256 : sizeof(rbuf), MSG_DONTWAIT);
 
 		if (n < 0) {
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
@@ -876,7 +901,8 @@ static void drain(int tiny)
 			die("recv");
 		}
 		if (tiny && n == 256) {
-			/* The rest of that datagram is gone: do not judge it. */
+			/* The rest of that datagram is gone: do not judge it.
+			 */
 			n_trunc++;
 			continue;
 		}
@@ -893,13 +919,15 @@ static void send_raw(const void *b, size_t len)
 
 		printf("send %zu:", len);
 		for (i = 0; i < len; i++)
-			printf("%s%02x", i % 4 ? "" : " ", ((const unsigned char *)b)[i]);
+			printf("%s%02x", i % 4 ? "" : " ",
+			       ((const unsigned char *)b)[i]);
 		putchar('\n');
 	}
-	if (sendto(fd, b, len, MSG_DONTWAIT, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+	if (sendto(fd, b, len, MSG_DONTWAIT, (struct sockaddr *)&sa,
+		   sizeof(sa)) < 0) {
 		n_send_err++;
 		if (errno > 0 && errno < NERRNO)
-			n_errno[errno]++;	/* counted with the replies' */
+			n_errno[errno]++; /* counted with the replies' */
 	}
 	n_sent++;
 }
@@ -912,7 +940,8 @@ static int wait_readable(int ms)
 	return poll(&p, 1, ms) > 0;
 }
 
-/* --- resolving the family ----------------------------------------------------- */
+/* --- resolving the family
+ * ----------------------------------------------------- */
 
 static void resolve(void)
 {
@@ -921,7 +950,8 @@ static void resolve(void)
 	double until = now() + 5;
 
 	hdr(&m, GENL_ID_CTRL, NLM_F_REQUEST, CTRL_CMD_GETFAMILY, 1, 0);
-	attr(&m, CTRL_ATTR_FAMILY_NAME, CTFAILOVER_GENL_NAME, sizeof(CTFAILOVER_GENL_NAME));
+	attr(&m, CTRL_ATTR_FAMILY_NAME, CTFAILOVER_GENL_NAME,
+	     sizeof(CTFAILOVER_GENL_NAME));
 	finish(&m);
 	if (send(fd, m.b, m.len, 0) < 0)
 		die("send");
@@ -954,40 +984,53 @@ static void resolve(void)
 
 			if (a->nla_len < NLA_HDRLEN || a->nla_len > len)
 				break;
-			if ((a->nla_type & NLA_TYPE_MASK) == CTRL_ATTR_FAMILY_ID)
+			if ((a->nla_type & NLA_TYPE_MASK) ==
+			    CTRL_ATTR_FAMILY_ID)
 				memcpy(&family_id, p + NLA_HDRLEN, 2);
-			if ((a->nla_type & NLA_TYPE_MASK) == CTRL_ATTR_MCAST_GROUPS) {
+			if ((a->nla_type & NLA_TYPE_MASK) ==
+			    CTRL_ATTR_MCAST_GROUPS) {
 				/* One nest per group: name and id. */
 				q = p + NLA_HDRLEN;
 				qlen = a->nla_len - NLA_HDRLEN;
 				while (qlen >= NLA_HDRLEN) {
-					const struct nlattr *g = (const void *)q;
+					const struct nlattr *g =
+						(const void *)q;
 					const unsigned char *r = q + NLA_HDRLEN;
 					size_t rlen = g->nla_len - NLA_HDRLEN;
 					uint32_t id = 0;
 					int ours = 0;
 
-					if (g->nla_len < NLA_HDRLEN || g->nla_len > qlen)
+					if (g->nla_len < NLA_HDRLEN ||
+					    g->nla_len > qlen)
 						break;
 					while (rlen >= NLA_HDRLEN) {
-						const struct nlattr *x = (const void *)r;
+						const struct nlattr *x =
+							(const void *)r;
 
-						if (x->nla_len < NLA_HDRLEN || x->nla_len > rlen)
+						if (x->nla_len < NLA_HDRLEN ||
+						    x->nla_len > rlen)
 							break;
-						if (x->nla_type == CTRL_ATTR_MCAST_GRP_ID)
-							memcpy(&id, r + NLA_HDRLEN, 4);
-						if (x->nla_type == CTRL_ATTR_MCAST_GRP_NAME &&
-						    !strcmp((const char *)r + NLA_HDRLEN,
+						if (x->nla_type ==
+						    CTRL_ATTR_MCAST_GRP_ID)
+							memcpy(&id,
+							       r + NLA_HDRLEN,
+							       4);
+						if (x->nla_type ==
+							    CTRL_ATTR_MCAST_GRP_NAME &&
+						    !strcmp((const char *)r +
+								    NLA_HDRLEN,
 							    CTFAILOVER_MCGRP_EVENTS))
 							ours = 1;
-						if ((size_t)NLA_ALIGN(x->nla_len) >= rlen)
+						if ((size_t)NLA_ALIGN(
+							    x->nla_len) >= rlen)
 							break;
 						rlen -= NLA_ALIGN(x->nla_len);
 						r += NLA_ALIGN(x->nla_len);
 					}
 					if (ours)
 						mcgrp_id = id;
-					if ((size_t)NLA_ALIGN(g->nla_len) >= qlen)
+					if ((size_t)NLA_ALIGN(g->nla_len) >=
+					    qlen)
 						break;
 					qlen -= NLA_ALIGN(g->nla_len);
 					q += NLA_ALIGN(g->nla_len);
@@ -1005,7 +1048,8 @@ static void resolve(void)
 	exit(3);
 }
 
-/* --- the end: is the family still answering? --------------------------------- */
+/* --- the end: is the family still answering? ---------------------------------
+ */
 
 static int final_check(void)
 {
@@ -1086,7 +1130,8 @@ int main(int argc, char **argv)
 	if (optind != argc || !seconds)
 		usage();
 	if (!given_seed)
-		seed = (unsigned long)time(NULL) ^ ((unsigned long)getpid() << 16);
+		seed = (unsigned long)time(NULL) ^
+		       ((unsigned long)getpid() << 16);
 	rng_state = seed;
 	printf("seed %lu count %lu\n", seed, count);
 	fflush(stdout);
@@ -1124,8 +1169,10 @@ int main(int argc, char **argv)
 		}
 		send_raw(sbuf, len);
 		if (chance(1)) {
-			/* A dump left half read: the socket goes, the dump with it. */
-			valid(&m, CTF_CMD_BACKEND_GET, NLM_F_REQUEST | NLM_F_DUMP);
+			/* A dump left half read: the socket goes, the dump with
+			 * it. */
+			valid(&m, CTF_CMD_BACKEND_GET,
+			      NLM_F_REQUEST | NLM_F_DUMP);
 			send_raw(m.b, m.len);
 			close(fd);
 			sock_open();
@@ -1143,10 +1190,13 @@ int main(int argc, char **argv)
 	printf("errors:");
 	for (e = 1; e < NERRNO; e++)
 		if (n_errno[e])
-			printf(" %s %lu", strerrorname_np(e) ? strerrorname_np(e) : "?", n_errno[e]);
+			printf(" %s %lu",
+			       strerrorname_np(e) ? strerrorname_np(e) : "?",
+			       n_errno[e]);
 	putchar('\n');
 	if (!ok || n_malformed) {
-		printf("FAILED: %s\n", ok ? "malformed replies" : "no answer at the end");
+		printf("FAILED: %s\n",
+		       ok ? "malformed replies" : "no answer at the end");
 		return 1;
 	}
 	printf("final get_info answered\n");
