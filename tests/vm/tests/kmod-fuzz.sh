@@ -10,7 +10,8 @@
 #  - root in the lb's namespace, two fuzzers at once (the family runs
 #    requests in parallel), with SIP traffic flowing through it and the
 #    real backends' addresses among those they name;
-#  - uid 65534 in the lb's namespace (no capability over it), and at the
+#  - uid 65534 in the lb's namespace (no capability over it: no request
+#    but GET_INFO may succeed, by sequence number), and at the
 #    same time uid 65534 as root of its own user and network namespaces
 #    (unshare -r -n), where the kernel has user namespaces (SKIP where not).
 # Every reply is well formed and the family answers at the end of each
@@ -115,8 +116,17 @@ info "lb after the root fuzzer: $(mstat backends) backends, stamped $(($(mstat t
 pass "root in the lb's namespace, two fuzzers at once, traffic flowing: $n_root messages, every reply well formed, the family still answers"
 
 # --- uid 65534, in the lb's namespace and in its own, at once ----------------------
+# -U fails a run in which an admin request succeeds: proven able to fail
+# by root in a namespace of its own.
+scratch=ctf-scratch-$$
+ip netns add "$scratch"
+rc=0
+out=$(ip netns exec "$scratch" ctf-genl-fuzz -U -s "$seed" -n 300 2>&1) || rc=$?
+ip netns del "$scratch"
+assert_eq 1 "$rc" "exit status of ctf-genl-fuzz -U run by root"
+assert_match 'admin requests succeeded without the capability' "$out" "ctf-genl-fuzz -U run by root"
 lb_conf=$(conf "$NS_LB")
-fuzz_bg nobody ns_lb su -s /bin/sh nobody -c "ctf-genl-fuzz -s $((seed + 1)) -n $n_user -t $cap"
+fuzz_bg nobody ns_lb su -s /bin/sh nobody -c "ctf-genl-fuzz -U -s $((seed + 1)) -n $n_user -t $cap"
 userns=0
 if su -s /bin/sh nobody -c "unshare -r -n true" 2>/dev/null; then
 	userns=1
@@ -125,7 +135,7 @@ if su -s /bin/sh nobody -c "unshare -r -n true" 2>/dev/null; then
 fi
 fuzz_wait
 assert_eq "$lb_conf" "$(conf "$NS_LB")" "the lb's configuration after uid 65534's fuzzing"
-pass "uid 65534 in the lb's namespace: $n_user messages, nothing changed"
+pass "uid 65534 in the lb's namespace: $n_user messages, no request but GET_INFO succeeded, nothing changed"
 if ((userns)); then
 	pass "uid 65534 as root of its own user and network namespaces: $n_userns messages, the lb's configuration unchanged"
 else

@@ -31,10 +31,14 @@
  * the datagram, an error code in -4095..0, attributes that fit) and
  * counts them: acks, each errno, replies, dump ends, events. At the end it
  * asks for CTF_CMD_GET_INFO and waits for the answer (at most 5 s). No
- * call blocks: an alarm ends the run at SECONDS + 60.
+ * call blocks: an alarm ends the run at SECONDS + 60. It also counts the
+ * admin requests (every command but GET_INFO) that succeeded: an ack, a
+ * reply or the end of a dump with their sequence number; with -U, for a
+ * caller without CAP_NET_ADMIN over the namespace, there must be none.
  *
- * Exit status: 0 if every reply was well formed and the final request was
- * answered, 1 if not, 2 on a usage error, 3 if the family is not there.
+ * Exit status: 0 if every reply was well formed, the final request was
+ * answered and (-U) no admin request succeeded, 1 if not, 2 on a usage error, 3
+ *if the family is not there.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -87,11 +91,24 @@ static int naddrs;
 static unsigned long n_errno[NERRNO];
 static unsigned long n_ack, n_reply, n_done, n_event, n_other, n_trunc;
 static unsigned long n_malformed, n_enobufs, n_sent, n_send_err, n_reopen;
-static unsigned long n_dump_intr;
+static unsigned long n_dump_intr, n_priv_ok;
+
+/*
+ * What each sequence number asked (-U): an admin request (every command
+ * but GET_INFO, sent as a request to the family), anything else, or both
+ * (a mutated message reused a number): only the first is judged.
+ */
+enum { SEQ_FREE, SEQ_ADMIN, SEQ_OTHER, SEQ_AMBIGUOUS };
+#define SEQ_SLOTS 65536
+static struct {
+	uint32_t seq;
+	uint8_t what;
+} seqmap[SEQ_SLOTS];
+static int unprivileged;
 
 static void __attribute__((noreturn)) usage(void)
 {
-	fputs("usage: ctf-genl-fuzz [-s SEED] [-n COUNT] [-t SECONDS] [-a ADDR]... [-v]\n",
+	fputs("usage: ctf-genl-fuzz [-s SEED] [-n COUNT] [-t SECONDS] [-a ADDR]... [-U] [-v]\n",
 	      stderr);
 	exit(2);
 }
@@ -828,6 +845,48 @@ static void malformed(const char *why, const struct nlmsghdr *nlh)
 		nlh->nlmsg_seq);
 }
 
+/* The messages of a send as the kernel splits them (netlink_rcv_skb). */
+static void record(const unsigned char *p, size_t len)
+{
+	while (len >= NLMSG_HDRLEN) {
+		const struct nlmsghdr *nlh = (const struct nlmsghdr *)p;
+		const struct genlmsghdr *g = NLMSG_DATA(nlh);
+		uint8_t what = SEQ_OTHER;
+		unsigned int slot = nlh->nlmsg_seq % SEQ_SLOTS;
+
+		if (nlh->nlmsg_len < NLMSG_HDRLEN || nlh->nlmsg_len > len)
+			return;
+		if (nlh->nlmsg_type == family_id &&
+		    (nlh->nlmsg_flags & NLM_F_REQUEST) &&
+		    nlh->nlmsg_len >= NLMSG_HDRLEN + GENL_HDRLEN &&
+		    g->cmd != CTF_CMD_GET_INFO)
+			what = SEQ_ADMIN;
+		if (seqmap[slot].what != SEQ_FREE &&
+		    seqmap[slot].seq == nlh->nlmsg_seq &&
+		    seqmap[slot].what != what)
+			what = SEQ_AMBIGUOUS;
+		seqmap[slot].seq = nlh->nlmsg_seq;
+		seqmap[slot].what = what;
+		if (NLMSG_ALIGN(nlh->nlmsg_len) >= len)
+			return;
+		len -= NLMSG_ALIGN(nlh->nlmsg_len);
+		p += NLMSG_ALIGN(nlh->nlmsg_len);
+	}
+}
+
+/* A success (ack, reply, end of dump) answers this message: was it admin? */
+static void judge(const struct nlmsghdr *nlh)
+{
+	unsigned int slot = nlh->nlmsg_seq % SEQ_SLOTS;
+
+	if (seqmap[slot].what != SEQ_ADMIN ||
+	    seqmap[slot].seq != nlh->nlmsg_seq)
+		return;
+	if (++n_priv_ok <= 5 && unprivileged)
+		fprintf(stderr, "an admin request succeeded: type %u seq %u\n",
+			nlh->nlmsg_type, nlh->nlmsg_seq);
+}
+
 static void tally(const unsigned char *p, size_t len)
 {
 	while (len >= NLMSG_HDRLEN) {
@@ -848,11 +907,13 @@ static void tally(const unsigned char *p, size_t len)
 				malformed("error code out of range", nlh);
 			} else if (!e->error) {
 				n_ack++;
+				judge(nlh);
 			} else {
 				n_errno[-e->error]++;
 			}
 		} else if (nlh->nlmsg_type == NLMSG_DONE) {
 			n_done++;
+			judge(nlh);
 		} else if (nlh->nlmsg_type == family_id) {
 			const struct genlmsghdr *g = NLMSG_DATA(nlh);
 
@@ -869,6 +930,9 @@ static void tally(const unsigned char *p, size_t len)
 				n_event++;
 			else
 				n_reply++;
+			if (g->cmd != CTF_CMD_EVENT_EVICTED &&
+			    g->cmd != CTF_CMD_EVENT_STALE)
+				judge(nlh);
 		} else {
 			n_other++;
 		}
@@ -923,6 +987,7 @@ static void send_raw(const void *b, size_t len)
 			       ((const unsigned char *)b)[i]);
 		putchar('\n');
 	}
+	record(b, len);
 	if (sendto(fd, b, len, MSG_DONTWAIT, (struct sockaddr *)&sa,
 		   sizeof(sa)) < 0) {
 		n_send_err++;
@@ -1105,7 +1170,7 @@ int main(int argc, char **argv)
 	double t0;
 	char a[64];
 
-	while ((opt = getopt(argc, argv, "s:n:t:a:v")) != -1) {
+	while ((opt = getopt(argc, argv, "s:n:t:a:Uv")) != -1) {
 		switch (opt) {
 		case 's':
 			seed = strtoul(optarg, NULL, 0);
@@ -1119,6 +1184,9 @@ int main(int argc, char **argv)
 			break;
 		case 'a':
 			parse_addr(optarg);
+			break;
+		case 'U':
+			unprivileged = 1;
 			break;
 		case 'v':
 			verbose = 1;
@@ -1194,9 +1262,13 @@ int main(int argc, char **argv)
 			       strerrorname_np(e) ? strerrorname_np(e) : "?",
 			       n_errno[e]);
 	putchar('\n');
-	if (!ok || n_malformed) {
+	printf("admin requests that succeeded: %lu\n", n_priv_ok);
+	if (!ok || n_malformed || (unprivileged && n_priv_ok)) {
 		printf("FAILED: %s\n",
-		       ok ? "malformed replies" : "no answer at the end");
+		       !ok ? "no answer at the end"
+		       : n_malformed
+			       ? "malformed replies"
+			       : "admin requests succeeded without the capability");
 		return 1;
 	}
 	printf("final get_info answered\n");
