@@ -11,6 +11,15 @@ kv() { awk -v k="$1" '{ for (i = 1; i < NF; i++) if ($i == k) print $(i + 1) }';
 # ctl ARGS...: ctfailoverctl module ARGS in the lb's namespace.
 ctl() { ns_lb ctfailoverctl module "$@"; }
 
+# name_backends: every backend of the topology is the module's, named
+# backendI (its IPv4 address).
+name_backends() {
+	local b
+	for ((b = 1; b <= NETNS_BACKENDS; b++)); do
+		ctl set "${BACKEND4[b]}" name "backend$b" >/dev/null
+	done
+}
+
 # mstat KEY: one of the module's counters in the lb's namespace.
 mstat() { ctl stats | kv "$1"; }
 

@@ -227,6 +227,16 @@ udp_serve() {
 	wait_for 5 grep -q '^ready' "$log"
 }
 
+# serve_backends: every backend of the topology answers (udp_serve) and
+# counts what reaches it (rx_counters), on UDP 5060.
+serve_backends() {
+	local b
+	for ((b = 1; b <= NETNS_BACKENDS; b++)); do
+		rx_counters "$b"
+		udp_serve "$b"
+	done
+}
+
 # udp_send NS ARGS...: ctf-udp send in a namespace, replies on stdout. A
 # missing reply is not an error here (the caller counts them); a failure to
 # send is.

@@ -47,12 +47,8 @@ resteer_after() {
 
 modprobe ctfailover
 netns_setup 2
-for b in 1 2; do
-	rx_counters "$b"
-	udp_serve "$b"
-done
-ctl set "${BACKEND4[1]}" name backend1 >/dev/null
-ctl set "${BACKEND4[2]}" name backend2 >/dev/null
+serve_backends
+name_backends
 ctl sweep-delay 600000
 
 # --- per-namespace state -----------------------------------------------------

@@ -18,12 +18,8 @@ set -euo pipefail
 
 modprobe ctfailover
 netns_setup 2
-for b in 1 2; do
-	rx_counters "$b"
-	udp_serve "$b"
-done
-ctl set "${BACKEND4[1]}" name backend1 >/dev/null
-ctl set "${BACKEND4[2]}" name backend2 >/dev/null
+serve_backends
+name_backends
 lb_dnat "${BACKEND4[1]}"
 ns_lb nft -f - <<EOF
 table inet ctf_ft {

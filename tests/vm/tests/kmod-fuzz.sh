@@ -79,14 +79,10 @@ fuzz_wait() {
 
 modprobe ctfailover
 netns_setup 2
-for b in 1 2; do
-	rx_counters "$b"
-	udp_serve "$b"
-done
+serve_backends
 lb_dnat "${BACKEND4[1]}"
 ctl sweep-delay 600000
-ctl set "${BACKEND4[1]}" name backend1 >/dev/null
-ctl set "${BACKEND4[2]}" name backend2 >/dev/null
+name_backends
 
 # Configured namespaces nobody fuzzes: the initial one and a third.
 other=ctf-other-$$
@@ -157,8 +153,7 @@ done
 relabel() { ctl evict >/dev/null && ctl label-word 3; }
 wait_for 10 relabel
 assert_eq 0 "$(mstat backends)" "the lb's backends after removing them all"
-ctl set "${BACKEND4[1]}" name backend1 >/dev/null
-ctl set "${BACKEND4[2]}" name backend2 >/dev/null
+name_backends
 ctl bump "${BACKEND4[2]}" >/dev/null
 assert_match "^${BACKEND4[1]//./\\.} name backend1 epoch [0-9]+ .*state active" \
 	"$(ctl backend "${BACKEND4[1]}")" "backend1 listed"

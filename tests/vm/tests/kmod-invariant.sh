@@ -177,10 +177,7 @@ case_foreign() {
 modprobe nf_conntrack
 netns_setup 2
 ns_lb sysctl -qw net.netfilter.nf_conntrack_acct=1
-for b in 1 2; do
-	rx_counters "$b"
-	udp_serve "$b"
-done
+serve_backends
 (($#)) || set -- reload preexisting readd lower down foreign
 for c in "$@"; do
 	"case_$c"

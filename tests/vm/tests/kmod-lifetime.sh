@@ -20,10 +20,7 @@ configure() {
 
 modprobe ctfailover
 netns_setup 2
-for b in 1 2; do
-	rx_counters "$b"
-	udp_serve "$b"
-done
+serve_backends
 lb_dnat "${BACKEND4[1]}"
 configure
 

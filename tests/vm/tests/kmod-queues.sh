@@ -23,12 +23,8 @@ set -euo pipefail
 modprobe ctfailover
 modprobe nfnetlink_queue
 netns_setup 2
-for b in 1 2; do
-	rx_counters "$b"
-	udp_serve "$b"
-done
-ctl set "${BACKEND4[1]}" name backend1 >/dev/null
-ctl set "${BACKEND4[2]}" name backend2 >/dev/null
+serve_backends
+name_backends
 
 rx_is() { [[ $(backend_rx "$1" 4) == "$2" ]]; }
 swept_since() { (($(mstat sweeps) > $1)); }

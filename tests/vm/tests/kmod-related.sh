@@ -23,12 +23,8 @@ set -euo pipefail
 modprobe ctfailover
 modprobe nf_nat_sip
 netns_setup 2
-for b in 1 2; do
-	rx_counters "$b"
-	udp_serve "$b"
-done
-ctl set "${BACKEND4[1]}" name backend1 >/dev/null
-ctl set "${BACKEND4[2]}" name backend2 >/dev/null
+serve_backends
+name_backends
 # The datagrams, not a sweep, re-steer here.
 ctl sweep-delay 600000
 # The rules send a new flow to backend2: only the expectation leads to 1.

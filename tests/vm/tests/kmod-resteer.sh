@@ -120,10 +120,7 @@ sweep() {
 modprobe ctfailover
 netns_setup 2
 ns_lb sysctl -qw net.netfilter.nf_conntrack_acct=1
-for b in 1 2; do
-	rx_counters "$b"
-	udp_serve "$b"
-done
+serve_backends
 lb_dnat "${BACKEND4[1]}" "${BACKEND6[1]}"
 for b in 1 2; do
 	ctl set "${BACKEND4[b]}" name "backend$b" >/dev/null

@@ -51,10 +51,7 @@ configure() {
 modprobe ctfailover
 netns_setup 2
 trap cleanup EXIT
-for b in 1 2; do
-	rx_counters "$b"
-	udp_serve "$b"
-done
+serve_backends
 lb_dnat "${BACKEND4[1]}"
 configure
 ns_lb sysctl -qw net.netfilter.nf_conntrack_udp_timeout=120

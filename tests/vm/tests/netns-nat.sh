@@ -75,10 +75,7 @@ stale() {
 }
 
 netns_setup 2
-for b in 1 2; do
-	rx_counters "$b"
-	udp_serve "$b"
-done
+serve_backends
 
 dnat_to "${BACKEND4[1]}" "${BACKEND6[1]}"
 family 4 "$VIP4" "$CLIENT4" "${BACKEND4[1]}" "${BACKEND4[2]}"

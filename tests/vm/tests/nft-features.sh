@@ -16,10 +16,7 @@ flows=16
 
 netns_setup 2
 ip -n "$NS_LB" addr add "$VIP4_RR/32" dev lo
-for b in 1 2; do
-	rx_counters "$b"
-	udp_serve "$b"
-done
+serve_backends
 ns_lb nft -f - <<-NFT
 	table inet ctf_lb {
 		counter labelled {}
