@@ -121,7 +121,8 @@ namespaces() {
 		"${ns_ctl[@]}" sweep-delay $((i % 3 * 100)) 2>/dev/null || true
 		"${ns_ctl[@]}" set 127.0.0.1 >/dev/null 2>&1 || true
 		ip netns exec "$s" "$CTF_UDP" send -s 40000 -n 2 127.0.0.2 5060 2>/dev/null || true
-		t=$("${ns_ctl[@]}" stats 2>/dev/null | kv tagged)
+		# No stats while the reload worker has the module out (pipefail).
+		t=$("${ns_ctl[@]}" stats 2>/dev/null | kv tagged) || t=0
 		((${t:-0} > 0)) && stamped=$((stamped + 1))
 		"${ns_ctl[@]}" bump 127.0.0.1 >/dev/null 2>&1 || true
 		if ((i % 2)); then
@@ -171,7 +172,12 @@ done
 t0=$SECONDS
 workers=()
 for w in bumps ports backends namespaces reloads floods; do
-	"$w" >"$log/$w.out" 2>&1 &
+	# A command that ends a worker (errexit) says which, in its output.
+	(
+		set -E
+		trap 'echo "ERROR: worker $w: line $LINENO: $BASH_COMMAND (exit $?)"' ERR
+		"$w"
+	) >"$log/$w.out" 2>&1 &
 	workers+=("$!")
 done
 rc=0
