@@ -363,6 +363,8 @@ run_mode() {
 		for b in a b; do kill -TERM "${D_PID[$b]}"; done
 	fi
 	netns_cleanup
+	expect "((${#NETNS_KILLED[@]} == 0))" \
+		"every process stopped within 10 s of SIGTERM (killed: ${NETNS_KILLED[*]:-none})"
 	[[ $MODE != module ]] || rmmod ctfailover
 }
 

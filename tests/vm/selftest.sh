@@ -8,9 +8,10 @@
 #
 # Each case boots one guest without the module and checks tests/vm/run's
 # exit status and message: the script's exit status (and its arguments and
-# environment) come through, a hung script times out, a kernel crash is a
-# failure without a result, a W taint fails a script that returned 0, and a
-# passing script passes. On the debug kernel (SERIES debug) three more: a
+# environment) come through, a hung script is stopped by the guest's watchdog
+# (what each process waited on printed) or, without it, times out on the
+# host, a kernel crash is a failure without a result, a W taint fails a
+# script that returned 0, and a passing script passes. On the debug kernel (SERIES debug) three more: a
 # sanitizer's report in the kernel log fails a script that returned 0 (123),
 # a clean run passes with its kmemleak scan said, and a module that leaks
 # (tests/vm/debug/leak/, built here) fails a script that returned 0 (123)
@@ -75,11 +76,17 @@ set -eu
 [[ $CTF_SELFTEST == "a b" && $PWD == /ctf && -f tests/lib/results.sh ]] || exit 9
 exit 3' --env "CTF_SELFTEST=a b"
 
-# A script that never ends: the host's timeout, not the guest, ends it.
-# tests/vm/run scales the debug kernel's timeouts by its slowdown.
+# A script that never ends: the guest's watchdog stops it before the
+# host's timeout, and says what each process waited on.
+harness_case watchdog 124 "timed out: the guest's watchdog stopped the script after
+wchan hrtimer_nanosleep: sleep 100000" 'sleep 100000' --timeout 20
+# Without the watchdog (or with a guest too stuck to run it), the host's
+# timeout ends it. tests/vm/run scales the debug kernel's timeouts by its
+# slowdown.
 scaled=20
 [[ $series != debug ]] || scaled=$((20 * ${CTF_VM_DEBUG_SLOWDOWN:-10}))
-harness_case timeout 124 "timed out after $scaled s" 'sleep 100000' --timeout 20
+harness_case timeout 124 "timed out after $scaled s" 'sleep 100000' --timeout 20 \
+	--env CTF_VM_WATCHDOG=0
 
 # A kernel crash: no result line, whatever the script would have said.
 harness_case panic 125 "guest died without a result" \

@@ -201,10 +201,39 @@ netns_setup() {
 	NETNS_BACKENDS=$n
 }
 
+# netns_running PID: the process is there and not a zombie.
+netns_running() {
+	local st
+	st=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null) || return 1
+	[[ -n $st && ${st:0:1} != Z ]]
+}
+
+# netns_cleanup: stop what ns_bg started (SIGTERM; whatever is still there
+# 10 s later is named with what it waits on, then killed, and listed in
+# NETNS_KILLED: a process that ignores SIGTERM must not hang the run),
+# delete the namespaces.
+NETNS_KILLED=()
 netns_cleanup() {
-	local pid ns
+	local pid ns i left args
+	NETNS_KILLED=()
 	for pid in "${NETNS_PIDS[@]}"; do
 		kill "$pid" 2>/dev/null || true
+	done
+	for ((i = 0; i < 100 * ${CTF_VM_SLOWDOWN:-1}; i++)); do
+		left=
+		for pid in "${NETNS_PIDS[@]}"; do
+			if netns_running "$pid"; then left=$pid; break; fi
+		done
+		[[ -n $left ]] || break
+		sleep 0.1
+	done
+	for pid in "${NETNS_PIDS[@]}"; do
+		netns_running "$pid" || continue
+		args=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)
+		NETNS_KILLED+=("$pid ${args% }")
+		echo "netns_cleanup: $pid (${args% }) still runs $((i / 10)) s after SIGTERM, in $(cat "/proc/$pid/wchan" 2>/dev/null): SIGKILL; its kernel stack:" >&2
+		sed 's/^/netns_cleanup:   /' "/proc/$pid/stack" >&2 2>/dev/null || true
+		kill -KILL "$pid" 2>/dev/null || true
 	done
 	for pid in "${NETNS_PIDS[@]}"; do
 		wait "$pid" 2>/dev/null || true
