@@ -5,7 +5,8 @@
 #  - eviction: the module's sweep (CTF_CMD_EVICT) of the entries of one of
 #    ten backends (10% of the table, made stale by a bump) against
 #    `conntrack -D --reply-src` deleting another backend's 10% (the
-#    userspace baseline, the way a daemon without the module must do it);
+#    userspace baseline, the way a daemon without the module must do it),
+#    three rounds, each delete on the table refilled to the same size;
 #  - failover: time from `bump` to the first re-steered reply of a pinned
 #    flow, which should not grow with the table (the packet path re-steers;
 #    the background sweep is held off);
@@ -25,19 +26,30 @@ now_us() { echo "${EPOCHREALTIME/./}"; }	# bash: seconds.microseconds
 bench() { echo "BENCH $*"; }
 ct_count() { ns_lb conntrack -C; }
 
-# flood_to TOTAL: add flows from fresh source addresses until the lb's
-# table holds about TOTAL entries.
+# flood_to TOTAL [BACKEND]: add flows from fresh source addresses until
+# the lb's table holds about TOTAL entries; with BACKEND, all DNATed to it
+# (a rule for their sources, first, while they are made), so that what a
+# delete took from a backend, that backend gets back.
 next_src=100
 flood_to() {
-	local want=$1 have n naddrs ports
+	local want=$1 to=${2:-} have n naddrs ports last handle
 	have=$(ct_count)
 	n=$((want - have))
 	((n > 0)) || return 0
-	ports=$((n < 60000 ? n : 60000))
-	naddrs=$(((n + ports - 1) / ports))
+	naddrs=$(((n + 59999) / 60000))
+	ports=$(((n + naddrs - 1) / naddrs))
+	last=$((next_src + naddrs - 1))
+	((last < 255)) || fail "flood_to: out of source addresses"
+	if [[ -n $to ]]; then
+		handle=$(ns_lb nft --echo --handle insert rule inet ctf_lb prerouting \
+			ip saddr "10.0.1.$next_src-10.0.1.$last" ip daddr "$VIP4" udp dport 5060 \
+			dnat ip to "$to" | sed -n 's/.*# handle \([0-9]*\)$/\1/p')
+		[[ -n $handle ]] || fail "flood_to: no handle for the rule to $to"
+	fi
 	ns_client ctf-flood -s "10.0.1.$next_src" -a "$naddrs" -p 2000 \
 		-P $((2000 + ports - 1)) "$VIP4" 5060
-	next_src=$((next_src + naddrs))
+	next_src=$((last + 1))
+	[[ -z $to ]] || ns_lb nft delete rule inet ctf_lb prerouting handle "$handle"
 	info "table: $(ct_count) entries"
 }
 
@@ -69,7 +81,7 @@ rtt() {
 # measure LABEL: both evictions and the failover latency on the table now.
 round=0
 measure() {
-	local label=$1 entries out mod_us ct_us ct_n hits
+	local label=$1 entries out mod_us ct_us hits
 	entries=$(ct_count)
 	bench "$label.entries $entries"
 
@@ -79,25 +91,40 @@ measure() {
 	[[ $(ctl stats | kv stale_hits) -ge $((hits + 5)) ]] ||
 		fail "the re-steers were not done by the packet path"
 
-	# Module: one backend's entries go stale, the sweep deletes them.
-	ctl bump "$(fake $((round * 2)))" >/dev/null
-	out=$(ctl evict)
-	mod_us=$(kv usec <<<"$out")
-	bench "$label.module_evicted $(kv evicted <<<"$out")"
-	bench "$label.module_scanned $(kv scanned <<<"$out")"
-	bench "$label.module_us $mod_us"
+	# Three rounds, each deleting one backend's entries both ways, each
+	# way on the same table: refilled after each delete, to the backend
+	# the delete took them from.
+	local k t0 t1 mods=() cts=() mod_n=() ct_n=() scanned=() a b
+	a=$(fake $((round * 2)))
+	b=$(fake $((round * 2 + 1)))
+	for k in 1 2 3; do
+		# Module: one backend's entries go stale, the sweep deletes them.
+		ctl bump "$a" >/dev/null
+		out=$(ctl evict)
+		mods+=("$(kv usec <<<"$out")")
+		mod_n+=("$(kv evicted <<<"$out")")
+		scanned+=("$(kv scanned <<<"$out")")
+		flood_to "$entries" "$a"
 
-	# Baseline: conntrack(8) deletes another backend's entries.
-	local t0 t1
-	t0=$(now_us)
-	out=$(ns_lb conntrack -D -p udp --reply-src "$(fake $((round * 2 + 1)))" 2>&1 >/dev/null)
-	t1=$(now_us)
-	ct_us=$((t1 - t0))
-	ct_n=$(sed -n 's/.*: \([0-9]*\) flow entries have been deleted.*/\1/p' <<<"$out")
-	bench "$label.conntrack_deleted $ct_n"
+		# Baseline: conntrack(8) deletes another backend's entries.
+		t0=$(now_us)
+		out=$(ns_lb conntrack -D -p udp --reply-src "$b" 2>&1 >/dev/null)
+		t1=$(now_us)
+		cts+=("$((t1 - t0))")
+		ct_n+=("$(sed -n 's/.*: \([0-9]*\) flow entries have been deleted.*/\1/p' <<<"$out")")
+		flood_to "$entries" "$b"
+	done
+	round=$((round + 1))
+	bench "$label.module_rounds_us ${mods[*]}"
+	bench "$label.conntrack_rounds_us ${cts[*]}"
+	mod_us=$(printf '%s\n' "${mods[@]}" | median)
+	ct_us=$(printf '%s\n' "${cts[@]}" | median)
+	bench "$label.module_evicted $(printf '%s\n' "${mod_n[@]}" | median)"
+	bench "$label.module_scanned $(printf '%s\n' "${scanned[@]}" | median)"
+	bench "$label.module_us $mod_us"
+	bench "$label.conntrack_deleted $(printf '%s\n' "${ct_n[@]}" | median)"
 	bench "$label.conntrack_us $ct_us"
 	bench "$label.ratio_conntrack_over_module $(awk -v a="$ct_us" -v b="$mod_us" 'BEGIN { printf "%.1f", a / b }')"
-	round=$((round + 1))
 }
 
 modprobe ctfailover
