@@ -178,7 +178,25 @@ struct ctf_backend *ctf_backend_add(struct ctf_net *cn, u8 family,
 			   ctf_backend_bucket(ctf_tab(cn), family, addr));
 	cn->nbackends++;
 	ctf_backends_changed(cn);
+	/*
+	 * Entries an earlier load stamped for this address may carry other
+	 * epochs: stale, where the hook may not be looking.
+	 */
+	ctf_stale_mark(cn, b);
 	return b;
+}
+
+/*
+ * @b is at @epoch from now on: the entries of its earlier epochs are stale
+ * (ctf_stale_mark()). Caller holds ctf_net.lock, and waits for a grace
+ * period before it answers.
+ */
+void ctf_backend_set_epoch(struct ctf_net *cn, struct ctf_backend *b,
+			   u32 epoch)
+{
+	lockdep_assert_held(&cn->lock);
+	WRITE_ONCE(b->epoch, epoch);
+	ctf_stale_mark(cn, b);
 }
 
 /*
@@ -191,7 +209,7 @@ int ctf_backend_remove(struct ctf_net *cn, struct ctf_backend *b)
 	lockdep_assert_held(&cn->lock);
 	if (cn->ngone >= CTF_MAX_BACKENDS)
 		return -EBUSY;
-	WRITE_ONCE(b->epoch, ctf_epoch_alloc_for(cn, b));
+	ctf_backend_set_epoch(cn, b, ctf_epoch_alloc_for(cn, b));
 	b->gone = true;
 	/* Sweeps that started before this one do not count (see reap). */
 	b->gone_gen = cn->sweep_gen;
@@ -211,7 +229,7 @@ void ctf_backend_revive(struct ctf_net *cn, struct ctf_backend *b, u32 epoch,
 	else
 		epoch = ctf_epoch_alloc_for(cn, b);
 	WRITE_ONCE(b->state, state);
-	WRITE_ONCE(b->epoch, epoch);
+	ctf_backend_set_epoch(cn, b, epoch);
 	b->name[0] = '\0';
 	b->gone = false;
 	atomic64_set(&b->tagged, 0);

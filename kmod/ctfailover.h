@@ -57,6 +57,7 @@ struct ctf_backend {
 	u32 epoch;			/* 1..CTF_EPOCH_MAX; READ_ONCE in hooks */
 	u32 unstamped_epoch;		/* entries without a stamp belong to it */
 	unsigned long gone_gen;		/* ctf_net.sweep_gen when removed */
+	atomic_long_t stale_gen;	/* ctf_stale_mark() of its last change */
 	char name[CTF_NAME_MAX];	/* under ctf_net.lock */
 	atomic64_t tagged;
 	atomic64_t stale_hits;
@@ -65,6 +66,7 @@ struct ctf_backend {
 
 struct ctf_sweep_result {
 	u64 scanned;
+	u64 judged;		/* of them: of a backend changed (ctf_backend_changed()) */
 	u64 evicted;
 	u64 usec;
 	unsigned int restarts;	/* walks a table resize cut short */
@@ -130,6 +132,13 @@ struct ctf_net {
 	 */
 	atomic_long_t stale_gen;
 	atomic_long_t swept_gen;
+	/*
+	 * ctf_stale_mark() of the last change that may have made entries of
+	 * any backend stale (an enable, a port set); a backend's own changes
+	 * are in its stale_gen. A sweep judges only the entries of backends
+	 * marked since the last complete sweep began (ctf_backend_changed()).
+	 */
+	atomic_long_t all_stale_gen;
 
 	atomic64_t evicted;
 	atomic64_t sweeps;
@@ -159,18 +168,49 @@ static inline bool ctf_may_be_stale(const struct ctf_net *cn)
 	       atomic_long_read(&cn->swept_gen);
 }
 
-/* Entries may be stale from now on: a change, a port set, a late entry. */
-static inline void ctf_stale_mark(struct ctf_net *cn)
+/* Is generation @a later than @b? (They only grow; wrap-safe.) */
+static inline bool ctf_gen_after(unsigned long a, unsigned long b)
 {
-	atomic_long_inc(&cn->stale_gen);
+	return (long)(a - b) > 0;
+}
+
+/*
+ * Entries of backend @b (NULL: of any backend) may be stale from now on: a
+ * new epoch, a port set, a late entry. Two CPUs may mark @b at once (the
+ * confirm hook): its generation only goes up.
+ */
+static inline void ctf_stale_mark(struct ctf_net *cn, struct ctf_backend *b)
+{
+	unsigned long gen = atomic_long_inc_return(&cn->stale_gen);
+	atomic_long_t *at = b ? &b->stale_gen : &cn->all_stale_gen;
+	long old = atomic_long_read(at);
+
+	while (ctf_gen_after(gen, old) &&
+	       !atomic_long_try_cmpxchg(at, &old, gen))
+		;
+}
+
+/*
+ * Was @b (or every backend) marked after generation @swept, the stale_gen
+ * that the last complete sweep began with? If not, none of its entries is
+ * stale: each change that made some stale before that sweep began was
+ * followed by the sweep, and each later one marked it again.
+ */
+static inline bool ctf_backend_changed(const struct ctf_net *cn,
+				       const struct ctf_backend *b,
+				       unsigned long swept)
+{
+	return ctf_gen_after(atomic_long_read(&b->stale_gen), swept) ||
+	       ctf_gen_after(atomic_long_read(&cn->all_stale_gen), swept);
 }
 
 void ctf_sweep_schedule(struct ctf_net *cn, bool now);
 
 /* ctf_stale_mark(), and a sweep sweep-delay ahead to clear the mark. */
-static inline void ctf_stale_mark_sweep(struct ctf_net *cn)
+static inline void ctf_stale_mark_sweep(struct ctf_net *cn,
+					struct ctf_backend *b)
 {
-	ctf_stale_mark(cn);
+	ctf_stale_mark(cn, b);
 	ctf_sweep_schedule(cn, false);
 }
 
@@ -228,6 +268,8 @@ struct ctf_backend *ctf_backend_find(struct ctf_net *cn, u8 family,
 struct ctf_backend *ctf_backend_add(struct ctf_net *cn, u8 family,
 				    const union nf_inet_addr *addr, u32 epoch,
 				    u8 state);
+void ctf_backend_set_epoch(struct ctf_net *cn, struct ctf_backend *b,
+			   u32 epoch);
 int ctf_backend_remove(struct ctf_net *cn, struct ctf_backend *b);
 void ctf_backend_revive(struct ctf_net *cn, struct ctf_backend *b, u32 epoch,
 			u8 state);
@@ -238,6 +280,8 @@ enum ctf_verdict ctf_judge(u32 epoch, const struct ctf_backend *b);
 /* hooks.c: the packet path */
 void ctf_hooks_prepare(struct ctf_tables *t);
 u32 ctf_ct_stamp(const struct nf_conn *ct, u8 word);
+struct ctf_backend *ctf_ct_backend(struct ctf_net *cn,
+				  const struct nf_conn *ct);
 enum ctf_verdict ctf_ct_judge(struct ctf_net *cn, const struct nf_conn *ct,
 			      struct ctf_backend **bp, u32 *stampp);
 int ctf_ct_stamp_set(struct nf_conn *ct, u8 word, u32 epoch);

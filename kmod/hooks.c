@@ -77,8 +77,8 @@ bool ctf_ct_delete(struct nf_conn *ct)
  * entry was destination-NATed at all. A flow addressed to a backend's own
  * address went nowhere by our rules and is not ours to re-steer.
  */
-static struct ctf_backend *ctf_ct_backend(struct ctf_net *cn,
-					  const struct nf_conn *ct)
+struct ctf_backend *ctf_ct_backend(struct ctf_net *cn,
+				   const struct nf_conn *ct)
 {
 	const struct nf_conntrack_tuple *reply =
 		&ct->tuplehash[IP_CT_DIR_REPLY].tuple;
@@ -262,7 +262,7 @@ static unsigned int ctf_confirm(void *priv, struct sk_buff *skb,
 		return NF_ACCEPT;
 	if (ctf_ct_judge(cn, ct, &b, &epoch) == CTF_VERDICT_STALE) {
 		ctf_stat_inc(cn, CTF_STAT_LATE);
-		ctf_stale_mark_sweep(cn);
+		ctf_stale_mark_sweep(cn, b);
 	}
 	return NF_ACCEPT;
 }

@@ -145,7 +145,7 @@ int ctf_net_enable(struct ctf_net *cn)
 	 * Entries from before (an earlier load's stamps) may be stale: the
 	 * hook looks until a sweep has been through them all.
 	 */
-	ctf_stale_mark_sweep(cn);
+	ctf_stale_mark_sweep(cn, NULL);
 	return 0;
 }
 

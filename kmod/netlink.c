@@ -216,8 +216,10 @@ static struct ctf_backend *ctf_find_backend(struct ctf_net *cn,
 static void ctf_stale_changed(struct ctf_net *cn)
 {
 	lockdep_assert_held(&cn->lock);
-	/* Before the grace period: from the ack on, the hook looks. */
-	ctf_stale_mark(cn);
+	/*
+	 * The new epochs were marked (ctf_backend_set_epoch()) before the
+	 * grace period: from the ack on, the hook looks.
+	 */
 	synchronize_rcu();
 	ctf_sweep_schedule(cn, false);
 }
@@ -288,11 +290,8 @@ static int ctf_nl_backend_set(struct sk_buff *skb, struct genl_info *info)
 			goto out;
 		}
 		created = true;
-		/*
-		 * Entries an earlier load stamped for this address may carry
-		 * other epochs: stale, where the hook may not be looking.
-		 */
-		ctf_stale_mark_sweep(cn);
+		/* ctf_backend_add() marked it: sweep what it may find. */
+		ctf_sweep_schedule(cn, false);
 	} else if (b->gone) {
 		if (cn->nbackends >= CTF_MAX_BACKENDS) {
 			GENL_SET_ERR_MSG(info, "too many backends (CTF_MAX_BACKENDS)");
@@ -304,7 +303,7 @@ static int ctf_nl_backend_set(struct sk_buff *skb, struct genl_info *info)
 		stale = true;
 	} else if (epoch && epoch != b->epoch) {
 		ctf_epoch_seen(cn, epoch);
-		WRITE_ONCE(b->epoch, epoch);
+		ctf_backend_set_epoch(cn, b, epoch);
 		stale = true;
 	}
 	if (tb[CTF_BA_NAME])
@@ -317,7 +316,8 @@ static int ctf_nl_backend_set(struct sk_buff *skb, struct genl_info *info)
 		 */
 		if (state == CTF_STATE_DOWN && b->state != CTF_STATE_DOWN &&
 		    !stale && !created) {
-			WRITE_ONCE(b->epoch, ctf_epoch_alloc_for(cn, b));
+			ctf_backend_set_epoch(cn, b,
+					      ctf_epoch_alloc_for(cn, b));
 			stale = true;
 		}
 		WRITE_ONCE(b->state, state);
@@ -421,7 +421,7 @@ static int ctf_nl_backend_bump(struct sk_buff *skb, struct genl_info *info)
 	if (IS_ERR(b)) {
 		ret = PTR_ERR(b);
 	} else {
-		WRITE_ONCE(b->epoch, ctf_epoch_alloc_for(cn, b));
+		ctf_backend_set_epoch(cn, b, ctf_epoch_alloc_for(cn, b));
 		ctf_stale_changed(cn);
 		ret = ctf_reply_backend(info, CTF_CMD_BACKEND_BUMP, b);
 	}
@@ -446,7 +446,8 @@ static int ctf_nl_backend_bump_all(struct sk_buff *skb, struct genl_info *info)
 		hlist_for_each_entry(b, &t->backends[i], node) {
 			if (b->gone)
 				continue;
-			WRITE_ONCE(b->epoch, ctf_epoch_alloc_for(cn, b));
+			ctf_backend_set_epoch(cn, b,
+					      ctf_epoch_alloc_for(cn, b));
 			n++;
 		}
 	if (n)
@@ -495,7 +496,7 @@ static int ctf_nl_ports_set(struct sk_buff *skb, struct genl_info *info)
 	 * stale (unstamped, their backend changed since): look, and sweep.
 	 */
 	if (!ret && cn->enabled)
-		ctf_stale_mark_sweep(cn);
+		ctf_stale_mark_sweep(cn, NULL);
 	mutex_unlock(&cn->lock);
 	return ret;
 }

@@ -35,15 +35,6 @@ static bool ctf_sweep_is_stale(struct ctf_net *cn, const struct nf_conn *ct,
 	return ctf_ct_judge(cn, ct, bp, &epoch) == CTF_VERDICT_STALE;
 }
 
-/* Could @ct be stale? Called under its bucket lock: no sleeping. */
-static bool ctf_sweep_candidate(struct ctf_net *cn, const struct nf_conn *ct)
-{
-	struct ctf_backend *b;
-
-	return !nf_ct_is_dying(ct) && ctf_ct_is_sip(cn, ct) &&
-	       ctf_sweep_is_stale(cn, ct, &b);
-}
-
 /*
  * The table as a walk starts on it, and whether it is still that table.
  * Conntrack resizes it when nf_conntrack_buckets is written: entries move,
@@ -59,6 +50,98 @@ struct ctf_table {
 	unsigned int size;
 };
 
+/* Up to this many changed backends, a walk compares addresses first. */
+#define SWEEP_CHANGED_MAX	8
+
+/* One walk's state. */
+struct ctf_walk {
+	struct ctf_table t;
+	unsigned long swept;	/* ctf_net.swept_gen as the sweep began */
+	int nchanged;		/* -1: too many, or every backend, changed */
+	struct {
+		union nf_inet_addr addr;
+		u8 family;
+	} changed[SWEEP_CHANGED_MAX];
+	struct nf_conn *batch[SWEEP_BATCH];
+};
+
+/*
+ * The backends changed since the last complete sweep began (all those a
+ * change or a late entry marked before the walk's stale_gen was read: the
+ * caller waited for the grace period after that read, so a confirm hook's
+ * mark is in). A later change counts after it: the next sweep's.
+ */
+static void ctf_walk_changed_get(struct ctf_net *cn, struct ctf_walk *w)
+{
+	struct ctf_backend *b;
+	struct ctf_tables *t;
+	unsigned int i;
+
+	w->nchanged = 0;
+	if (ctf_gen_after(atomic_long_read(&cn->all_stale_gen), w->swept)) {
+		w->nchanged = -1;
+		return;
+	}
+	mutex_lock(&cn->lock);
+	t = ctf_tab(cn);
+	for (i = 0; t && i < ARRAY_SIZE(t->backends); i++)
+		hlist_for_each_entry(b, &t->backends[i], node) {
+			if (!ctf_backend_changed(cn, b, w->swept))
+				continue;
+			if (w->nchanged == SWEEP_CHANGED_MAX) {
+				w->nchanged = -1;
+				goto out;
+			}
+			w->changed[w->nchanged].addr = b->addr;
+			w->changed[w->nchanged].family = b->family;
+			w->nchanged++;
+		}
+out:
+	mutex_unlock(&cn->lock);
+}
+
+/* Is @ct NATed to one of the walk's changed backends (if it knows them)? */
+static bool ctf_walk_may_change(const struct ctf_walk *w,
+				const struct nf_conn *ct)
+{
+	const union nf_inet_addr *addr =
+		&ct->tuplehash[IP_CT_DIR_REPLY].tuple.src.u3;
+	u8 family = nf_ct_l3num(ct);
+	int i;
+
+	if (w->nchanged < 0)
+		return true;
+	for (i = 0; i < w->nchanged; i++)
+		if (w->changed[i].family == family &&
+		    nf_inet_addr_cmp(&w->changed[i].addr, addr))
+			return true;
+	return false;
+}
+
+/*
+ * Could @ct be stale? Only if its backend was marked after the walk's
+ * swept (ctf_backend_changed()): the others' entries are not judged,
+ * which saves reading their labels (a cache miss each) and, while few
+ * backends changed, looking their backend up. res->judged counts those
+ * that were. Called under its bucket lock: no sleeping.
+ */
+static bool ctf_sweep_candidate(struct ctf_net *cn, const struct ctf_walk *w,
+				const struct nf_conn *ct,
+				struct ctf_sweep_result *res)
+{
+	struct ctf_backend *b;
+
+	if (nf_ct_is_dying(ct) || !ctf_ct_is_sip(cn, ct) ||
+	    !ctf_walk_may_change(w, ct))
+		return false;
+	b = ctf_ct_backend(cn, ct);
+	if (!b || !ctf_backend_changed(cn, b, w->swept))
+		return false;
+	res->judged++;
+	return ctf_judge(ctf_stamp_decode(ctf_ct_stamp(ct, READ_ONCE(cn->label_word))),
+			 b) == CTF_VERDICT_STALE;
+}
+
 static void ctf_table_get(struct ctf_table *t)
 {
 	t->hash = READ_ONCE(nf_conntrack_hash);
@@ -72,15 +155,16 @@ static bool ctf_table_moved(const struct ctf_table *t, unsigned int i)
 }
 
 /*
- * Pick up to SWEEP_BATCH candidates of bucket @i into @batch, each with a
- * reference held; *n is how many. Returns how many entries of this
+ * Pick up to SWEEP_BATCH candidates of bucket @i into @w->batch, each with
+ * a reference held; *n is how many. Returns how many entries of this
  * namespace the bucket holds, and whether the batch filled up first; -1
  * when the table was resized (ctf_table_moved()).
  */
-static int ctf_scan_bucket(struct ctf_net *cn, const struct ctf_table *t,
-			   unsigned int i, struct nf_conn **batch,
+static int ctf_scan_bucket(struct ctf_net *cn, struct ctf_walk *w,
+			   unsigned int i, struct ctf_sweep_result *res,
 			   unsigned int *n, bool *more)
 {
+	const struct ctf_table *t = &w->t;
 	struct nf_conntrack_tuple_hash *h;
 	struct hlist_nulls_node *node;
 	spinlock_t *lockp;	/* conntrack's lock for bucket @i */
@@ -107,18 +191,79 @@ static int ctf_scan_bucket(struct ctf_net *cn, const struct ctf_table *t,
 		if (!net_eq(nf_ct_net(ct), cn->net))
 			continue;
 		entries++;
-		if (*more || !ctf_sweep_candidate(cn, ct))
+		if (*more || !ctf_sweep_candidate(cn, w, ct, res))
 			continue;
 		if (*n == SWEEP_BATCH)
 			*more = true;	/* keep counting, pick no more */
 		else if (refcount_inc_not_zero(&ct->ct_general.use))
-			batch[(*n)++] = ct;
+			w->batch[(*n)++] = ct;
 	}
 	rcu_read_unlock();
 out:
 	spin_unlock(lockp);
 	local_bh_enable();
 	return entries;
+}
+
+/*
+ * Can bucket @i be passed without its lock? Yes when the walk knows the
+ * changed backends' addresses and no entry of the bucket is NATed to one
+ * of them; *entries is then this namespace's entries in it. Caller holds
+ * the RCU read lock and has seen the walk's table current in it
+ * (ctf_sweep_walk()). Read as conntrack's own lookup does: an entry that is freed and
+ * reused as we read it takes us into another chain, whose end marker
+ * (nulls) names another bucket, and the bucket is read again. Entries
+ * added meanwhile may be missed, as by a locked scan just before them:
+ * a new entry is stamped, or confirmed stale and marks its backend for
+ * the next sweep (ctf_confirm()). A resize is caught at the walk's end
+ * (ctf_walk_moved()). No label is read: an entry's extension area is
+ * freed without a grace period.
+ */
+static bool ctf_bucket_quiet(struct ctf_net *cn, const struct ctf_walk *w,
+			     unsigned int i, int *entries)
+{
+	struct nf_conntrack_tuple_hash *h;
+	struct hlist_nulls_node *node;
+	const struct nf_conn *ct;
+	bool quiet = true;
+
+	if (w->nchanged < 0)
+		return false;
+begin:
+	*entries = 0;
+	hlist_nulls_for_each_entry_rcu(h, node, &w->t.hash[i], hnnode) {
+		if (NF_CT_DIRECTION(h) != IP_CT_DIR_REPLY)
+			continue;
+		ct = nf_ct_tuplehash_to_ctrack(h);
+		if (!net_eq(nf_ct_net(ct), cn->net))
+			continue;
+		(*entries)++;
+		if (ctf_walk_may_change(w, ct)) {
+			quiet = false;
+			break;
+		}
+	}
+	if (quiet && get_nulls_value(node) != i)
+		goto begin;
+	return quiet;
+}
+
+/*
+ * Did conntrack resize the table since the walk began? Asked under a
+ * bucket lock: a resize holds them all while it moves the entries.
+ */
+static bool ctf_walk_moved(const struct ctf_walk *w)
+{
+	spinlock_t *lockp = &nf_conntrack_locks[0];
+	bool moved;
+
+	local_bh_disable();
+	nf_conntrack_lock(lockp);
+	__acquire(lockp);
+	moved = ctf_table_moved(&w->t, 0);
+	spin_unlock(lockp);
+	local_bh_enable();
+	return moved;
 }
 
 /* Delete the picked entries that are still stale, drop the references. */
@@ -145,39 +290,64 @@ static u64 ctf_evict_batch(struct ctf_net *cn, struct nf_conn **batch,
 /*
  * One walk of the table, from its first bucket: false when conntrack
  * resized the table under it (the entries it did not reach may now sit in
- * buckets it passed). A bucket whose candidates overflow the batch is
- * scanned again after the batch is deleted, a bounded number of times
- * (entries that another path is busy deleting may linger for a moment). A
- * namespace without entries is not walked: the table is every namespace's,
- * and the walk's cost is its size, not ours. Checked at every bucket, so
- * the walk also ends once the namespace's last entry is gone.
+ * buckets it passed). It reads the table under the RCU read lock, a step
+ * of buckets at a time, each step from a check that the table is still
+ * the one the walk began on (a resize frees the old one a grace period
+ * after it swaps them). An empty bucket costs a read; one without a
+ * candidate by address is passed without its lock (ctf_bucket_quiet()). A bucket whose candidates
+ * overflow the batch is scanned again after the batch is deleted, a
+ * bounded number of times (entries that another path is busy deleting may
+ * linger for a moment). A namespace without entries is not walked: the
+ * table is every namespace's, and the walk's cost is its size, not ours.
+ * Checked at every bucket, so the walk also ends once the namespace's last
+ * entry is gone.
  */
-static bool ctf_sweep_walk(struct ctf_net *cn, struct ctf_sweep_result *res)
+static bool ctf_sweep_walk(struct ctf_net *cn, struct ctf_walk *w,
+			   struct ctf_sweep_result *res)
 {
-	struct nf_conn *batch[SWEEP_BATCH];
 	unsigned int i, n, round;
-	struct ctf_table t;
+	bool more, step = true;
 	int entries;
-	bool more;
 
-	ctf_table_get(&t);
+	ctf_table_get(&w->t);
 	res->complete = true;
-	for (i = 0; i < t.size && CTF_CT_COUNT(cn->net); i++) {
+	rcu_read_lock();
+	for (i = 0; i < w->t.size && CTF_CT_COUNT(cn->net); i++) {
+		/* A step ends every few buckets, and after a bucket's deletes. */
+		if (step || !(i % SWEEP_BUCKETS_PER_STEP)) {
+			step = false;
+			rcu_read_unlock();
+			cond_resched();
+			rcu_read_lock();
+			if (READ_ONCE(nf_conntrack_hash) != w->t.hash ||
+			    READ_ONCE(nf_conntrack_htable_size) != w->t.size)
+				goto moved;
+		}
+		if (is_a_nulls(rcu_dereference_raw(hlist_nulls_first_rcu(&w->t.hash[i]))))
+			continue;
+		if (ctf_bucket_quiet(cn, w, i, &entries)) {
+			res->scanned += entries;
+			continue;
+		}
 		round = 0;
 		do {
-			entries = ctf_scan_bucket(cn, &t, i, batch, &n, &more);
+			entries = ctf_scan_bucket(cn, w, i, res, &n, &more);
 			if (entries < 0)
-				return false;
+				goto moved;
 			if (!round)
 				res->scanned += entries;
-			res->evicted += ctf_evict_batch(cn, batch, n);
+			res->evicted += ctf_evict_batch(cn, w->batch, n);
+			if (n)
+				step = true;
 		} while (more && ++round < 64);
 		if (more)
 			res->complete = false;
-		if (!((i + 1) % SWEEP_BUCKETS_PER_STEP))
-			cond_resched();
 	}
-	return true;
+	rcu_read_unlock();
+	return !ctf_walk_moved(w);
+moved:
+	rcu_read_unlock();
+	return false;
 }
 
 /*
@@ -189,6 +359,7 @@ static bool ctf_sweep_walk(struct ctf_net *cn, struct ctf_sweep_result *res)
  */
 static void ctf_sweep(struct ctf_net *cn, struct ctf_sweep_result *res)
 {
+	struct ctf_walk walk, *w = &walk;
 	unsigned long gen;
 	ktime_t start;
 	long seen;
@@ -198,24 +369,32 @@ static void ctf_sweep(struct ctf_net *cn, struct ctf_sweep_result *res)
 	memset(res, 0, sizeof(*res));
 	/*
 	 * Under ctf_net.lock: a removal either sees this number (and waits
-	 * for the next sweep) or is complete before the walk starts.
+	 * for the next sweep) or is complete before the walk starts; a
+	 * change marked its backend (ctf_stale_mark()) before we read
+	 * stale_gen, or counts after @seen.
 	 */
 	mutex_lock(&cn->lock);
 	gen = ++cn->sweep_gen;
 	seen = atomic_long_read(&cn->stale_gen);
+	w->swept = atomic_long_read(&cn->swept_gen);
 	mutex_unlock(&cn->lock);
 	/*
-	 * A confirm hook that marked the namespace before we read stale_gen
-	 * has returned, and the entry it found stale is in the table: the
-	 * walk will see it.
+	 * A confirm hook that marked the namespace (and the entry's backend)
+	 * before we read stale_gen has returned, and the entry it found
+	 * stale is in the table: the walk will see it.
 	 */
 	synchronize_rcu();
+	ctf_walk_changed_get(cn, w);
 	start = ktime_get();
-	/* scanned: the last walk's entries; evicted: every walk's deletes. */
-	while (!(done = ctf_sweep_walk(cn, res)) &&
+	/*
+	 * scanned, judged: the last walk's entries; evicted: every walk's
+	 * deletes.
+	 */
+	while (!(done = ctf_sweep_walk(cn, w, res)) &&
 	       res->restarts < SWEEP_MAX_RESTARTS) {
 		res->restarts++;
 		res->scanned = 0;
+		res->judged = 0;
 	}
 	atomic64_add(res->restarts, &cn->sweep_restarts);
 	atomic64_add(res->evicted, &cn->evicted);

@@ -4,7 +4,9 @@
  * made the way ctnetlink_create_conntrack() makes them, with the reply
  * source set to a backend, as DNAT would have set it.
  */
+#include <linux/netfilter_ipv4.h>
 #include <linux/rcupdate.h>
+#include <linux/skbuff.h>
 #include <net/net_namespace.h>
 #include <net/netfilter/nf_conntrack.h>
 #include <net/netfilter/nf_conntrack_core.h>
@@ -148,36 +150,54 @@ static void ctf_test_tuples(struct kunit *test, const struct ctf_test_flow *f,
  * from before the namespace was enabled), marked confirmed, given a timeout,
  * inserted. Returned with our reference held; the exit hook deletes it.
  */
-static struct nf_conn *ctf_test_ct_add(struct kunit *test,
+/* A new entry for @f, not yet in the table (unconfirmed). */
+static struct nf_conn *ctf_test_ct_new(struct kunit *test,
 				       const struct ctf_test_flow *f,
 				       bool labels)
 {
-	struct ctf_test_ctx *ctx = test->priv;
 	struct nf_conntrack_tuple orig, reply;
 	struct nf_conn *ct;
-	int ret = 0;
 
-	KUNIT_ASSERT_LT(test, ctx->ncts, CTF_TEST_MAX_CTS);
 	ctf_test_tuples(test, f, &orig, &reply);
 	ct = nf_conntrack_alloc(&init_net, &nf_ct_zone_dflt, &orig, &reply,
 				GFP_KERNEL);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, ct);
-	if (labels && !nf_ct_labels_ext_add(ct))
-		ret = -ENOMEM;
-	if (!ret) {
-		/* Extensions go on before the entry is confirmed. */
-		ct->status |= IPS_CONFIRMED;
-		if (!f->direct)
-			ct->status |= IPS_DST_NAT | IPS_DST_NAT_DONE;
-		__nf_ct_set_timeout(ct, CTF_TEST_CT_TIMEOUT);
-		ret = nf_conntrack_hash_check_insert(ct);
-	}
-	if (ret) {
+	/* Extensions go on before the entry is confirmed. */
+	if (labels && !nf_ct_labels_ext_add(ct)) {
 		nf_conntrack_free(ct);
-		KUNIT_ASSERT_EQ_MSG(test, ret, 0, "no entry %s:%u -> %s", f->client,
+		KUNIT_ASSERT_EQ_MSG(test, -ENOMEM, 0,
+				    "no label area for %s:%u -> %s", f->client,
 				    f->sport, f->backend);
 	}
+	if (!f->direct)
+		ct->status |= IPS_DST_NAT | IPS_DST_NAT_DONE;
+	__nf_ct_set_timeout(ct, CTF_TEST_CT_TIMEOUT);
+	return ct;
+}
+
+/* Confirm @ct (from ctf_test_ct_new()): into the table, the case's to free. */
+static void ctf_test_ct_insert(struct kunit *test, struct nf_conn *ct)
+{
+	struct ctf_test_ctx *ctx = test->priv;
+	int ret;
+
+	KUNIT_ASSERT_LT(test, ctx->ncts, CTF_TEST_MAX_CTS);
+	ct->status |= IPS_CONFIRMED;
+	ret = nf_conntrack_hash_check_insert(ct);
+	if (ret) {
+		nf_conntrack_free(ct);
+		KUNIT_ASSERT_EQ_MSG(test, ret, 0, "entry not inserted");
+	}
 	ctx->cts[ctx->ncts++] = ct;
+}
+
+static struct nf_conn *ctf_test_ct_add(struct kunit *test,
+				       const struct ctf_test_flow *f,
+				       bool labels)
+{
+	struct nf_conn *ct = ctf_test_ct_new(test, f, labels);
+
+	ctf_test_ct_insert(test, ct);
 	return ct;
 }
 
@@ -233,10 +253,10 @@ static void ctf_test_change(struct kunit *test, struct ctf_net *cn,
 	mutex_lock(&cn->lock);
 	switch (change) {
 	case CTF_CHANGE_BUMP:
-		WRITE_ONCE(b->epoch, ctf_epoch_alloc(cn));
+		ctf_backend_set_epoch(cn, b, ctf_epoch_alloc(cn));
 		break;
 	case CTF_CHANGE_DOWN:
-		WRITE_ONCE(b->epoch, ctf_epoch_alloc(cn));
+		ctf_backend_set_epoch(cn, b, ctf_epoch_alloc(cn));
 		WRITE_ONCE(b->state, CTF_STATE_DOWN);
 		break;
 	case CTF_CHANGE_DRAINING:
@@ -706,6 +726,185 @@ static void ctf_ct_test_sweep_many(struct kunit *test)
 }
 
 /*
+ * The confirm hook on @ct, an entry whose first packet is about to leave
+ * (IPv4, POSTROUTING), as the netfilter core calls it.
+ */
+static void ctf_test_confirm_hook(struct kunit *test, struct nf_conn *ct)
+{
+	struct ctf_test_ctx *ctx = test->priv;
+	const struct nf_hook_ops *op = NULL;
+	struct nf_hook_state state = {};
+	struct ctf_tables *t;
+	struct sk_buff *skb;
+	unsigned int i;
+
+	skb = alloc_skb(0, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	nf_ct_set(skb, ct, IP_CT_NEW);
+	rcu_read_lock();
+	t = ctf_tab(ctx->cn);
+	for (i = 0; t && i < ARRAY_SIZE(t->hook_ops); i++)
+		if (t->hook_ops[i].pf == NFPROTO_IPV4 &&
+		    t->hook_ops[i].hooknum == NF_INET_POST_ROUTING &&
+		    t->hook_ops[i].priority == NF_IP_PRI_CONNTRACK_CONFIRM - 1)
+			op = &t->hook_ops[i];
+	if (op)
+		KUNIT_EXPECT_EQ(test, op->hook(op->priv, skb, &state), NF_ACCEPT);
+	rcu_read_unlock();
+	/* The entry is not the packet's to release. */
+	nf_ct_set(skb, NULL, 0);
+	kfree_skb(skb);
+	KUNIT_ASSERT_NOT_NULL_MSG(test, op, "no confirm hook");
+}
+
+#define CTF_JUDGED_N		8
+#define CTF_JUDGED_A		"192.0.2.21"
+#define CTF_JUDGED_B		"192.0.2.22"
+
+/*
+ * A sweep judges (reads the stamp of) only the entries of backends changed
+ * since the last complete sweep began (ctf_backend_changed()); an entry
+ * confirmed stale (its packet held across a change and the sweep after
+ * it) marks its backend, so the next sweep judges and deletes it.
+ */
+static void ctf_ct_test_sweep_judged(struct kunit *test)
+{
+	struct ctf_test_ctx *ctx = test->priv;
+	struct ctf_net *cn = ctx->cn;
+	struct ctf_sweep_result res;
+	struct ctf_backend *a, *b;
+	struct ctf_test_flow f;
+	struct nf_conn *late;
+	u64 late_before;
+	unsigned int i;
+	u32 old;
+
+	/* Arrange: two backends, current entries; a sweep clears the marks. */
+	a = ctf_test_backend_add(test, cn, CTF_JUDGED_A, 0, CTF_STATE_ACTIVE, NULL);
+	b = ctf_test_backend_add(test, cn, CTF_JUDGED_B, 0, CTF_STATE_ACTIVE, NULL);
+	for (i = 0; i < CTF_JUDGED_N; i++) {
+		f = ctf_test_flow_to(CTF_JUDGED_A, CTF_MANY_OLD_PORT + i);
+		ctf_test_ct_stamp(test, ctf_test_ct_add(test, &f, true), a->epoch);
+		f = ctf_test_flow_to(CTF_JUDGED_B, CTF_MANY_CUR_PORT + i);
+		ctf_test_ct_stamp(test, ctf_test_ct_add(test, &f, true), b->epoch);
+	}
+	ctf_sweep_run(cn, &res);
+	KUNIT_ASSERT_TRUE(test, res.complete);
+	KUNIT_EXPECT_EQ(test, res.judged, 2 * CTF_JUDGED_N);	/* both new */
+	KUNIT_EXPECT_EQ(test, res.evicted, 0);
+	KUNIT_EXPECT_FALSE(test, ctf_may_be_stale(cn));
+
+	/* Act, assert: nothing changed, nothing judged. */
+	ctf_sweep_run(cn, &res);
+	KUNIT_EXPECT_EQ(test, res.scanned, 2 * CTF_JUDGED_N);
+	KUNIT_EXPECT_EQ(test, res.judged, 0);
+
+	/* Act, assert: a bump of A; B's entries are not judged. */
+	old = a->epoch;
+	ctf_test_change(test, cn, a, CTF_CHANGE_BUMP);
+	ctf_sweep_run(cn, &res);
+	KUNIT_EXPECT_EQ(test, res.scanned, 2 * CTF_JUDGED_N);
+	KUNIT_EXPECT_EQ(test, res.judged, CTF_JUDGED_N);
+	KUNIT_EXPECT_EQ(test, res.evicted, CTF_JUDGED_N);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&b->evicted), 0);
+	KUNIT_EXPECT_FALSE(test, ctf_may_be_stale(cn));
+
+	/*
+	 * Act: an entry to A stamped before the bump, confirmed only now
+	 * (its packet waited in a queue across the bump and the sweep).
+	 */
+	mutex_lock(&cn->lock);
+	late_before = ctf_stat_read(cn, CTF_STAT_LATE);
+	mutex_unlock(&cn->lock);
+	f = ctf_test_flow_to(CTF_JUDGED_A, CTF_MANY_OLD_PORT + CTF_JUDGED_N);
+	late = ctf_test_ct_new(test, &f, true);
+	ctf_test_ct_stamp(test, late, old);
+	ctf_test_confirm_hook(test, late);
+	ctf_test_ct_insert(test, late);
+
+	/* Assert: counted, marked; the next sweep judges A's entry only. */
+	mutex_lock(&cn->lock);
+	KUNIT_EXPECT_EQ(test, ctf_stat_read(cn, CTF_STAT_LATE) - late_before, 1);
+	mutex_unlock(&cn->lock);
+	KUNIT_EXPECT_TRUE(test, ctf_may_be_stale(cn));
+	ctf_sweep_run(cn, &res);
+	KUNIT_EXPECT_EQ(test, res.scanned, CTF_JUDGED_N + 1);
+	KUNIT_EXPECT_EQ(test, res.judged, 1);
+	KUNIT_EXPECT_EQ(test, res.evicted, 1);
+	KUNIT_EXPECT_TRUE(test, nf_ct_is_dying(late));
+	KUNIT_EXPECT_NULL(test, ctf_test_ct_find(test, &f));
+	KUNIT_EXPECT_FALSE(test, ctf_may_be_stale(cn));
+}
+
+static const struct ctf_sweep_bumped_case {
+	const char *desc;
+	unsigned int n;		/* backends bumped, besides one left alone */
+} ctf_sweep_bumped_cases[] = {
+	/* The walk compares addresses up to SWEEP_CHANGED_MAX, 8. */
+	{ "1", 1 }, { "8", 8 }, { "9", 9 }, { "40", 40 },
+};
+
+static void ctf_sweep_bumped_desc(const struct ctf_sweep_bumped_case *c,
+				  char *desc)
+{
+	strscpy(desc, c->desc, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(ctf_sweep_bumped, ctf_sweep_bumped_cases,
+		  ctf_sweep_bumped_desc);
+
+#define CTF_BUMPED_PER		3	/* entries per backend */
+
+/*
+ * N backends bumped at once: a sweep deletes every one of their entries
+ * and judges no entry of the backend left alone, whether it compares the
+ * changed backends' addresses first (few) or looks every entry's backend
+ * up (many).
+ */
+static void ctf_ct_test_sweep_bumped(struct kunit *test)
+{
+	const struct ctf_sweep_bumped_case *c = test->param_value;
+	struct ctf_test_ctx *ctx = test->priv;
+	struct ctf_backend *bs[41], *alone;
+	struct ctf_net *cn = ctx->cn;
+	struct ctf_sweep_result res;
+	struct ctf_test_flow f;
+	char addr[24];
+	unsigned int i, j;
+
+	/* Arrange: n + 1 backends, their entries current, no mark left. */
+	KUNIT_ASSERT_LT(test, c->n, ARRAY_SIZE(bs));
+	for (i = 0; i <= c->n; i++) {
+		snprintf(addr, sizeof(addr), "192.0.2.%u", 100 + i);
+		bs[i] = ctf_test_backend_add(test, cn, addr, 0, CTF_STATE_ACTIVE,
+					     NULL);
+		for (j = 0; j < CTF_BUMPED_PER; j++) {
+			f = ctf_test_flow_to(addr, CTF_MANY_OLD_PORT + i * 10 + j);
+			ctf_test_ct_stamp(test, ctf_test_ct_add(test, &f, true),
+					  bs[i]->epoch);
+		}
+	}
+	alone = bs[c->n];
+	ctf_sweep_run(cn, &res);
+	KUNIT_ASSERT_EQ(test, res.evicted, 0);
+
+	/* Act */
+	for (i = 0; i < c->n; i++)
+		ctf_test_change(test, cn, bs[i], CTF_CHANGE_BUMP);
+	ctf_sweep_run(cn, &res);
+
+	/* Assert */
+	KUNIT_EXPECT_TRUE(test, res.complete);
+	KUNIT_EXPECT_EQ(test, res.scanned, (c->n + 1) * CTF_BUMPED_PER);
+	KUNIT_EXPECT_EQ(test, res.judged, c->n * CTF_BUMPED_PER);
+	KUNIT_EXPECT_EQ(test, res.evicted, c->n * CTF_BUMPED_PER);
+	for (i = 0; i < c->n; i++)
+		KUNIT_EXPECT_EQ(test, atomic64_read(&bs[i]->evicted), CTF_BUMPED_PER);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&alone->evicted), 0);
+	KUNIT_EXPECT_FALSE(test, ctf_may_be_stale(cn));
+}
+
+/*
  * The highest stamp in the table, that the epoch counter starts above when
  * a namespace is enabled: the module loaded again finds the stamps of its
  * last load. Only UDP entries of the namespace's label word, any port;
@@ -1107,6 +1306,8 @@ static struct kunit_case ctf_conntrack_test_cases[] = {
 	KUNIT_CASE_PARAM(ctf_ct_test_judge, ctf_ct_judge_gen_params),
 	KUNIT_CASE(ctf_ct_test_sweep),
 	KUNIT_CASE_PARAM(ctf_ct_test_sweep_many, ctf_sweep_many_gen_params),
+	KUNIT_CASE(ctf_ct_test_sweep_judged),
+	KUNIT_CASE_PARAM(ctf_ct_test_sweep_bumped, ctf_sweep_bumped_gen_params),
 	KUNIT_CASE_PARAM(ctf_ct_test_last_stamp, ctf_last_gen_params),
 	KUNIT_CASE(ctf_ct_test_config_word),
 	KUNIT_CASE_PARAM(ctf_ct_test_counter_jump, ctf_jump_gen_params),

@@ -443,7 +443,7 @@ static void ctf_core_test_readd(struct kunit *test)
 	removed = a->epoch;
 	for (i = 0; i < c->bumps; i++) {
 		mutex_lock(&cn->lock);
-		WRITE_ONCE(b->epoch, ctf_epoch_alloc(cn));
+		ctf_backend_set_epoch(cn, b, ctf_epoch_alloc(cn));
 		mutex_unlock(&cn->lock);
 	}
 	if (c->reaped) {

@@ -863,7 +863,8 @@ static void ctf_rt_test_dump_intr(struct kunit *test)
 		case CTF_CMD_BACKEND_BUMP:
 			b = ctf_test_backend_find(test, ctx->cn, "10.0.0.0");
 			mutex_lock(&ctx->cn->lock);
-			WRITE_ONCE(b->epoch, ctf_epoch_alloc_for(ctx->cn, b));
+			ctf_backend_set_epoch(ctx->cn, b,
+					      ctf_epoch_alloc_for(ctx->cn, b));
 			mutex_unlock(&ctx->cn->lock);
 			break;
 		}
