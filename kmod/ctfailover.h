@@ -281,7 +281,7 @@ enum ctf_verdict ctf_judge(u32 epoch, const struct ctf_backend *b);
 void ctf_hooks_prepare(struct ctf_tables *t);
 u32 ctf_ct_stamp(const struct nf_conn *ct, u8 word);
 struct ctf_backend *ctf_ct_backend(struct ctf_net *cn,
-				  const struct nf_conn *ct);
+				   const struct nf_conn *ct);
 enum ctf_verdict ctf_ct_judge(struct ctf_net *cn, const struct nf_conn *ct,
 			      struct ctf_backend **bp, u32 *stampp);
 int ctf_ct_stamp_set(struct nf_conn *ct, u8 word, u32 epoch);

@@ -97,7 +97,7 @@ measure() {
 	local k t0 t1 mods=() cts=() mod_n=() ct_n=() scanned=() a b
 	a=$(fake $((round * 2)))
 	b=$(fake $((round * 2 + 1)))
-	for k in 1 2 3; do
+	for ((k = 0; k < 3; k++)); do
 		# Module: one backend's entries go stale, the sweep deletes them.
 		ctl bump "$a" >/dev/null
 		out=$(ctl evict)

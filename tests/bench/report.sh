@@ -33,6 +33,11 @@ val() {
 	awk -v k="$1" '$1 == k { sub(/^[^ ]+ /, ""); print; f = 1; exit }
 		END { if (!f) print "?" }' "${files[@]}"
 }
+# rounds KEY DIV FMT: the values of KEY (microseconds) divided by DIV, each
+# as FMT, joined by commas.
+rounds() {
+	val "$1" | awk -v d="$2" -v f="$3" '{ for (i = 1; i <= NF; i++) printf "%s" f, (i > 1 ? ", " : ""), $i / d }'
+}
 # calc EXPR KEY...: the awk expression EXPR over the values of KEYs (a, b,
 # c, d in order), or "?" when one is missing.
 calc() {
@@ -129,7 +134,9 @@ sweep() {
 		backend's entries stale) is timed by the module itself; \`conntrack -D -p udp
 		--reply-src B\` deletes another backend's entries, the way a daemon without
 		the module must (dump the table to userspace, delete entry by entry), timed
-		around the command. \`tests/bench/kmod-sweep.sh\`, $(val cpus) vCPU, wall-clock time.
+		around the command. Each delete is followed by a refill of what it took,
+		to the backend it took it from, so both run on the same table; three
+		rounds, medians. \`tests/bench/kmod-sweep.sh\`, $(val cpus) vCPU, wall-clock time.
 	EOF
 	echo '| table entries | module sweep | `conntrack -D --reply-src` | ratio (conntrack / module) |'
 	echo '| --- | --- | --- | --- |'
@@ -143,12 +150,16 @@ sweep() {
 	done
 	endtable
 	prose <<-EOF
-		The sweep walks the whole hash table a bucket at a time and offers the CPU
-		up every 64 buckets; the table has $(num "$(val buckets)") buckets at both sizes (sized
-		once, for the large one), so at $(num "$(val small.entries)") entries the sweep's time is
-		mostly empty buckets, and both figures are short enough for the host's load
-		to move them: the large table's ratio is the one to read. There the sweep
-		scanned $(num "$(val large.module_scanned)") entries, all of the namespace's.
+		The sweep walks the whole hash table and offers the CPU up every 64
+		buckets; it reads the labels of only the entries of backends changed since
+		the last complete sweep (here one backend's), and takes the lock of only
+		the buckets that hold one ([docs/architecture.md](architecture.md#every-entry-can-be-moved)).
+		The table has $(num "$(val buckets)") buckets at both sizes (sized once, for the
+		large one), so at $(num "$(val small.entries)") entries the sweep's time is mostly empty
+		buckets, and both figures are short enough for the host's load to move
+		them: the large table's ratio is the one to read. There the sweep scanned
+		$(num "$(val large.module_scanned)") entries, all of the namespace's; its rounds took
+		$(rounds large.module_rounds_us 1000 '%.0f ms') and conntrack's $(rounds large.conntrack_rounds_us 1000000 '%.1f s').
 	EOF
 }
 
