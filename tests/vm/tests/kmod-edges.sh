@@ -6,7 +6,8 @@
 #    not the module's: never stamped, and a bump does not delete its entry;
 #  - a sweep that conntrack's table is resized under starts again, so no
 #    stale entry is skipped (the restart is counted: sweep_restarts), and
-#    one that gives up leaves the rest to the next;
+#    one that gives up leaves the rest to the next; also while it passes
+#    buckets without their lock (those with no entry of a changed backend);
 #  - bump-all gives every backend a new epoch with one wait for packets in
 #    flight: with 42 backends it takes under 3x one bump.
 set -euo pipefail
@@ -85,6 +86,53 @@ assert_ge 20000 $((evicted + rest)) "stale entries the two sweeps deleted"
 assert_eq 0 "$(ctl evict | kv evicted)" "stale entries a third sweep found"
 pass "a sweep the table was resized under starts again: $evicted stale entries deleted ($resized restarts), $rest by the next"
 ns_lb conntrack -F 2>/dev/null
+
+# --- the same, while the walk passes buckets without their lock ------------------
+# Half the entries to backend2, which no change touches: the walk locks
+# only the buckets that hold one of backend1's (ctf_bucket_quiet()), and
+# a resize while it passes the others must still be seen. After every
+# sweep that did not give up, no entry of backend1 is left, and every
+# one of backend2's is.
+ns_lb nft -f - <<EOF
+table inet ctf_lb
+delete table inet ctf_lb
+table inet ctf_lb {
+	chain prerouting {
+		type nat hook prerouting priority dstnat; policy accept;
+		ip daddr $VIP4 udp dport 5060 dnat ip to numgen inc mod 2 map { 0 : ${BACKEND4[1]}, 1 : ${BACKEND4[2]} }
+	}
+}
+EOF
+of() { ns_lb conntrack -L -p udp --reply-src "$1" 2>/dev/null | grep -c . || true; }
+resized=0 tries=0
+while ((resized == 0 && tries++ < 5)); do
+	ns_client ctf-flood -s "10.0.1.$((100 + tries))" -a 1 -p 2000 -P 21999 "$VIP4" 5060
+	n2=$(of "${BACKEND4[2]}")
+	assert_ge 9000 "$(of "${BACKEND4[1]}")" "entries of backend1"
+	assert_ge 9000 "$n2" "entries of backend2"
+	ctl bump "${BACKEND4[1]}" >/dev/null
+	r0=$(mstat sweep_restarts)
+	(for i in $(seq 60); do
+		echo 1024 >"$buckets"
+		echo 131072 >"$buckets"
+	done) &
+	resizer=$!
+	sleep 0.1
+	out=$(ctl evict)
+	wait "$resizer"
+	echo "$size0" >"$buckets"
+	resized=$(($(mstat sweep_restarts) - r0))
+	info "try $tries, half to backend2: $out; restarts $resized"
+	((resized >= 4)) ||
+		assert_eq 0 "$(of "${BACKEND4[1]}")" "entries of backend1 left by a sweep that restarted $resized times"
+	assert_eq "$n2" "$(of "${BACKEND4[2]}")" "entries of backend2 (not stale) after the sweep"
+done
+((resized > 0)) || fail "no resize hit a sweep in 5 tries (half to backend2): the check proves nothing"
+ctl evict >/dev/null
+assert_eq 0 "$(of "${BACKEND4[1]}")" "entries of backend1 after one more sweep"
+pass "a sweep the table was resized under while it passed buckets without their lock starts again: backend1's stale entries all deleted, backend2's $n2 all kept ($resized restarts)"
+ns_lb conntrack -F 2>/dev/null
+lb_dnat "${BACKEND4[1]}"
 
 # --- bump-all: one wait for all --------------------------------------------------
 for i in $(seq 40); do
