@@ -88,18 +88,20 @@ pass "a sweep the table was resized under starts again: $evicted stale entries d
 ns_lb conntrack -F 2>/dev/null
 
 # --- the same, while the walk passes buckets without their lock ------------------
-# Half the entries to backend2, which no change touches: the walk locks
-# only the buckets that hold one of backend1's (ctf_bucket_quiet()), and
-# a resize while it passes the others must still be seen. After every
-# sweep that did not give up, no entry of backend1 is left, and every
-# one of backend2's is.
+# Half the entries (odd source ports: no map, whose set walk the debug
+# kernel reports, nf_tables' own) to backend2, which no change touches:
+# the walk locks only the buckets that hold one of backend1's
+# (ctf_bucket_quiet()), and a resize while it passes the others must
+# still be seen. After every sweep that did not give up, no entry of
+# backend1 is left, and every one of backend2's is.
 ns_lb nft -f - <<EOF
 table inet ctf_lb
 delete table inet ctf_lb
 table inet ctf_lb {
 	chain prerouting {
 		type nat hook prerouting priority dstnat; policy accept;
-		ip daddr $VIP4 udp dport 5060 dnat ip to numgen inc mod 2 map { 0 : ${BACKEND4[1]}, 1 : ${BACKEND4[2]} }
+		ip daddr $VIP4 udp dport 5060 udp sport & 1 == 0 dnat ip to ${BACKEND4[1]}
+		ip daddr $VIP4 udp dport 5060 dnat ip to ${BACKEND4[2]}
 	}
 }
 EOF
