@@ -54,13 +54,13 @@ ns_lb sysctl -qw net.netfilter.nf_conntrack_udp_timeout=3600
 sysctl -qw net.netfilter.nf_conntrack_max=100000
 buckets=/proc/sys/net/netfilter/nf_conntrack_buckets
 size0=$(cat "$buckets")
-resized=0 evicted=0 tries=0
-while ((resized == 0 && tries++ < 5)); do
-	ns_client ctf-flood -s 10.0.1.100 -a 1 -p 2000 -P 21999 "$VIP4" 5060
-	assert_ge 20000 "$(ns_lb conntrack -C)" "entries in the lb's namespace"
+# evict_resized: bump backend1 and sweep while the table is resized back
+# and forth (a bounded count); $out is the sweep's result, $resized its
+# restarts.
+evict_resized() {
+	local r0 resizer i
 	ctl bump "${BACKEND4[1]}" >/dev/null
 	r0=$(mstat sweep_restarts)
-	# Resized back and forth (a bounded count) while the sweep walks.
 	(for i in $(seq 60); do
 		echo 1024 >"$buckets"
 		echo 131072 >"$buckets"
@@ -71,6 +71,12 @@ while ((resized == 0 && tries++ < 5)); do
 	wait "$resizer"
 	echo "$size0" >"$buckets"
 	resized=$(($(mstat sweep_restarts) - r0))
+}
+resized=0 evicted=0 tries=0
+while ((resized == 0 && tries++ < 5)); do
+	ns_client ctf-flood -s 10.0.1.100 -a 1 -p 2000 -P 21999 "$VIP4" 5060
+	assert_ge 20000 "$(ns_lb conntrack -C)" "entries in the lb's namespace"
+	evict_resized
 	evicted=$(kv evicted <<<"$out")
 	info "try $tries: $out; restarts $resized"
 done
@@ -112,18 +118,7 @@ while ((resized == 0 && tries++ < 5)); do
 	n2=$(of "${BACKEND4[2]}")
 	assert_ge 9000 "$(of "${BACKEND4[1]}")" "entries of backend1"
 	assert_ge 9000 "$n2" "entries of backend2"
-	ctl bump "${BACKEND4[1]}" >/dev/null
-	r0=$(mstat sweep_restarts)
-	(for i in $(seq 60); do
-		echo 1024 >"$buckets"
-		echo 131072 >"$buckets"
-	done) &
-	resizer=$!
-	sleep 0.1
-	out=$(ctl evict)
-	wait "$resizer"
-	echo "$size0" >"$buckets"
-	resized=$(($(mstat sweep_restarts) - r0))
+	evict_resized
 	info "try $tries, half to backend2: $out; restarts $resized"
 	((resized >= 4)) ||
 		assert_eq 0 "$(of "${BACKEND4[1]}")" "entries of backend1 left by a sweep that restarted $resized times"
