@@ -42,6 +42,7 @@ static const struct nla_policy ctf_backend_set_policy[CTF_BA_MAX + 1] = {
 	[CTF_BA_NAME]	= { .type = NLA_NUL_STRING, .len = CTF_NAME_MAX - 1 },
 	[CTF_BA_EPOCH]	= NLA_POLICY_FULL_RANGE(NLA_U32, &ctf_epoch_range),
 	[CTF_BA_STATE]	= NLA_POLICY_MAX(NLA_U8, CTF_STATE_MAX),
+	[CTF_BA_ADOPT]	= { .type = NLA_FLAG },
 };
 
 static const struct nla_policy ctf_ports_policy[CTF_A_MAX + 1] = {
@@ -244,9 +245,10 @@ static int ctf_nl_get_info(struct sk_buff *skb, struct genl_info *info)
 
 /*
  * BACKEND_SET: everything is checked before anything changes. An epoch
- * given for an address the namespace knows may not go back: a lower one
- * (or, for a removed address, the same one) may name an instance whose
- * entries went stale; the same one on a live address changes nothing.
+ * given is taken as it is (it names an instance: the same one again is the
+ * same instance), except a removed address's own, whose stale entries
+ * would come back; the same one on a live address changes nothing.
+ * CTF_BA_ADOPT sets it without a change (uapi).
  */
 static int ctf_nl_backend_set(struct sk_buff *skb, struct genl_info *info)
 {
@@ -274,9 +276,15 @@ static int ctf_nl_backend_set(struct sk_buff *skb, struct genl_info *info)
 		goto out;
 	}
 	b = ctf_backend_find(cn, family, &addr);
-	if (b && epoch && (epoch < b->epoch || (b->gone && epoch == b->epoch))) {
+	if (b && epoch && b->gone && epoch == b->epoch) {
 		NL_SET_ERR_MSG_ATTR(info->extack, tb[CTF_BA_EPOCH],
-				    "epoch must not go back: an older one names an instance whose entries went stale");
+				    "epoch is the removed address's: its stale entries would come back");
+		ret = -EINVAL;
+		goto out;
+	}
+	if (tb[CTF_BA_ADOPT] && (!epoch || !b || b->gone)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[CTF_BA_ADOPT],
+				    "adopt needs an epoch and a backend in the table");
 		ret = -EINVAL;
 		goto out;
 	}
@@ -301,6 +309,9 @@ static int ctf_nl_backend_set(struct sk_buff *skb, struct genl_info *info)
 		/* Entries made while it was removed go stale too. */
 		ctf_backend_revive(cn, b, epoch, state);
 		stale = true;
+	} else if (epoch && epoch != b->epoch && tb[CTF_BA_ADOPT]) {
+		ctf_epoch_seen(cn, epoch);
+		WRITE_ONCE(b->epoch, epoch);
 	} else if (epoch && epoch != b->epoch) {
 		ctf_epoch_seen(cn, epoch);
 		ctf_backend_set_epoch(cn, b, epoch);

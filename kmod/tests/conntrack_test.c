@@ -1159,6 +1159,7 @@ static const struct ctf_failover_case {
 	bool background;	/* swept in the background, not by EVICT */
 	bool stale;		/* A's entries went stale */
 	bool readd;		/* A is set again before the sweep */
+	bool adopt;		/* BACKEND_SET: CTF_BA_ADOPT */
 } ctf_failover_cases[] = {
 	{ "bump-evict", CTF_CMD_BACKEND_BUMP, 0, CTF_NONE, false, true },
 	{ "del-evict", CTF_CMD_BACKEND_DEL, 0, CTF_NONE, false, true },
@@ -1166,6 +1167,11 @@ static const struct ctf_failover_case {
 	{ "down-evict", CTF_CMD_BACKEND_SET, 0, CTF_STATE_DOWN, false, true },
 	{ "new-epoch-evict", CTF_CMD_BACKEND_SET, 7, CTF_NONE, false, true },
 	{ "same-epoch-evict", CTF_CMD_BACKEND_SET, 1, CTF_NONE, false, false },
+	/* Adopted: A's entries of epoch 1 are not made stale, not swept. */
+	{ "adopt-evict", CTF_CMD_BACKEND_SET, 7, CTF_NONE, false, false, false,
+	  true },
+	{ "adopt-background", CTF_CMD_BACKEND_SET, 7, CTF_NONE, true, false,
+	  false, true },
 	{ "draining-evict", CTF_CMD_BACKEND_SET, 0, CTF_STATE_DRAINING, false,
 	  false },
 	{ "bump-background", CTF_CMD_BACKEND_BUMP, 0, CTF_NONE, true, true },
@@ -1207,7 +1213,8 @@ static void ctf_ct_test_failover(struct kunit *test)
 	const struct ctf_failover_case *c = test->param_value;
 	const struct ctf_test_be a = { CTF_FO_A, "a", 0, CTF_NONE };
 	const struct ctf_test_be b = { CTF_FO_B, "b", 0, CTF_NONE };
-	const struct ctf_test_be change = { CTF_FO_A, NULL, c->epoch, c->state };
+	const struct ctf_test_be change = { CTF_FO_A, NULL, c->epoch, c->state,
+					    c->adopt };
 	bool removed = c->cmd == CTF_CMD_BACKEND_DEL && !c->readd;
 	unsigned int i, n = c->stale ? CTF_FO_PER_A : 0;
 	struct ctf_test_ctx *ctx = test->priv;

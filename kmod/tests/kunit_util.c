@@ -541,6 +541,8 @@ struct nlmsghdr *ctf_test_backend_req(struct kunit *test, u8 cmd,
 		ret = nla_put_u32(ctx->skb, CTF_BA_EPOCH, be->epoch);
 	if (!ret && be->state != CTF_NONE)
 		ret = nla_put_u8(ctx->skb, CTF_BA_STATE, be->state);
+	if (!ret && be->adopt)
+		ret = nla_put_flag(ctx->skb, CTF_BA_ADOPT);
 	KUNIT_ASSERT_EQ(test, ret, 0);
 	nla_nest_end(ctx->skb, nest);
 	if (nestp)

@@ -82,7 +82,8 @@ struct socket;
 #define CTF_MSG_NOTHING		"nothing to set (CTF_A_LABEL_WORD, CTF_A_SWEEP_DELAY_MS)"
 #define CTF_MSG_BUSY		"label word can change only while there are no backends"
 #define CTF_MSG_FULL		"too many backends (CTF_MAX_BACKENDS)"
-#define CTF_MSG_EPOCH_BACK	"epoch must not go back: an older one names an instance whose entries went stale"
+#define CTF_MSG_EPOCH_GONE	"epoch is the removed address's: its stale entries would come back"
+#define CTF_MSG_ADOPT		"adopt needs an epoch and a backend in the table"
 #define CTF_MSG_GONE_BUSY	"too many removed backends wait for a sweep: retry"
 #define CTF_MSG_NO_ENABLE	"cannot enable conntrack hooks and labels"
 
@@ -106,6 +107,7 @@ struct ctf_test_be {
 	const char *name;
 	u32 epoch;
 	s8 state;
+	bool adopt;	/* CTF_BA_ADOPT with the epoch */
 };
 
 /* A backend as a reply reports it. */

@@ -157,10 +157,22 @@ static const struct ctf_rt_backend_case {
 	{ "clear-name", { CTF_SET("192.0.2.10", "old", 5, CTF_STATE_DRAINING) },
 	  { "192.0.2.10", "", 0, CTF_NONE },
 	  { "192.0.2.10", NULL, 5, CTF_STATE_DRAINING }, 0, 1 },
-	/* Epochs: higher ones are taken, the same one changes nothing. */
+	/*
+	 * Epochs: any other one is taken (it names an instance), the same
+	 * one changes nothing; adopted, the same as set.
+	 */
 	{ "higher-epoch", { CTF_SET("2001:db8::10", NULL, 5, CTF_STATE_ACTIVE) },
 	  { "2001:db8::10", NULL, 9, CTF_NONE },
 	  { "2001:db8::10", NULL, 9, CTF_STATE_ACTIVE }, 5, 1 },
+	{ "lower-epoch", { CTF_SET("2001:db8::10", NULL, 5, CTF_STATE_ACTIVE) },
+	  { "2001:db8::10", NULL, 3, CTF_NONE },
+	  { "2001:db8::10", NULL, 3, CTF_STATE_ACTIVE }, 5, 1 },
+	{ "lower-epoch-down", { CTF_SET("192.0.2.10", NULL, 5, CTF_STATE_ACTIVE) },
+	  { "192.0.2.10", NULL, 2, CTF_STATE_DOWN },
+	  { "192.0.2.10", NULL, 2, CTF_STATE_DOWN }, 5, 1 },
+	{ "adopt-lower", { CTF_SET("192.0.2.10", "sbc", 5, CTF_STATE_ACTIVE) },
+	  { "192.0.2.10", NULL, 3, CTF_NONE, true },
+	  { "192.0.2.10", "sbc", 3, CTF_STATE_ACTIVE }, 5, 1 },
 	{ "same-epoch", { CTF_SET("2001:db8::10", NULL, 5, CTF_STATE_ACTIVE) },
 	  { "2001:db8::10", NULL, 5, CTF_NONE },
 	  { "2001:db8::10", NULL, 5, CTF_STATE_ACTIVE }, 0, 1 },
@@ -208,6 +220,11 @@ static const struct ctf_rt_backend_case {
 				  CTF_DEL("192.0.2.10") },
 	  { "192.0.2.10", "new", 9, CTF_NONE },
 	  { "192.0.2.10", "new", 9, CTF_STATE_ACTIVE }, 5, 1 },
+	/* Its first epoch again: the same instance back (removed at 6). */
+	{ "readd-first-epoch", { CTF_SET("192.0.2.10", NULL, 5, CTF_STATE_ACTIVE),
+				 CTF_DEL("192.0.2.10") },
+	  { "192.0.2.10", "new", 5, CTF_NONE },
+	  { "192.0.2.10", "new", 5, CTF_STATE_ACTIVE }, 5, 1 },
 	/* Revived and down at once: one new epoch. */
 	{ "readd-down", { CTF_SET("2001:db8::10", NULL, 5, CTF_STATE_ACTIVE),
 			  CTF_DEL("2001:db8::10") },

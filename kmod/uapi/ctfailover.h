@@ -26,10 +26,13 @@
  * Every change gives the backend a new epoch: a bump, a change of state to
  * down, a removal (the address is remembered, and judged, until a sweep
  * that started after the removal has deleted its stale entries), adding an
- * address again. Epochs come from one counter per namespace, so an epoch
- * is never given twice in a namespace (within 2^24 - 1 changes; the counter
- * starts above every stamp the namespace's entries already carry, so stamps
- * left by an earlier load of the module do not come back to life).
+ * address again. An epoch the module picks comes from one counter per
+ * namespace, so it is never given twice in a namespace (within 2^24 - 1
+ * changes; the counter starts above every stamp the namespace's entries
+ * already carry, so stamps left by an earlier load of the module do not
+ * come back to life). An epoch given in CTF_BA_EPOCH is taken as it is:
+ * it names an instance, and the same epoch again means the same instance
+ * (ctfailoverd derives them so that load balancers agree).
  *
  * Stamp format, in u32 number CTF_A_LABEL_WORD of the labels (host order,
  * as nf_connlabels_replace() and CTA_LABELS index them):
@@ -175,6 +178,15 @@ enum ctf_backend_attr {
 	CTF_BA_PAD,
 	/* u32: the epoch that entries without a stamp are judged by */
 	CTF_BA_UNSTAMPED_EPOCH,
+	/*
+	 * flag, BACKEND_SET with CTF_BA_EPOCH: adopt the epoch without a
+	 * change. Entries that carry it are current from now on; nothing is
+	 * marked and no sweep is scheduled for those that carry the old one:
+	 * they move when a packet of theirs is judged (while something else
+	 * may be stale) or at the backend's next change. For a host that
+	 * learns the epoch its peers stamped (entries synced to it).
+	 */
+	CTF_BA_ADOPT,
 
 	__CTF_BA_MAX,
 };

@@ -347,6 +347,8 @@ void ctf_kmod_put_backend(struct nlmsghdr *nlh, const struct ctf_backend *b,
 		mnl_attr_put_u32(nlh, CTF_BA_EPOCH, b->epoch);
 	if (fields & CTF_BF_STATE)
 		mnl_attr_put_u8(nlh, CTF_BA_STATE, b->state);
+	if (fields & CTF_BF_ADOPT)
+		mnl_attr_put(nlh, CTF_BA_ADOPT, 0, NULL);
 	mnl_attr_nest_end(nlh, nest);
 }
 

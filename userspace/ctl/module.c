@@ -294,6 +294,15 @@ static int cmd_set(int argc, char **argv, const struct ctl_opts *o)
 		return usage_error(argv[0], "%s", err);
 	for (i = 2; i < argc; i += 2) {
 		key = argv[i];
+		if (!strcmp(key, "adopt")) {
+			/* A flag: no value. */
+			if (fields & CTF_BF_ADOPT)
+				return usage_error(argv[0],
+						   "'adopt' given twice");
+			fields |= CTF_BF_ADOPT;
+			i--;
+			continue;
+		}
 		if (!strcmp(key, "name"))
 			f = CTF_BF_NAME;
 		else if (!strcmp(key, "state"))
@@ -303,7 +312,7 @@ static int cmd_set(int argc, char **argv, const struct ctl_opts *o)
 		else
 			return usage_error(argv[0],
 					   "unknown argument '%s' "
-					   "(name, state, epoch)",
+					   "(name, state, epoch, adopt)",
 					   key);
 		if (fields & f)
 			return usage_error(argv[0], "'%s' given twice", key);
@@ -323,6 +332,9 @@ static int cmd_set(int argc, char **argv, const struct ctl_opts *o)
 		if (ret)
 			return usage_error(argv[0], "%s", err);
 	}
+
+	if ((fields & CTF_BF_ADOPT) && !(fields & CTF_BF_EPOCH))
+		return usage_error(argv[0], "'adopt' needs 'epoch N'");
 
 	ret = open_module(&g);
 	if (ret)
@@ -645,7 +657,7 @@ static int cmd_help(int argc, char **argv, const struct ctl_opts *o);
 static const struct module_cmd module_cmds[] = {
 	{ "backends", cmd_backends, "", "list all backends" },
 	{ "backend", cmd_addr, "ADDR", "show one backend" },
-	{ "set", cmd_set, "ADDR [name NAME] [state S] [epoch N]",
+	{ "set", cmd_set, "ADDR [name NAME] [state S] [epoch N [adopt]]",
 	  "create or update a backend (S: active, draining, down)" },
 	{ "del", cmd_addr, "ADDR", "remove a backend; its entries go stale" },
 	{ "bump", cmd_addr, "ADDR",
