@@ -54,7 +54,7 @@ usage "set: bad name 'a b'" set 10.0.0.1 name 'a b'
 usage "set: bad name ''" set 10.0.0.1 name ''
 usage "set: bad name '$(printf 'n%.0s' {1..32})' (1..31 printable ASCII" \
 	set 10.0.0.1 name "$(printf 'n%.0s' {1..32})"
-usage "set: unknown argument 'color' (name, state, epoch)" set 10.0.0.1 color red
+usage "set: unknown argument 'color' (name, state, epoch, adopt)" set 10.0.0.1 color red
 usage "set: 'state' given twice" set 10.0.0.1 state down name x state active
 usage "set: missing value after 'epoch'" set 10.0.0.1 name x epoch
 

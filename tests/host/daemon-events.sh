@@ -4,7 +4,9 @@
 # HA events in, epochs out (ctnetlink mode: no module on the host kernel):
 #  - a backend's neighbour entry changes link-layer address (its address
 #    moved to a new instance, announced by gratuitous ARP): its epoch is
-#    bumped and its conntrack entries are kept, and the log says why: they
+#    the one the new lladdr names (tests/lib/epoch.py: the same on every
+#    load balancer) and its conntrack entries are kept, and the log says
+#    why: they
 #    lead to the same address, where the new instance answers. The next
 #    datagram of the pinned 4-tuple reaches the new instance through the
 #    same entry (same id, its packet count going on). Evicted, as they were
@@ -13,13 +15,14 @@
 #    in the end-to-end scenario; this is what can fail here);
 #  - a neighbour notification with the same lladdr bumps nothing;
 #  - the backend's link goes down: it is down, its slots go to the others,
-#    its entries are evicted (they lead to a backend out of service); up
-#    again: active with a new epoch;
-#  - the VIP leaves this host: every epoch is bumped; it comes back: no
-#    epoch is (a takeover evicts nothing; see daemon-takeover.sh for the
-#    entries);
-#  - keepalived's notify_fifo says BACKUP: every epoch is bumped; MASTER:
-#    none is, and the log says why; a malformed line is counted and
+#    its entries are evicted (they lead to a backend out of service), its
+#    epoch its instance's down twin; up again: active with its instance's
+#    epoch again;
+#  - the VIP leaves this host: every entry is evicted, no epoch changes
+#    (they name the instances); it comes back: nothing is evicted (see
+#    daemon-takeover.sh for the entries);
+#  - keepalived's notify_fifo says BACKUP: the same as the VIP leaving;
+#    MASTER: nothing, and the log says why; a malformed line is counted and
 #    ignored; a line left without its newline is dropped alone, not glued
 #    to the next writer's; with keepalived.instances, another instance's
 #    lines are ignored; a FIFO made again under the daemon is noticed and
@@ -58,8 +61,10 @@ evicted=$(metric 'ctfailover_evictions_total{by="ctnetlink"}')
 # address (new MAC) and announces it, which replaces the neighbour entry.
 ns_backend 1 ip link set eth0 address 02:00:00:c7:0f:01
 ns_lb ip neigh replace "${BACKEND4[1]}" dev be1 lladdr 02:00:00:c7:0f:01 nud reachable
-wait_for 5 field_above backend1 epoch "$e1"
-assert_eq $((e1 + 1)) "$(backend_field backend1 epoch)" "backend1's epoch"
+assert_eq "$(derived "${BACKEND4[1]}")" "$e1" "backend1's epoch (no instance in the config)"
+wait_for 5 field_isnt backend1 epoch "$e1"
+e1=$(derived "${BACKEND4[1]}" "lladdr 02:00:00:c7:0f:01")
+assert_eq "$e1" "$(backend_field backend1 epoch)" "backend1's epoch"
 assert_eq "$e2" "$(backend_field backend2 epoch)" "backend2's epoch"
 assert_match 'source=neigh cause="neighbour' "$(daemon_log)" "log line of the bump"
 assert_match "ctnetlink: entries of ${BACKEND4[1]} kept \(same address: the next packet reaches the new instance\)" \
@@ -69,12 +74,12 @@ assert_eq "$evicted" "$(metric 'ctfailover_evictions_total{by="ctnetlink"}')" "e
 assert_eq backend1 "$(flow 4 "$sport")" "the pinned flow, on the new instance"
 assert_eq "${entry% *} 2" "$(ct_entry 4 "$sport")" \
 	"the pinned flow's entry after its next datagram (same id, 2 packets)"
-pass "lladdr change: epoch bumped, entries kept, flow continues on the same entry"
+pass "lladdr change: the epoch the new lladdr names, entries kept, flow continues on the same entry"
 
 # The same lladdr again (a state change only): nothing happens.
 ns_lb ip neigh replace "${BACKEND4[1]}" dev be1 lladdr 02:00:00:c7:0f:01 nud stale
 sleep 0.5
-assert_eq $((e1 + 1)) "$(backend_field backend1 epoch)" "epoch after a same-lladdr update"
+assert_eq "$e1" "$(backend_field backend1 epoch)" "epoch after a same-lladdr update"
 pass "same lladdr: no bump"
 
 # backend2's link down, then up. A flow that goes to backend2 first: its
@@ -94,6 +99,7 @@ entry=$(ct_entry 4 "$sport")
 e2=$(backend_field backend2 epoch)
 ns_lb ip link set be2 down
 wait_for 5 field_is backend2 state down
+assert_eq $((0xffffff - e2)) "$(backend_field backend2 epoch)" "backend2's epoch while down (its down twin)"
 assert_eq 0 "$(ct_list "$NS_LB" -f ipv4 --reply-src "${BACKEND4[2]}" | wc -l)" \
 	"backend2's entries while down"
 assert_eq "$entry" "$(ct_entry 4 "$sport")" "backend1's pinned entry while backend2 is down"
@@ -103,57 +109,62 @@ assert_eq 0 "$(backend_field backend2 slots)" "backend2's slots while down"
 assert_eq "$TABLE_SIZE" "$(backend_field backend1 slots)" "backend1's slots while backend2 is down"
 ns_lb ip link set be2 up
 wait_for 5 field_is backend2 state active
-assert_ge $((e2 + 2)) "$(backend_field backend2 epoch)" "backend2's epoch after down and up"
+assert_eq "$e2" "$(backend_field backend2 epoch)" "backend2's epoch after down and up (its instance's)"
 assert_ge 1 "$(backend_field backend2 slots)" "backend2's slots after up"
 assert_match "ctnetlink: entries of ${BACKEND4[2]} kept \(back in service at the same address\)" \
 	"$(daemon_log)" "log line of the way back"
-pass "link down/up: state follows, epochs bumped, entries evicted when down"
+pass "link down/up: state follows, the down twin and back, entries evicted when down"
 
 # For wait_for, which runs its command again, not its arguments' $(...).
-epoch_above() { (($(backend_field "$1" epoch) > $2)); }
+lost_above() { (($(metric ctfailover_vip_losses_total) > $1)); }
 logged() { daemon_log | grep -q -- "$1"; }
 ignored_above() { (($(metric ctfailover_ignored_input_total) > $1)); }
 
-# The VIP leaves this host: every backend is bumped. It comes back: none
-# is, and the log says why.
+# The VIP leaves this host: every entry goes, no epoch changes. It comes
+# back: nothing goes, and the log says why.
 e1=$(backend_field backend1 epoch)
 e2=$(backend_field backend2 epoch)
 ns_lb ip addr del "$VIP4/32" dev lo
-wait_for 5 epoch_above backend2 "$e2"
-wait_for 5 epoch_above backend1 "$e1"
+wait_for 5 lost_above 0
+assert_eq 0 "$(ct_list "$NS_LB" -f ipv4 --reply-src "${BACKEND4[1]}" | wc -l)" \
+	"backend1's entries after the VIP left"
+assert_match "event source=addr: evicting the entries of all 2 backends \(epochs kept\): vip $VIP4 removed" \
+	"$(daemon_log)" "log line of the VIP's loss"
 ns_lb ip addr add "$VIP4/32" dev lo
 wait_for 5 logged "event source=addr: takeover, nothing evicted (entries are live): vip $VIP4 added"
-assert_eq $((e1 + 1)) "$(backend_field backend1 epoch)" "backend1 after the VIP moved away and back"
-assert_eq $((e2 + 1)) "$(backend_field backend2 epoch)" "backend2 after the VIP moved away and back"
+assert_eq "$e1" "$(backend_field backend1 epoch)" "backend1 after the VIP moved away and back"
+assert_eq "$e2" "$(backend_field backend2 epoch)" "backend2 after the VIP moved away and back"
 assert_eq 1 "$(metric ctfailover_takeovers_total)" "takeovers"
-pass "VIP away: every epoch bumped; back: none"
+assert_eq 1 "$(metric ctfailover_vip_losses_total)" "VIP losses"
+pass "VIP away: every entry evicted, epochs kept; back: nothing"
 
 # keepalived: leaving MASTER bumps all, entering it does not; a repeat and
 # a bad line do nothing.
-e1=$(backend_field backend1 epoch)
+lost=$(metric ctfailover_vip_losses_total)
 ignored=$(metric ctfailover_ignored_input_total)
 echo 'INSTANCE "VI_1" BACKUP 100' >"$FIFO"
-wait_for 5 epoch_above backend1 "$e1"
+wait_for 5 lost_above "$lost"
 echo 'INSTANCE "VI_1" MASTER 100' >"$FIFO"
 wait_for 5 logged 'event source=keepalived: takeover, nothing evicted (entries are live): keepalived INSTANCE VI_1 BACKUP -> MASTER'
 echo 'INSTANCE "VI_1" MASTER 100' >"$FIFO"
 echo 'this is not keepalived' >"$FIFO"
 wait_for 5 ignored_above "$ignored"
-assert_eq $((e1 + 1)) "$(backend_field backend1 epoch)" "epoch after BACKUP, MASTER, MASTER again, junk"
+assert_eq $((lost + 1)) "$(metric ctfailover_vip_losses_total)" "VIP losses after BACKUP, MASTER, MASTER again, junk"
+assert_eq "$e1" "$(backend_field backend1 epoch)" "epoch after BACKUP, MASTER, MASTER again, junk"
 assert_eq 2 "$(metric ctfailover_takeovers_total)" "takeovers"
 assert_match 'keepalived fifo: ignored line' "$(daemon_log)" "log of the bad line"
 assert_ge 2 "$(metric 'ctfailover_events_total{source="keepalived"}')" "keepalived events metric"
 assert_ge 1 "$(metric 'ctfailover_events_total{source="neigh"}')" "neighbour events metric"
-pass "keepalived BACKUP bumps all, MASTER none; repeats and junk nothing"
+pass "keepalived BACKUP evicts all, MASTER nothing; repeats and junk nothing"
 
 # A writer that leaves a line without its newline: dropped, said, and the
 # next writer's line stands alone (it used to be glued to it and lost).
-e1=$(backend_field backend1 epoch)
+lost=$(metric ctfailover_vip_losses_total)
 printf 'INSTANCE "VI_1" BACK' >"$FIFO"
 wait_for 5 logged 'keepalived fifo: dropped a line: no newline at its end'
 echo 'INSTANCE "VI_1" BACKUP 100' >"$FIFO"
-wait_for 5 epoch_above backend1 "$e1"
-pass "a line without its newline is dropped alone; the next writer's BACKUP bumps"
+wait_for 5 lost_above "$lost"
+pass "a line without its newline is dropped alone; the next writer's BACKUP acts"
 
 # keepalived.instances names the VIPs' instance: another instance's BACKUP
 # is logged and ignored (it used to evict every SIP entry); the named one
@@ -161,13 +172,13 @@ pass "a line without its newline is dropped alone; the next writer's BACKUP bump
 sed -i "s|^keepalived = { notify_fifo = \"\(.*\)\"; };|keepalived = { notify_fifo = \"\1\"; instances = [ \"VI_SIP\" ]; };|" "$CONF"
 grep -q 'instances = \[ "VI_SIP" \]' "$CONF" || fail "the config edit"
 dctl apply >/dev/null
-e1=$(backend_field backend1 epoch)
+lost=$(metric ctfailover_vip_losses_total)
 echo 'INSTANCE "VI_MGMT" BACKUP 100' >"$FIFO"
 wait_for 5 logged 'keepalived fifo: ignored line: INSTANCE VI_MGMT BACKUP: not one of keepalived.instances'
-assert_eq "$e1" "$(backend_field backend1 epoch)" "epoch after another instance's BACKUP"
+assert_eq "$lost" "$(metric ctfailover_vip_losses_total)" "VIP losses after another instance's BACKUP"
 echo 'INSTANCE "VI_SIP" BACKUP 100' >"$FIFO"
-wait_for 5 epoch_above backend1 "$e1"
-pass "keepalived.instances: another instance's BACKUP is ignored (logged), the SIP one's bumps"
+wait_for 5 lost_above "$lost"
+pass "keepalived.instances: another instance's BACKUP is ignored (logged), the SIP one's acts"
 
 # The FIFO made again under the daemon (as a recreated RuntimeDirectory=
 # does): noticed within seconds, said with what keepalived needs, and the
@@ -176,8 +187,8 @@ rm -f "$FIFO"
 mkfifo -m 0600 "$FIFO"
 wait_for 10 logged 'keepalived fifo .*: replaced under this daemon; reading the new one. a keepalived that opened the one before keeps writing there'
 assert_eq 1 "$(metric ctfailover_keepalived_fifo_replaced_total)" "the replaced-FIFO metric"
-e1=$(backend_field backend1 epoch)
+lost=$(metric ctfailover_vip_losses_total)
 echo 'INSTANCE "VI_SIP" MASTER 100' >"$FIFO"
 echo 'INSTANCE "VI_SIP" BACKUP 100' >"$FIFO"
-wait_for 5 epoch_above backend1 "$e1"
+wait_for 5 lost_above "$lost"
 pass "the FIFO replaced under the daemon: noticed, said (reload keepalived), the new one read"

@@ -93,7 +93,7 @@ backend_entries() { ct_list "$NS_LB" -f ipv4 --reply-src "$1" | wc -l; }
 # For wait_for, which runs its command again, not its arguments' $(...).
 has_entry() { [[ -n $(entry_id "$1") ]]; }
 no_entries() { (($(backend_entries "$1") == 0)); }
-epoch_above() { (($(backend_field "$1" epoch) > $2)); }
+lost_above() { (($(metric ctfailover_vip_losses_total) > $1)); }
 logged() { daemon_log | grep -q -- "$1"; }
 
 # A call: a datagram every 100 ms for 12 s from a fixed port, each
@@ -160,23 +160,24 @@ pass "VIP added, keepalived MASTER: nothing evicted, live entries stay, every an
 # keepalived gives the VIP up: everything goes.
 assert_ge 1 "$(backend_entries "$be")" "$name's entries before BACKUP"
 echo 'INSTANCE "x" BACKUP 100' >"$FIFO"
-wait_for 5 epoch_above backend1 "$e1"
+wait_for 5 lost_above 0
 wait_for 5 no_entries "$be"
 assert_eq "" "$(entry_id "$SPORT")" "the call's entry after BACKUP"
 assert_eq "" "$(entry_id "$RINGING_SPORT")" "the ringing call's entry after BACKUP"
 assert_ge $((evicted + 1)) "$(metric 'ctfailover_evictions_total{by="ctnetlink"}')" "entries evicted"
-assert_match 'event source=keepalived: bumping all 2 backends: keepalived INSTANCE x MASTER -> BACKUP' \
+assert_match 'event source=keepalived: evicting the entries of all 2 backends \(epochs kept\): keepalived INSTANCE x MASTER -> BACKUP' \
 	"$(daemon_log)" "log of keepalived's BACKUP"
-pass "keepalived BACKUP: every entry evicted"
+assert_eq "$e1" "$(backend_field backend1 epoch)" "backend1's epoch after BACKUP"
+assert_eq "$e2" "$(backend_field backend2 epoch)" "backend2's epoch after BACKUP"
+pass "keepalived BACKUP: every entry evicted, the epochs kept"
 
 # A new entry, then the VIP leaves this host: gone too.
 assert_eq "$name" "$(flow 4 "$SPORT")" "the call's next datagram"
 assert_eq 1 "$(backend_entries "$be")" "$name's entries before the VIP goes"
-e1=$(backend_field backend1 epoch)
 ns_lb ip addr del "$VIP4/32" dev lo
-wait_for 5 epoch_above backend1 "$e1"
+wait_for 5 lost_above 1
 wait_for 5 no_entries "$be"
-assert_match "event source=addr: bumping all 2 backends: vip $VIP4 removed from lo: this host gave it up" \
+assert_match "event source=addr: evicting the entries of all 2 backends \(epochs kept\): vip $VIP4 removed from lo: this host gave it up" \
 	"$(daemon_log)" "log of the VIP removed"
 assert_eq 2 "$(metric ctfailover_takeovers_total)" "takeovers after the loss"
 pass "VIP removed: every entry evicted"

@@ -35,376 +35,359 @@ static const struct {
 	const char *text;
 	int ret;
 	const char *err;
-} bad_cases
-	[] = {
-		/* Nothing to run is never "run nothing". */
-		{ "", -EINVAL,
-		  "t.conf: empty config: an empty config never means \"delete everything\", so ctfailoverd refuses it" },
-		{ "# only a comment\n\n", -EINVAL,
-		  "t.conf: empty config: an empty config never means \"delete everything\", so ctfailoverd refuses it" },
-		{ VIPS, -EINVAL,
-		  NULL /* "backends: missing: " + no_backends */ },
-		{ VIPS "backends = ();\n", -EINVAL, NULL /* empty list */ },
+} bad_cases[] = {
+	/* Nothing to run is never "run nothing". */
+	{ "", -EINVAL,
+	  "t.conf: empty config: an empty config never means \"delete everything\", so ctfailoverd refuses it" },
+	{ "# only a comment\n\n", -EINVAL,
+	  "t.conf: empty config: an empty config never means \"delete everything\", so ctfailoverd refuses it" },
+	{ VIPS, -EINVAL, NULL /* "backends: missing: " + no_backends */ },
+	{ VIPS "backends = ();\n", -EINVAL, NULL /* empty list */ },
 
-		/* libconfig's own errors, with its line. */
-		{ VIPS ONE "maglev = { seed = 1 ;\n", -EINVAL,
-		  "t.conf:4: syntax error" },
-		{ VIPS ONE "guard = ;\n", -EINVAL, "t.conf:3: syntax error" },
-		{ VIPS ONE "vips = [ \"203.0.113.11\" ];\n", -EINVAL,
-		  "t.conf:3: duplicate setting name" },
-		{ VIPS ONE "sip_ports = [ 5060, \"5080\" ];\n", -EINVAL,
-		  "t.conf:3: mismatched element type in array" },
+	/* libconfig's own errors, with its line. */
+	{ VIPS ONE "maglev = { seed = 1 ;\n", -EINVAL,
+	  "t.conf:4: syntax error" },
+	{ VIPS ONE "guard = ;\n", -EINVAL, "t.conf:3: syntax error" },
+	{ VIPS ONE "vips = [ \"203.0.113.11\" ];\n", -EINVAL,
+	  "t.conf:3: duplicate setting name" },
+	{ VIPS ONE "sip_ports = [ 5060, \"5080\" ];\n", -EINVAL,
+	  "t.conf:3: mismatched element type in array" },
 
-		/* Unknown keys, wherever they are. */
-		{ VIPS
-		  "backend = ( { name = \"a\"; address = \"10.0.1.1\"; } );\n",
-		  -EINVAL,
-		  "t.conf:2: backend: unknown setting (accepted: vips, sip_ports, backends, maglev, guard, metrics, control_socket, keepalived, health)" },
-		{ VIPS "backends = (\n"
-		       "  { name = \"a\"; address = \"10.0.1.1\"; },\n"
-		       "  { name = \"b\";\n"
-		       "    adress = \"10.0.1.2\"; }\n"
-		       ");\n",
-		  -EINVAL,
-		  "t.conf:5: backends[1] (b).adress: unknown setting (accepted: name, address, interface, state)" },
-		{ VIPS
-		  "backends = ( { nmae = \"a\"; address = \"10.0.1.1\"; } );\n",
-		  -EINVAL,
-		  "t.conf:2: backends[0].nmae: unknown setting (accepted: name, address, interface, state)" },
-		{ VIPS ONE "maglev = { table_sise = 4093; };\n", -EINVAL,
-		  "t.conf:3: maglev.table_sise: unknown setting (accepted: table_size, seed)" },
-		{ VIPS ONE "guard = { max_remove = 10; };\n", -EINVAL,
-		  "t.conf:3: guard.max_remove: unknown setting "
-		  "(accepted: max_remove_percent, window_s)" },
-		{ VIPS ONE "metrics = { address = \"127.0.0.1:1\"; };\n",
-		  -EINVAL,
-		  "t.conf:3: metrics.address: unknown setting (accepted: listen)" },
-		{ VIPS ONE "keepalived = { fifo = \"/x\"; };\n", -EINVAL,
-		  "t.conf:3: keepalived.fifo: unknown setting (accepted: notify_fifo, instances)" },
-		/* Before the missing backends: the typo is the news. */
-		{ VIPS "Backends = ();\n", -EINVAL,
-		  "t.conf:2: Backends: unknown setting (accepted: vips, sip_ports, backends, maglev, guard, metrics, control_socket, keepalived, health)" },
+	/* Unknown keys, wherever they are. */
+	{ VIPS "backend = ( { name = \"a\"; address = \"10.0.1.1\"; } );\n",
+	  -EINVAL,
+	  "t.conf:2: backend: unknown setting (accepted: vips, sip_ports, backends, maglev, guard, metrics, control_socket, keepalived, health)" },
+	{ VIPS "backends = (\n"
+	       "  { name = \"a\"; address = \"10.0.1.1\"; },\n"
+	       "  { name = \"b\";\n"
+	       "    adress = \"10.0.1.2\"; }\n"
+	       ");\n",
+	  -EINVAL,
+	  "t.conf:5: backends[1] (b).adress: unknown setting (accepted: name, address, interface, state, instance)" },
+	{ VIPS "backends = ( { nmae = \"a\"; address = \"10.0.1.1\"; } );\n",
+	  -EINVAL,
+	  "t.conf:2: backends[0].nmae: unknown setting (accepted: name, address, interface, state, instance)" },
+	{ VIPS ONE "maglev = { table_sise = 4093; };\n", -EINVAL,
+	  "t.conf:3: maglev.table_sise: unknown setting (accepted: table_size, seed)" },
+	{ VIPS ONE "guard = { max_remove = 10; };\n", -EINVAL,
+	  "t.conf:3: guard.max_remove: unknown setting "
+	  "(accepted: max_remove_percent, window_s)" },
+	{ VIPS ONE "metrics = { address = \"127.0.0.1:1\"; };\n", -EINVAL,
+	  "t.conf:3: metrics.address: unknown setting (accepted: listen)" },
+	{ VIPS ONE "keepalived = { fifo = \"/x\"; };\n", -EINVAL,
+	  "t.conf:3: keepalived.fifo: unknown setting (accepted: notify_fifo, instances)" },
+	/* Before the missing backends: the typo is the news. */
+	{ VIPS "Backends = ();\n", -EINVAL,
+	  "t.conf:2: Backends: unknown setting (accepted: vips, sip_ports, backends, maglev, guard, metrics, control_socket, keepalived, health)" },
 
-		/* Groups that are not groups. */
-		{ VIPS ONE "maglev = 4093;\n", -EINVAL,
-		  "t.conf:3: maglev: expected a group: maglev = { ... };" },
-		{ VIPS ONE "guard = [ 50 ];\n", -EINVAL,
-		  "t.conf:3: guard: expected a group: guard = { ... };" },
-		{ VIPS ONE "metrics = \"off\";\n", -EINVAL,
-		  "t.conf:3: metrics: expected a group: metrics = { ... };" },
-		{ VIPS ONE "keepalived = ( );\n", -EINVAL,
-		  "t.conf:3: keepalived: expected a group: keepalived = { ... };" },
+	/* Groups that are not groups. */
+	{ VIPS ONE "maglev = 4093;\n", -EINVAL,
+	  "t.conf:3: maglev: expected a group: maglev = { ... };" },
+	{ VIPS ONE "guard = [ 50 ];\n", -EINVAL,
+	  "t.conf:3: guard: expected a group: guard = { ... };" },
+	{ VIPS ONE "metrics = \"off\";\n", -EINVAL,
+	  "t.conf:3: metrics: expected a group: metrics = { ... };" },
+	{ VIPS ONE "keepalived = ( );\n", -EINVAL,
+	  "t.conf:3: keepalived: expected a group: keepalived = { ... };" },
 
-		/* vips */
-		{ ONE, -EINVAL,
-		  "t.conf: vips: missing (the virtual addresses, at least one)" },
-		{ ONE "vips = \"203.0.113.10\";\n", -EINVAL,
-		  "t.conf:2: vips: expected a list, like [ \"203.0.113.10\" ]" },
-		{ ONE "vips = [ ];\n", -EINVAL,
-		  "t.conf:2: vips: empty list (1..64 items)" },
-		{ ONE "vips = [ 1 ];\n", -EINVAL,
-		  "t.conf:2: vips[0]: expected a string" },
-		{ ONE "vips = ( \"203.0.113.10\", [ \"x\" ] );\n", -EINVAL,
-		  "t.conf:2: vips[1]: expected a string" },
-		{ ONE "vips = [ \"203.0.113.10\", \"203.0.113.300\" ];\n",
-		  -EINVAL,
-		  "t.conf:2: vips[1]: bad address '203.0.113.300' (IPv4 or IPv6)" },
-		{ ONE "vips = [ \"::ffff:203.0.113.10\" ];\n", -EINVAL,
-		  "t.conf:2: vips[0]: bad address '::ffff:203.0.113.10' (IPv4-mapped: use 203.0.113.10)" },
-		{ ONE "vips = [ \"203.0.113.10\",\n  \"2001:db8::10\",\n"
-		      "  \"2001:0db8:0::10\" ];\n",
-		  -EEXIST,
-		  "t.conf:4: vips[2]: 2001:db8::10 is already vips[1]" },
+	/* vips */
+	{ ONE, -EINVAL,
+	  "t.conf: vips: missing (the virtual addresses, at least one)" },
+	{ ONE "vips = \"203.0.113.10\";\n", -EINVAL,
+	  "t.conf:2: vips: expected a list, like [ \"203.0.113.10\" ]" },
+	{ ONE "vips = [ ];\n", -EINVAL,
+	  "t.conf:2: vips: empty list (1..64 items)" },
+	{ ONE "vips = [ 1 ];\n", -EINVAL,
+	  "t.conf:2: vips[0]: expected a string" },
+	{ ONE "vips = ( \"203.0.113.10\", [ \"x\" ] );\n", -EINVAL,
+	  "t.conf:2: vips[1]: expected a string" },
+	{ ONE "vips = [ \"203.0.113.10\", \"203.0.113.300\" ];\n", -EINVAL,
+	  "t.conf:2: vips[1]: bad address '203.0.113.300' (IPv4 or IPv6)" },
+	{ ONE "vips = [ \"::ffff:203.0.113.10\" ];\n", -EINVAL,
+	  "t.conf:2: vips[0]: bad address '::ffff:203.0.113.10' (IPv4-mapped: use 203.0.113.10)" },
+	{ ONE "vips = [ \"203.0.113.10\",\n  \"2001:db8::10\",\n"
+	      "  \"2001:0db8:0::10\" ];\n",
+	  -EEXIST, "t.conf:4: vips[2]: 2001:db8::10 is already vips[1]" },
 
-		/* sip_ports */
-		{ VIPS ONE "sip_ports = 5060;\n", -EINVAL,
-		  "t.conf:3: sip_ports: expected a list, like [ 5060, 5080 ]" },
-		{ VIPS ONE "sip_ports = [ ];\n", -EINVAL,
-		  "t.conf:3: sip_ports: empty list (1..64 items)" },
-		{ VIPS ONE "sip_ports = [ 0 ];\n", -ERANGE,
-		  "t.conf:3: sip_ports[0]: bad port '0' (1..65535)" },
-		{ VIPS ONE "sip_ports = [ 5060,\n 65536 ];\n", -ERANGE,
-		  "t.conf:4: sip_ports[1]: bad port '65536' (1..65535)" },
-		{ VIPS ONE "sip_ports = [ -5060 ];\n", -ERANGE,
-		  "t.conf:3: sip_ports[0]: bad port '-5060' (1..65535)" },
-		{ VIPS ONE "sip_ports = [ 5060.0 ];\n", -EINVAL,
-		  "t.conf:3: sip_ports[0]: expected an integer" },
-		{ VIPS ONE "sip_ports = ( 5060, \"5080\" );\n", -EINVAL,
-		  "t.conf:3: sip_ports[1]: expected an integer" },
-		{ VIPS ONE "sip_ports = [ 5060, 5080, 0x13c4 ];\n", -EEXIST,
-		  "t.conf:3: sip_ports[2]: port 5060 is already sip_ports[0]" },
+	/* sip_ports */
+	{ VIPS ONE "sip_ports = 5060;\n", -EINVAL,
+	  "t.conf:3: sip_ports: expected a list, like [ 5060, 5080 ]" },
+	{ VIPS ONE "sip_ports = [ ];\n", -EINVAL,
+	  "t.conf:3: sip_ports: empty list (1..64 items)" },
+	{ VIPS ONE "sip_ports = [ 0 ];\n", -ERANGE,
+	  "t.conf:3: sip_ports[0]: bad port '0' (1..65535)" },
+	{ VIPS ONE "sip_ports = [ 5060,\n 65536 ];\n", -ERANGE,
+	  "t.conf:4: sip_ports[1]: bad port '65536' (1..65535)" },
+	{ VIPS ONE "sip_ports = [ -5060 ];\n", -ERANGE,
+	  "t.conf:3: sip_ports[0]: bad port '-5060' (1..65535)" },
+	{ VIPS ONE "sip_ports = [ 5060.0 ];\n", -EINVAL,
+	  "t.conf:3: sip_ports[0]: expected an integer" },
+	{ VIPS ONE "sip_ports = ( 5060, \"5080\" );\n", -EINVAL,
+	  "t.conf:3: sip_ports[1]: expected an integer" },
+	{ VIPS ONE "sip_ports = [ 5060, 5080, 0x13c4 ];\n", -EEXIST,
+	  "t.conf:3: sip_ports[2]: port 5060 is already sip_ports[0]" },
 
-		/* backends: the list */
-		{ VIPS
-		  "backends = { name = \"a\"; address = \"10.0.1.1\"; };\n",
-		  -EINVAL,
-		  "t.conf:2: backends: expected a list of groups: ( { name = \"...\"; address = \"...\"; }, ... )" },
-		{ VIPS "backends = [ \"10.0.1.1\" ];\n", -EINVAL,
-		  "t.conf:2: backends: expected a list of groups: ( { name = \"...\"; address = \"...\"; }, ... )" },
-		{ VIPS "backends = ( \"10.0.1.1\" );\n", -EINVAL,
-		  "t.conf:2: backends[0]: expected a group: { name = \"...\"; address = \"...\"; }" },
+	/* backends: the list */
+	{ VIPS "backends = { name = \"a\"; address = \"10.0.1.1\"; };\n",
+	  -EINVAL,
+	  "t.conf:2: backends: expected a list of groups: ( { name = \"...\"; address = \"...\"; }, ... )" },
+	{ VIPS "backends = [ \"10.0.1.1\" ];\n", -EINVAL,
+	  "t.conf:2: backends: expected a list of groups: ( { name = \"...\"; address = \"...\"; }, ... )" },
+	{ VIPS "backends = ( \"10.0.1.1\" );\n", -EINVAL,
+	  "t.conf:2: backends[0]: expected a group: { name = \"...\"; address = \"...\"; }" },
 
-		/* backends: name */
-		{ VIPS "backends = ( { address = \"10.0.1.1\"; } );\n", -EINVAL,
-		  "t.conf:2: backends[0].name: missing (every backend has one)" },
-		{ VIPS
-		  "backends = ( { name = 1; address = \"10.0.1.1\"; } );\n",
-		  -EINVAL, "t.conf:2: backends[0].name: expected a string" },
-		{ VIPS
-		  "backends = ( { name = \"sip a\"; address = \"10.0.1.1\"; } );\n",
-		  -EINVAL,
-		  "t.conf:2: backends[0].name: bad name 'sip a' (1..31 printable ASCII characters, no spaces)" },
-		{ VIPS
-		  "backends = ( { name = \"\"; address = \"10.0.1.1\"; } );\n",
-		  -EINVAL,
-		  "t.conf:2: backends[0].name: bad name '' (1..31 printable ASCII characters, no spaces)" },
-		{ VIPS
-		  "backends = ( { name = \"01234567890123456789012345678901\"; "
-		  "address = \"10.0.1.1\"; } );\n",
-		  -ERANGE,
-		  "t.conf:2: backends[0].name: bad name '01234567890123456789012345678901' (1..31 printable ASCII characters, no spaces)" },
-		{ VIPS "backends = (\n"
-		       "  { name = \"a\"; address = \"10.0.1.1\"; },\n"
-		       "  { name = \"b\"; address = \"10.0.1.2\"; },\n"
-		       "  { name = \"a\"; address = \"10.0.1.3\"; }\n"
-		       ");\n",
-		  -EEXIST,
-		  "t.conf:5: backends[2] (a).name: 'a' is already the name of backends[0] (line 3)" },
+	/* backends: name */
+	{ VIPS "backends = ( { address = \"10.0.1.1\"; } );\n", -EINVAL,
+	  "t.conf:2: backends[0].name: missing (every backend has one)" },
+	{ VIPS "backends = ( { name = 1; address = \"10.0.1.1\"; } );\n",
+	  -EINVAL, "t.conf:2: backends[0].name: expected a string" },
+	{ VIPS
+	  "backends = ( { name = \"sip a\"; address = \"10.0.1.1\"; } );\n",
+	  -EINVAL,
+	  "t.conf:2: backends[0].name: bad name 'sip a' (1..31 printable ASCII characters, no spaces)" },
+	{ VIPS "backends = ( { name = \"\"; address = \"10.0.1.1\"; } );\n",
+	  -EINVAL,
+	  "t.conf:2: backends[0].name: bad name '' (1..31 printable ASCII characters, no spaces)" },
+	{ VIPS "backends = ( { name = \"01234567890123456789012345678901\"; "
+	       "address = \"10.0.1.1\"; } );\n",
+	  -ERANGE,
+	  "t.conf:2: backends[0].name: bad name '01234567890123456789012345678901' (1..31 printable ASCII characters, no spaces)" },
+	{ VIPS "backends = (\n"
+	       "  { name = \"a\"; address = \"10.0.1.1\"; },\n"
+	       "  { name = \"b\"; address = \"10.0.1.2\"; },\n"
+	       "  { name = \"a\"; address = \"10.0.1.3\"; }\n"
+	       ");\n",
+	  -EEXIST,
+	  "t.conf:5: backends[2] (a).name: 'a' is already the name of backends[0] (line 3)" },
 
-		/* backends: address */
-		{ VIPS "backends = ( { name = \"a\"; } );\n", -EINVAL,
-		  "t.conf:2: backends[0] (a).address: missing (every backend has one)" },
-		{ VIPS "backends = ( { name = \"a\"; address = 10; } );\n",
-		  -EINVAL,
-		  "t.conf:2: backends[0] (a).address: expected a string" },
-		{ VIPS
-		  "backends = ( { name = \"a\"; address = \"sip-a.example\"; } );\n",
-		  -EINVAL,
-		  "t.conf:2: backends[0] (a).address: bad address 'sip-a.example' (IPv4 or IPv6)" },
-		{ VIPS "backends = (\n"
-		       "  { name = \"a\"; address = \"2001:db8:1::1\"; },\n"
-		       "  { name = \"b\"; address = \"2001:db8:1:0::1\"; }\n"
-		       ");\n",
-		  -EEXIST,
-		  "t.conf:4: backends[1] (b).address: 2001:db8:1::1 is already the address of backends[0] (a, line 3)" },
-		{ V4 "backends = (\n"
-		     "  { name = \"a\"; address = \"10.0.1.1\"; },\n"
-		     "  { name = \"b\"; address = \"2001:db8:1::2\"; }\n"
-		     ");\n",
-		  -EINVAL,
-		  "t.conf:4: backends[1] (b).address: 2001:db8:1::2 is IPv6 but no VIP is: add one to vips" },
-		{ "vips = [ \"2001:db8::10\" ];\n" ONE, -EINVAL,
-		  "t.conf:2: backends[0] (a).address: 10.0.1.1 is IPv4 but no VIP is: add one to vips" },
+	/* backends: address */
+	{ VIPS "backends = ( { name = \"a\"; } );\n", -EINVAL,
+	  "t.conf:2: backends[0] (a).address: missing (every backend has one)" },
+	{ VIPS "backends = ( { name = \"a\"; address = 10; } );\n", -EINVAL,
+	  "t.conf:2: backends[0] (a).address: expected a string" },
+	{ VIPS
+	  "backends = ( { name = \"a\"; address = \"sip-a.example\"; } );\n",
+	  -EINVAL,
+	  "t.conf:2: backends[0] (a).address: bad address 'sip-a.example' (IPv4 or IPv6)" },
+	{ VIPS "backends = (\n"
+	       "  { name = \"a\"; address = \"2001:db8:1::1\"; },\n"
+	       "  { name = \"b\"; address = \"2001:db8:1:0::1\"; }\n"
+	       ");\n",
+	  -EEXIST,
+	  "t.conf:4: backends[1] (b).address: 2001:db8:1::1 is already the address of backends[0] (a, line 3)" },
+	{ V4 "backends = (\n"
+	     "  { name = \"a\"; address = \"10.0.1.1\"; },\n"
+	     "  { name = \"b\"; address = \"2001:db8:1::2\"; }\n"
+	     ");\n",
+	  -EINVAL,
+	  "t.conf:4: backends[1] (b).address: 2001:db8:1::2 is IPv6 but no VIP is: add one to vips" },
+	{ "vips = [ \"2001:db8::10\" ];\n" ONE, -EINVAL,
+	  "t.conf:2: backends[0] (a).address: 10.0.1.1 is IPv4 but no VIP is: add one to vips" },
 
-		/* backends: interface, state */
-		{ VIPS "backends = ( { name = \"a\"; address = \"10.0.1.1\"; "
-		       "interface = \"eth1/2\"; } );\n",
-		  -EINVAL,
-		  "t.conf:2: backends[0] (a).interface: bad interface name 'eth1/2' (1..15 characters, no '/', ':' or spaces)" },
-		{ VIPS "backends = ( { name = \"a\"; address = \"10.0.1.1\"; "
-		       "interface = \"eth1:0\"; } );\n",
-		  -EINVAL,
-		  "t.conf:2: backends[0] (a).interface: bad interface name 'eth1:0' (1..15 characters, no '/', ':' or spaces)" },
-		{ VIPS "backends = ( { name = \"a\"; address = \"10.0.1.1\"; "
-		       "interface = \"eth 1\"; } );\n",
-		  -EINVAL,
-		  "t.conf:2: backends[0] (a).interface: bad interface name 'eth 1' (1..15 characters, no '/', ':' or spaces)" },
-		{ VIPS "backends = ( { name = \"a\"; address = \"10.0.1.1\"; "
-		       "interface = \"\"; } );\n",
-		  -EINVAL,
-		  "t.conf:2: backends[0] (a).interface: bad interface name '' (1..15 characters, no '/', ':' or spaces)" },
-		{ VIPS "backends = ( { name = \"a\"; address = \"10.0.1.1\"; "
-		       "interface = \"..\"; } );\n",
-		  -EINVAL,
-		  "t.conf:2: backends[0] (a).interface: bad interface name '..' (1..15 characters, no '/', ':' or spaces)" },
-		{ VIPS "backends = ( { name = \"a\"; address = \"10.0.1.1\"; "
-		       "interface = \"0123456789abcdef\"; } );\n",
-		  -EINVAL,
-		  "t.conf:2: backends[0] (a).interface: bad interface name '0123456789abcdef' (1..15 characters, no '/', ':' or spaces)" },
-		{ VIPS "backends = ( { name = \"a\"; address = \"10.0.1.1\"; "
-		       "interface = 1; } );\n",
-		  -EINVAL,
-		  "t.conf:2: backends[0] (a).interface: expected a string" },
-		{ VIPS "backends = ( { name = \"a\"; address = \"10.0.1.1\"; "
-		       "state = \"up\"; } );\n",
-		  -EINVAL,
-		  "t.conf:2: backends[0] (a).state: bad state 'up' (active, draining, down)" },
-		{ VIPS "backends = ( { name = \"a\"; address = \"10.0.1.1\"; "
-		       "state = true; } );\n",
-		  -EINVAL,
-		  "t.conf:2: backends[0] (a).state: expected a string" },
+	/* backends: interface, state */
+	{ VIPS "backends = ( { name = \"a\"; address = \"10.0.1.1\"; "
+	       "interface = \"eth1/2\"; } );\n",
+	  -EINVAL,
+	  "t.conf:2: backends[0] (a).interface: bad interface name 'eth1/2' (1..15 characters, no '/', ':' or spaces)" },
+	{ VIPS "backends = ( { name = \"a\"; address = \"10.0.1.1\"; "
+	       "interface = \"eth1:0\"; } );\n",
+	  -EINVAL,
+	  "t.conf:2: backends[0] (a).interface: bad interface name 'eth1:0' (1..15 characters, no '/', ':' or spaces)" },
+	{ VIPS "backends = ( { name = \"a\"; address = \"10.0.1.1\"; "
+	       "interface = \"eth 1\"; } );\n",
+	  -EINVAL,
+	  "t.conf:2: backends[0] (a).interface: bad interface name 'eth 1' (1..15 characters, no '/', ':' or spaces)" },
+	{ VIPS "backends = ( { name = \"a\"; address = \"10.0.1.1\"; "
+	       "interface = \"\"; } );\n",
+	  -EINVAL,
+	  "t.conf:2: backends[0] (a).interface: bad interface name '' (1..15 characters, no '/', ':' or spaces)" },
+	{ VIPS "backends = ( { name = \"a\"; address = \"10.0.1.1\"; "
+	       "interface = \"..\"; } );\n",
+	  -EINVAL,
+	  "t.conf:2: backends[0] (a).interface: bad interface name '..' (1..15 characters, no '/', ':' or spaces)" },
+	{ VIPS "backends = ( { name = \"a\"; address = \"10.0.1.1\"; "
+	       "interface = \"0123456789abcdef\"; } );\n",
+	  -EINVAL,
+	  "t.conf:2: backends[0] (a).interface: bad interface name '0123456789abcdef' (1..15 characters, no '/', ':' or spaces)" },
+	{ VIPS "backends = ( { name = \"a\"; address = \"10.0.1.1\"; "
+	       "interface = 1; } );\n",
+	  -EINVAL, "t.conf:2: backends[0] (a).interface: expected a string" },
+	/* backends: instance */
+	{ VIPS "backends = ( { name = \"a\"; address = \"10.0.1.1\"; "
+	       "instance = \"\"; } );\n",
+	  -EINVAL,
+	  "t.conf:2: backends[0] (a).instance: bad instance name '' (1..63 printable characters)" },
+	{ VIPS "backends = ( { name = \"a\"; address = \"10.0.1.1\"; "
+	       "instance = \"i-\tx\"; } );\n",
+	  -EINVAL,
+	  "t.conf:2: backends[0] (a).instance: bad instance name 'i-\tx' (1..63 printable characters)" },
+	{ VIPS
+	  "backends = ( { name = \"a\"; address = \"10.0.1.1\"; "
+	  "instance = \"0123456789012345678901234567890123456789012345678901234567890123\"; } );\n",
+	  -EINVAL,
+	  "t.conf:2: backends[0] (a).instance: bad instance name '0123456789012345678901234567890123456789012345678901234567890123' (1..63 printable characters)" },
+	{ VIPS "backends = ( { name = \"a\"; address = \"10.0.1.1\"; "
+	       "instance = 7; } );\n",
+	  -EINVAL, "t.conf:2: backends[0] (a).instance: expected a string" },
+	{ VIPS "backends = ( { name = \"a\"; address = \"10.0.1.1\"; "
+	       "state = \"up\"; } );\n",
+	  -EINVAL,
+	  "t.conf:2: backends[0] (a).state: bad state 'up' (active, draining, down)" },
+	{ VIPS "backends = ( { name = \"a\"; address = \"10.0.1.1\"; "
+	       "state = true; } );\n",
+	  -EINVAL, "t.conf:2: backends[0] (a).state: expected a string" },
 
-		/* maglev */
-		{ VIPS ONE "maglev = { table_size = 4092; };\n", -EINVAL,
-		  "t.conf:3: maglev.table_size: 4092 is not a prime (Maglev needs one: 4093 is the next)" },
-		{ VIPS ONE "maglev = { table_size = 99; };\n", -ERANGE,
-		  "t.conf:3: maglev.table_size: bad table size '99' (100..1000003)" },
-		{ VIPS ONE "maglev = { table_size = 1000033; };\n", -ERANGE,
-		  "t.conf:3: maglev.table_size: bad table size '1000033' (100..1000003)" },
-		{ VIPS ONE "maglev = { table_size = -4093; };\n", -ERANGE,
-		  "t.conf:3: maglev.table_size: bad table size '-4093' (100..1000003)" },
-		{ VIPS ONE "maglev = { table_size = \"4093\"; };\n", -EINVAL,
-		  "t.conf:3: maglev.table_size: expected an integer" },
-		{ VIPS "backends = (\n"
-		       "  { name = \"a\"; address = \"10.0.1.1\"; },\n"
-		       "  { name = \"b\"; address = \"10.0.1.2\"; },\n"
-		       "  { name = \"c\"; address = \"10.0.1.3\"; }\n"
-		       ");\n"
-		       "maglev = {\n"
-		       "  table_size = 293;\n"
-		       "};\n",
-		  -ERANGE,
-		  "t.conf:8: maglev.table_size: 293 is too small for 3 backends (at least 100 slots each: 300 or more, a prime such as 307)" },
-		{ VIPS ONE "maglev = { seed = -1; };\n", -ERANGE,
-		  "t.conf:3: maglev.seed: bad seed '-1' (0..4294967295)" },
-		{ VIPS ONE "maglev = { seed = 0x100000000L; };\n", -ERANGE,
-		  "t.conf:3: maglev.seed: bad seed '4294967296' (0..4294967295)" },
-		{ VIPS ONE "maglev = { seed = 1.5; };\n", -EINVAL,
-		  "t.conf:3: maglev.seed: expected an integer" },
+	/* maglev */
+	{ VIPS ONE "maglev = { table_size = 4092; };\n", -EINVAL,
+	  "t.conf:3: maglev.table_size: 4092 is not a prime (Maglev needs one: 4093 is the next)" },
+	{ VIPS ONE "maglev = { table_size = 99; };\n", -ERANGE,
+	  "t.conf:3: maglev.table_size: bad table size '99' (100..1000003)" },
+	{ VIPS ONE "maglev = { table_size = 1000033; };\n", -ERANGE,
+	  "t.conf:3: maglev.table_size: bad table size '1000033' (100..1000003)" },
+	{ VIPS ONE "maglev = { table_size = -4093; };\n", -ERANGE,
+	  "t.conf:3: maglev.table_size: bad table size '-4093' (100..1000003)" },
+	{ VIPS ONE "maglev = { table_size = \"4093\"; };\n", -EINVAL,
+	  "t.conf:3: maglev.table_size: expected an integer" },
+	{ VIPS "backends = (\n"
+	       "  { name = \"a\"; address = \"10.0.1.1\"; },\n"
+	       "  { name = \"b\"; address = \"10.0.1.2\"; },\n"
+	       "  { name = \"c\"; address = \"10.0.1.3\"; }\n"
+	       ");\n"
+	       "maglev = {\n"
+	       "  table_size = 293;\n"
+	       "};\n",
+	  -ERANGE,
+	  "t.conf:8: maglev.table_size: 293 is too small for 3 backends (at least 100 slots each: 300 or more, a prime such as 307)" },
+	{ VIPS ONE "maglev = { seed = -1; };\n", -ERANGE,
+	  "t.conf:3: maglev.seed: bad seed '-1' (0..4294967295)" },
+	{ VIPS ONE "maglev = { seed = 0x100000000L; };\n", -ERANGE,
+	  "t.conf:3: maglev.seed: bad seed '4294967296' (0..4294967295)" },
+	{ VIPS ONE "maglev = { seed = 1.5; };\n", -EINVAL,
+	  "t.conf:3: maglev.seed: expected an integer" },
 
-		/* Literals libconfig 1.5 would wrap into something acceptable.
-		 */
-		{ VIPS ONE "maglev = { seed = 0x100000003; };\n", -ERANGE,
-		  "t.conf:3: 0x100000003: beyond 0xffffffff libconfig needs an L suffix (0x100000003L), or it wraps the value silently" },
-		{ VIPS ONE "maglev = {\n  table_size = 4294971389;\n};\n",
-		  -ERANGE,
-		  "t.conf:4: 4294971389: beyond -2147483648..2147483647 libconfig needs an L suffix (4294971389L), or it wraps the value silently" },
-		{ VIPS ONE "maglev = { seed = 4294967295; };\n", -ERANGE,
-		  "t.conf:3: 4294967295: beyond -2147483648..2147483647 libconfig needs an L suffix (4294967295L), or it wraps the value silently" },
-		{ VIPS ONE "sip_ports = [ -4294961236 ];\n", -ERANGE,
-		  "t.conf:3: -4294961236: beyond -2147483648..2147483647 libconfig needs an L suffix (-4294961236L), or it wraps the value silently" },
-		{ VIPS ONE "@include \"other.conf\"\n", -EINVAL,
-		  "t.conf:3: @include: not supported (the file is the whole config)" },
+	/* Literals libconfig 1.5 would wrap into something acceptable.
+	 */
+	{ VIPS ONE "maglev = { seed = 0x100000003; };\n", -ERANGE,
+	  "t.conf:3: 0x100000003: beyond 0xffffffff libconfig needs an L suffix (0x100000003L), or it wraps the value silently" },
+	{ VIPS ONE "maglev = {\n  table_size = 4294971389;\n};\n", -ERANGE,
+	  "t.conf:4: 4294971389: beyond -2147483648..2147483647 libconfig needs an L suffix (4294971389L), or it wraps the value silently" },
+	{ VIPS ONE "maglev = { seed = 4294967295; };\n", -ERANGE,
+	  "t.conf:3: 4294967295: beyond -2147483648..2147483647 libconfig needs an L suffix (4294967295L), or it wraps the value silently" },
+	{ VIPS ONE "sip_ports = [ -4294961236 ];\n", -ERANGE,
+	  "t.conf:3: -4294961236: beyond -2147483648..2147483647 libconfig needs an L suffix (-4294961236L), or it wraps the value silently" },
+	{ VIPS ONE "@include \"other.conf\"\n", -EINVAL,
+	  "t.conf:3: @include: not supported (the file is the whole config)" },
 
-		/* guard */
-		{ VIPS ONE "guard = { max_remove_percent = 101; };\n", -ERANGE,
-		  "t.conf:3: guard.max_remove_percent: bad percentage '101' (0..100)" },
-		{ VIPS ONE "guard = { max_remove_percent = -1; };\n", -ERANGE,
-		  "t.conf:3: guard.max_remove_percent: bad percentage '-1' (0..100)" },
-		{ VIPS ONE "guard = { max_remove_percent = \"50\"; };\n",
-		  -EINVAL,
-		  "t.conf:3: guard.max_remove_percent: expected an integer" },
+	/* guard */
+	{ VIPS ONE "guard = { max_remove_percent = 101; };\n", -ERANGE,
+	  "t.conf:3: guard.max_remove_percent: bad percentage '101' (0..100)" },
+	{ VIPS ONE "guard = { max_remove_percent = -1; };\n", -ERANGE,
+	  "t.conf:3: guard.max_remove_percent: bad percentage '-1' (0..100)" },
+	{ VIPS ONE "guard = { max_remove_percent = \"50\"; };\n", -EINVAL,
+	  "t.conf:3: guard.max_remove_percent: expected an integer" },
 
-		/* metrics */
-		{
-			VIPS ONE "metrics = { listen = \"10.0.0.1:9477\"; };\n",
-			-EINVAL, "t.conf:3: metrics.listen: bad listen address '10.0.0.1:9477' (loopback only: 127.0.0.0/8 or ::1; the metrics have no authentication)" },
-		{ VIPS ONE "metrics = { listen = \"0.0.0.0:9477\"; };\n",
-		  -EINVAL,
-		  "t.conf:3: metrics.listen: bad listen address '0.0.0.0:9477' (loopback only: 127.0.0.0/8 or ::1; the metrics have no authentication)" },
-		{ VIPS ONE "metrics = { listen = \"[::]:9477\"; };\n", -EINVAL,
-		  "t.conf:3: metrics.listen: bad listen address '[::]:9477' (loopback only: 127.0.0.0/8 or ::1; the metrics have no authentication)" },
-		{ VIPS ONE "metrics = { listen = \"127.0.0.1\"; };\n", -EINVAL,
-		  "t.conf:3: metrics.listen: bad listen address '127.0.0.1' (no port: \"HOST:PORT\", \"[IPV6]:PORT\" on loopback, or \"off\")" },
-		{ VIPS ONE "metrics = { listen = \"[::1]\"; };\n", -EINVAL,
-		  "t.conf:3: metrics.listen: bad listen address '[::1]' (no port: \"HOST:PORT\", \"[IPV6]:PORT\" on loopback, or \"off\")" },
-		{ VIPS ONE "metrics = { listen = \"127.0.0.1:\"; };\n", -EINVAL,
-		  "t.conf:3: metrics.listen: bad listen address '127.0.0.1:': bad port '' (1..65535)" },
-		{ VIPS ONE "metrics = { listen = \"127.0.0.1:0\"; };\n",
-		  -EINVAL,
-		  "t.conf:3: metrics.listen: bad listen address '127.0.0.1:0': bad port '0' (1..65535)" },
-		{ VIPS ONE "metrics = { listen = \"[::1]:65536\"; };\n",
-		  -EINVAL,
-		  "t.conf:3: metrics.listen: bad listen address '[::1]:65536': bad port '65536' (1..65535)" },
-		{ VIPS ONE "metrics = { listen = \"::1:9477\"; };\n", -EINVAL,
-		  "t.conf:3: metrics.listen: bad listen address '::1:9477' (an IPv6 address goes in brackets: \"[::1]:PORT\")" },
-		{ VIPS ONE "metrics = { listen = \"[127.0.0.1]:9477\"; };\n",
-		  -EINVAL,
-		  "t.conf:3: metrics.listen: bad listen address '[127.0.0.1]:9477' (\"HOST:PORT\", \"[IPV6]:PORT\" on loopback, or \"off\")" },
-		{ VIPS ONE "metrics = { listen = \"localhost:9477\"; };\n",
-		  -EINVAL,
-		  "t.conf:3: metrics.listen: bad listen address 'localhost:9477': bad address 'localhost' (IPv4 or IPv6)" },
-		{ VIPS ONE "metrics = { listen = \"\"; };\n", -EINVAL,
-		  "t.conf:3: metrics.listen: bad listen address '' (no port: \"HOST:PORT\", \"[IPV6]:PORT\" on loopback, or \"off\")" },
-		{ VIPS ONE "metrics = { listen = 9477; };\n", -EINVAL,
-		  "t.conf:3: metrics.listen: expected a string" },
+	/* metrics */
+	{ VIPS ONE "metrics = { listen = \"10.0.0.1:9477\"; };\n", -EINVAL,
+	  "t.conf:3: metrics.listen: bad listen address '10.0.0.1:9477' (loopback only: 127.0.0.0/8 or ::1; the metrics have no authentication)" },
+	{ VIPS ONE "metrics = { listen = \"0.0.0.0:9477\"; };\n", -EINVAL,
+	  "t.conf:3: metrics.listen: bad listen address '0.0.0.0:9477' (loopback only: 127.0.0.0/8 or ::1; the metrics have no authentication)" },
+	{ VIPS ONE "metrics = { listen = \"[::]:9477\"; };\n", -EINVAL, "t.conf:3: metrics.listen: bad listen address '[::]:9477' (loopback only: 127.0.0.0/8 or ::1; the metrics have no authentication)" },
+	{ VIPS ONE "metrics = { listen = \"127.0.0.1\"; };\n", -EINVAL,
+	  "t.conf:3: metrics.listen: bad listen address '127.0.0.1' (no port: \"HOST:PORT\", \"[IPV6]:PORT\" on loopback, or \"off\")" },
+	{ VIPS ONE "metrics = { listen = \"[::1]\"; };\n", -EINVAL,
+	  "t.conf:3: metrics.listen: bad listen address '[::1]' (no port: \"HOST:PORT\", \"[IPV6]:PORT\" on loopback, or \"off\")" },
+	{ VIPS ONE "metrics = { listen = \"127.0.0.1:\"; };\n", -EINVAL,
+	  "t.conf:3: metrics.listen: bad listen address '127.0.0.1:': bad port '' (1..65535)" },
+	{ VIPS ONE "metrics = { listen = \"127.0.0.1:0\"; };\n", -EINVAL,
+	  "t.conf:3: metrics.listen: bad listen address '127.0.0.1:0': bad port '0' (1..65535)" },
+	{ VIPS ONE "metrics = { listen = \"[::1]:65536\"; };\n", -EINVAL,
+	  "t.conf:3: metrics.listen: bad listen address '[::1]:65536': bad port '65536' (1..65535)" },
+	{ VIPS ONE "metrics = { listen = \"::1:9477\"; };\n", -EINVAL,
+	  "t.conf:3: metrics.listen: bad listen address '::1:9477' (an IPv6 address goes in brackets: \"[::1]:PORT\")" },
+	{ VIPS ONE "metrics = { listen = \"[127.0.0.1]:9477\"; };\n", -EINVAL,
+	  "t.conf:3: metrics.listen: bad listen address '[127.0.0.1]:9477' (\"HOST:PORT\", \"[IPV6]:PORT\" on loopback, or \"off\")" },
+	{ VIPS ONE "metrics = { listen = \"localhost:9477\"; };\n", -EINVAL,
+	  "t.conf:3: metrics.listen: bad listen address 'localhost:9477': bad address 'localhost' (IPv4 or IPv6)" },
+	{ VIPS ONE "metrics = { listen = \"\"; };\n", -EINVAL,
+	  "t.conf:3: metrics.listen: bad listen address '' (no port: \"HOST:PORT\", \"[IPV6]:PORT\" on loopback, or \"off\")" },
+	{ VIPS ONE "metrics = { listen = 9477; };\n", -EINVAL,
+	  "t.conf:3: metrics.listen: expected a string" },
 
-		/* control_socket, keepalived */
-		{ VIPS ONE "control_socket = \"ctf.sock\";\n", -EINVAL,
-		  "t.conf:3: control_socket: 'ctf.sock' is not an absolute path" },
-		{ VIPS ONE "control_socket = \"\";\n", -EINVAL,
-		  "t.conf:3: control_socket: '' is not an absolute path" },
-		{ VIPS ONE
-		  "control_socket = \"/run/"
-		  "01234567890123456789012345678901234567890123456789"
-		  "01234567890123456789012345678901234567890123456789012\";\n",
-		  -ENAMETOOLONG,
-		  "t.conf:3: control_socket: too long (108 bytes, at most 107: the size of a unix socket address)" },
-		{ VIPS ONE "control_socket = [ \"/run/x\" ];\n", -EINVAL,
-		  "t.conf:3: control_socket: expected a string" },
-		{ VIPS ONE "keepalived = { notify_fifo = \"run/k.fifo\"; };\n",
-		  -EINVAL,
-		  "t.conf:3: keepalived.notify_fifo: 'run/k.fifo' is not an absolute path" },
-		{ VIPS ONE "keepalived = { notify_fifo = 0; };\n", -EINVAL,
-		  "t.conf:3: keepalived.notify_fifo: expected a string" },
+	/* control_socket, keepalived */
+	{ VIPS ONE "control_socket = \"ctf.sock\";\n", -EINVAL,
+	  "t.conf:3: control_socket: 'ctf.sock' is not an absolute path" },
+	{ VIPS ONE "control_socket = \"\";\n", -EINVAL,
+	  "t.conf:3: control_socket: '' is not an absolute path" },
+	{ VIPS ONE "control_socket = \"/run/"
+		   "01234567890123456789012345678901234567890123456789"
+		   "01234567890123456789012345678901234567890123456789012\";\n",
+	  -ENAMETOOLONG,
+	  "t.conf:3: control_socket: too long (108 bytes, at most 107: the size of a unix socket address)" },
+	{ VIPS ONE "control_socket = [ \"/run/x\" ];\n", -EINVAL,
+	  "t.conf:3: control_socket: expected a string" },
+	{ VIPS ONE "keepalived = { notify_fifo = \"run/k.fifo\"; };\n", -EINVAL,
+	  "t.conf:3: keepalived.notify_fifo: 'run/k.fifo' is not an absolute path" },
+	{ VIPS ONE "keepalived = { notify_fifo = 0; };\n", -EINVAL,
+	  "t.conf:3: keepalived.notify_fifo: expected a string" },
 
-		{ VIPS ONE "keepalived = { instances = [ \"VI 1\" ]; };\n",
-		  -EINVAL,
-		  "t.conf:3: keepalived.instances[0]: bad name 'VI 1' (1..127 printable characters, no spaces or '\"', as in keepalived.conf)" },
-		{ VIPS ONE "keepalived = { instances = [ \"A\", \"A\" ]; };\n",
-		  -EEXIST,
-		  "t.conf:3: keepalived.instances[1]: 'A' is already instances[0]" },
-		{ VIPS ONE "keepalived = { instanses = [ \"A\" ]; };\n",
-		  -EINVAL,
-		  "t.conf:3: keepalived.instanses: unknown setting (accepted: notify_fifo, instances)" },
+	{ VIPS ONE "keepalived = { instances = [ \"VI 1\" ]; };\n", -EINVAL,
+	  "t.conf:3: keepalived.instances[0]: bad name 'VI 1' (1..127 printable characters, no spaces or '\"', as in keepalived.conf)" },
+	{ VIPS ONE "keepalived = { instances = [ \"A\", \"A\" ]; };\n", -EEXIST,
+	  "t.conf:3: keepalived.instances[1]: 'A' is already instances[0]" },
+	{ VIPS ONE "keepalived = { instanses = [ \"A\" ]; };\n", -EINVAL,
+	  "t.conf:3: keepalived.instanses: unknown setting (accepted: notify_fifo, instances)" },
 
-		/* addresses nobody else reaches */
-		{ "vips = [ \"224.0.0.18\" ];\nbackends = ( { name = \"a\"; address = \"10.0.0.1\"; } );\n",
-		  -EINVAL,
-		  "t.conf:1: vips[0]: 224.0.0.18 is multicast (224.0.0.0/4): a unicast address another host reaches is needed" },
-		{ VIPS
-		  "backends = ( { name = \"a\"; address = \"127.0.0.1\"; } );\n",
-		  -EINVAL,
-		  "t.conf:2: backends[0] (a).address: 127.0.0.1 is loopback (127.0.0.0/8): a unicast address another host reaches is needed" },
-		{ VIPS
-		  "backends = ( { name = \"a\"; address = \"203.0.113.10\"; } );\n",
-		  -EINVAL,
-		  "t.conf:2: backends[0] (a).address: 203.0.113.10 is vips[0]: a backend is another host" },
+	/* addresses nobody else reaches */
+	{ "vips = [ \"224.0.0.18\" ];\nbackends = ( { name = \"a\"; address = \"10.0.0.1\"; } );\n",
+	  -EINVAL,
+	  "t.conf:1: vips[0]: 224.0.0.18 is multicast (224.0.0.0/4): a unicast address another host reaches is needed" },
+	{ VIPS "backends = ( { name = \"a\"; address = \"127.0.0.1\"; } );\n",
+	  -EINVAL,
+	  "t.conf:2: backends[0] (a).address: 127.0.0.1 is loopback (127.0.0.0/8): a unicast address another host reaches is needed" },
+	{ VIPS
+	  "backends = ( { name = \"a\"; address = \"203.0.113.10\"; } );\n",
+	  -EINVAL,
+	  "t.conf:2: backends[0] (a).address: 203.0.113.10 is vips[0]: a backend is another host" },
 
-		/* health */
-		{ VIPS ONE "health = { enabled = 1; };\n", -EINVAL,
-		  "t.conf:3: health.enabled: expected true or false" },
-		{ VIPS ONE "health = { intervall_ms = 1000; };\n", -EINVAL,
-		  "t.conf:3: health.intervall_ms: unknown setting (accepted: enabled, port, interval_ms, timeout_ms, jitter_percent, rise, fall, passive_ms, flap_window_ms, alive_codes, canary_port, canary_interval_ms, canary_fall)" },
-		{ VIPS ONE "health = { canary_port = 65536; };\n", -ERANGE,
-		  "t.conf:3: health.canary_port: bad port (0: no canary) '65536' (0..65535)" },
-		{ VIPS ONE "health = { canary_interval_ms = 50; };\n", -ERANGE,
-		  "t.conf:3: health.canary_interval_ms: bad interval (ms) '50' (100..3600000)" },
-		{ VIPS ONE "health = { canary_fall = 0; };\n", -ERANGE,
-		  "t.conf:3: health.canary_fall: bad count '0' (1..100)" },
-		{ VIPS ONE "health = { port = 0; };\n", -ERANGE,
-		  "t.conf:3: health.port: bad port '0' (1..65535)" },
-		{ VIPS ONE "health = { interval_ms = 99; };\n", -ERANGE,
-		  "t.conf:3: health.interval_ms: bad interval (ms) '99' (100..3600000)" },
-		{ VIPS ONE "health = { rise = 0; };\n", -ERANGE,
-		  "t.conf:3: health.rise: bad count '0' (1..100)" },
-		{ VIPS ONE "health = { jitter_percent = 51; };\n", -ERANGE,
-		  "t.conf:3: health.jitter_percent: bad percentage '51' (0..50)" },
-		{ VIPS ONE
-		  "health = { interval_ms = 500; timeout_ms = 500; };\n",
-		  -ERANGE,
-		  "t.conf:3: health.timeout_ms: 500 must be shorter than interval_ms (500): one probe at a time" },
-		{ VIPS ONE "health = { passive_ms = 100; };\n", -ERANGE,
-		  "t.conf:3: health.passive_ms: 100 is too short to tell a dead backend from a slow answer (0: off, or 200..600000)" },
-		{ VIPS ONE "health = { alive_codes = [ ]; };\n", -EINVAL,
-		  "t.conf:3: health.alive_codes: empty: no answer would mean alive" },
-		{ VIPS ONE "health = { alive_codes = [ \"2xx\" ]; };\n",
-		  -EINVAL,
-		  "t.conf:3: health.alive_codes: bad code '2xx' (CODE or FROM-TO, 100..699)" },
-		{ VIPS ONE "health = { alive_codes = [ \"299-200\" ]; };\n",
-		  -ERANGE,
-		  "t.conf:3: health.alive_codes: bad code '299-200' (CODE or FROM-TO, 100..699)" },
-		{ VIPS ONE "health = { alive_codes = [ \"200-700\" ]; };\n",
-		  -ERANGE,
-		  "t.conf:3: health.alive_codes: bad code '200-700' (CODE or FROM-TO, 100..699)" },
-		{ VIPS ONE "health = { alive_codes = [ \" 200\" ]; };\n",
-		  -EINVAL,
-		  "t.conf:3: health.alive_codes: bad code ' 200' (CODE or FROM-TO, 100..699)" },
-		{ VIPS ONE "health = { alive_codes = [ 200 ]; };\n", -EINVAL,
-		  "t.conf:3: health.alive_codes: expected a string" },
-		{ VIPS ONE "health = true;\n", -EINVAL,
-		  "t.conf:3: health: expected a group: health = { ... };" },
-	};
+	/* health */
+	{ VIPS ONE "health = { enabled = 1; };\n", -EINVAL,
+	  "t.conf:3: health.enabled: expected true or false" },
+	{ VIPS ONE "health = { intervall_ms = 1000; };\n", -EINVAL,
+	  "t.conf:3: health.intervall_ms: unknown setting (accepted: enabled, port, interval_ms, timeout_ms, jitter_percent, rise, fall, passive_ms, flap_window_ms, alive_codes, canary_port, canary_interval_ms, canary_fall)" },
+	{ VIPS ONE "health = { canary_port = 65536; };\n", -ERANGE,
+	  "t.conf:3: health.canary_port: bad port (0: no canary) '65536' (0..65535)" },
+	{ VIPS ONE "health = { canary_interval_ms = 50; };\n", -ERANGE,
+	  "t.conf:3: health.canary_interval_ms: bad interval (ms) '50' (100..3600000)" },
+	{ VIPS ONE "health = { canary_fall = 0; };\n", -ERANGE,
+	  "t.conf:3: health.canary_fall: bad count '0' (1..100)" },
+	{ VIPS ONE "health = { port = 0; };\n", -ERANGE,
+	  "t.conf:3: health.port: bad port '0' (1..65535)" },
+	{ VIPS ONE "health = { interval_ms = 99; };\n", -ERANGE,
+	  "t.conf:3: health.interval_ms: bad interval (ms) '99' (100..3600000)" },
+	{ VIPS ONE "health = { rise = 0; };\n", -ERANGE,
+	  "t.conf:3: health.rise: bad count '0' (1..100)" },
+	{ VIPS ONE "health = { jitter_percent = 51; };\n", -ERANGE,
+	  "t.conf:3: health.jitter_percent: bad percentage '51' (0..50)" },
+	{ VIPS ONE "health = { interval_ms = 500; timeout_ms = 500; };\n",
+	  -ERANGE,
+	  "t.conf:3: health.timeout_ms: 500 must be shorter than interval_ms (500): one probe at a time" },
+	{ VIPS ONE "health = { passive_ms = 100; };\n", -ERANGE,
+	  "t.conf:3: health.passive_ms: 100 is too short to tell a dead backend from a slow answer (0: off, or 200..600000)" },
+	{ VIPS ONE "health = { alive_codes = [ ]; };\n", -EINVAL,
+	  "t.conf:3: health.alive_codes: empty: no answer would mean alive" },
+	{ VIPS ONE "health = { alive_codes = [ \"2xx\" ]; };\n", -EINVAL,
+	  "t.conf:3: health.alive_codes: bad code '2xx' (CODE or FROM-TO, 100..699)" },
+	{ VIPS ONE "health = { alive_codes = [ \"299-200\" ]; };\n", -ERANGE,
+	  "t.conf:3: health.alive_codes: bad code '299-200' (CODE or FROM-TO, 100..699)" },
+	{ VIPS ONE "health = { alive_codes = [ \"200-700\" ]; };\n", -ERANGE,
+	  "t.conf:3: health.alive_codes: bad code '200-700' (CODE or FROM-TO, 100..699)" },
+	{ VIPS ONE "health = { alive_codes = [ \" 200\" ]; };\n", -EINVAL,
+	  "t.conf:3: health.alive_codes: bad code ' 200' (CODE or FROM-TO, 100..699)" },
+	{ VIPS ONE "health = { alive_codes = [ 200 ]; };\n", -EINVAL,
+	  "t.conf:3: health.alive_codes: expected a string" },
+	{ VIPS ONE "health = true;\n", -EINVAL,
+	  "t.conf:3: health: expected a group: health = { ... };" },
+};
 
 static void bad_table(void)
 {
@@ -477,6 +460,8 @@ static void example_file(void)
 	CHECK_STR(st.backends[2].name, "sip-c");
 	CHECK(addr_is(&st.backends[2].addr, "2001:db8:1::13"));
 	CHECK_INT(st.backends[2].state, CTF_STATE_ACTIVE);
+	CHECK_STR(st.backends[0].instance, "");
+	CHECK_STR(st.backends[2].instance, "i-0c13");
 	CHECK(st.backends[0].line > 0);
 	CHECK_INT(st.backends[1].line, st.backends[0].line + 1);
 	CHECK_INT(st.backends[0].epoch, 0);

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "daemon.h"
+#include "epoch.h"
 #include "maglev.h"
 #include "nft.h"
 #include "unit.h"
@@ -214,6 +215,26 @@ static uint32_t epoch(const char *name)
 	return d.run->backends[ctfd_find(&d, name)].epoch;
 }
 
+/* The epoch that @token names for the instance at @addr (epoch.h). */
+static uint32_t derived(const char *addr, const char *token)
+{
+	char err[CTF_PARSE_ERRLEN];
+	struct ctf_addr a;
+
+	if (ctf_parse_addr(addr, &a, err, sizeof(err)))
+		return 0;
+	return ctfd_epoch_derive(&a, token);
+}
+
+/* The token of the instance after the one of epoch @e. */
+static const char *token_after(uint32_t e)
+{
+	static char buf[CTFD_TOKEN_MAX];
+
+	ctfd_token_after(buf, e);
+	return buf;
+}
+
 /* One control request as ctfailoverctl sends it; the response in out. */
 static const char *ctl(const char *line)
 {
@@ -249,11 +270,15 @@ static void lladdr_change_keeps_entries(void)
 	a = action(CTFD_ACT_BUMP, "b1", 0, CTFD_SRC_NEIGH,
 		   "neighbour " B1 " lladdr 02:00:00:00:01:01 -> "
 		   "02:00:00:00:01:02 on be1");
+	snprintf(a.token, sizeof(a.token), "lladdr 02:00:00:00:01:02");
+	/* Named by the config's instance (none): the same on every host. */
 	e = epoch("b1");
+	CHECK_INT(e, derived(B1, ""));
 	ids(B1, before, sizeof(before));
+	CHECK_INT(entries(B2), 2);
 	CHECK_INT(entries(B1), 2);
 	CHECK_INT(ctfd_act(&d, &a), 0);
-	CHECK_INT(epoch("b1"), e + 1);
+	CHECK_INT(epoch("b1"), derived(B1, "lladdr 02:00:00:00:01:02"));
 	CHECK_INT(d.c.bumps, 1);
 	CHECK_STR(ids(B1, after, sizeof(after)), before);
 	CHECK_INT(entries(B2), 2);
@@ -292,7 +317,7 @@ static void cycle_same_address_keeps_entries(void)
 	ids(B1, before, sizeof(before));
 	ctl("cycle b1");
 	CHECK(!strncmp(out, "OK\nb1 epoch ", 12));
-	CHECK_INT(epoch("b1"), e + 1);
+	CHECK_INT(epoch("b1"), derived(B1, token_after(e)));
 	CHECK_STR(ids(B1, after, sizeof(after)), before);
 	CHECK_INT(entries(B2), 2);
 	CHECK_INT(d.c.ct_scanned, 0);
@@ -340,7 +365,9 @@ static void down_evicts_up_keeps(void)
 	ids(B1, before, sizeof(before));
 	CHECK_INT(ctfd_act(&d, &down), 0);
 	CHECK_INT(d.run->backends[ctfd_find(&d, "b2")].state, CTF_STATE_DOWN);
-	CHECK_INT(epoch("b2"), e + 1);
+	/* Down: the instance's epoch's twin; back: the instance's again. */
+	CHECK_INT(epoch("b2"), CTF_EPOCH_MAX - e);
+	CHECK_INT(d.c.bumps, 1);
 	CHECK_INT(entries(B2), 0);
 	CHECK_STR(ids(B1, after, sizeof(after)), before);
 	CHECK_INT(d.c.ct_evicted, 2);
@@ -352,7 +379,8 @@ static void down_evicts_up_keeps(void)
 
 	CHECK_INT(ctfd_act(&d, &up), 0);
 	CHECK_INT(d.run->backends[ctfd_find(&d, "b2")].state, CTF_STATE_ACTIVE);
-	CHECK_INT(epoch("b2"), e + 2);
+	CHECK_INT(epoch("b2"), e);
+	CHECK_INT(d.c.bumps, 2);
 	CHECK_INT(d.c.ct_scanned, 4);
 	CHECK_INT(logged("ctnetlink: entries of " B2
 			 " kept (back in service at the same address)"),
@@ -374,23 +402,66 @@ static void probe_up_keeps_draining_calls(void)
 	CHECK_INT(d.c.ct_scanned, 0);
 }
 
+/* The VIP left: every entry goes, the epochs (the instances) stay. */
 static void vip_lost_evicts_all(void)
 {
 	struct ctfd_action a;
+	uint32_t e1, e2;
 
 	CHECK(setup());
-	a = action(CTFD_ACT_BUMP_ALL, NULL, 0, CTFD_SRC_ADDR,
+	e1 = epoch("b1");
+	e2 = epoch("b2");
+	a = action(CTFD_ACT_EVICT_ALL, NULL, 0, CTFD_SRC_ADDR,
 		   "vip " VIP " removed");
 	CHECK_INT(ctfd_act(&d, &a), 0);
 	CHECK_INT(entries(B1), 0);
 	CHECK_INT(entries(B2), 0);
 	CHECK_INT(d.c.ct_evicted, 4);
-	CHECK_INT(d.c.bumps, 2);
+	CHECK_INT(d.c.bumps, 0);
+	CHECK_INT(epoch("b1"), e1);
+	CHECK_INT(epoch("b2"), e2);
 	/* One walk of the table for both backends. */
-	CHECK_INT(logged("(epoch bumped)"), 1);
-	CHECK_INT(logged("reply source 10.0.1.11 and 1 more (epoch bumped)"),
+	CHECK_INT(logged("(the VIP left)"), 1);
+	CHECK_INT(logged("reply source 10.0.1.11 and 1 more (the VIP left)"),
 		  1);
-	CHECK_INT(logged("kept"), 0);
+	CHECK_INT(logged("epochs kept"), 1);
+	CHECK_INT(logged("kept ("), 0);
+}
+
+/*
+ * The config names a new instance of b1: its epoch is the one the name
+ * derives (on every host alike), its entries kept (same address); the
+ * same config again, or a restart that finds the name, changes nothing.
+ */
+static void config_instance_names_epoch(void)
+{
+	struct ctfd_state *next = malloc(sizeof(*next));
+	char before[512], after[512], err[512];
+	uint32_t e2;
+
+	CHECK(setup());
+	CHECK(next != NULL);
+	if (!next)
+		return;
+	e2 = epoch("b2");
+	ids(B1, before, sizeof(before));
+	*next = *d.run;
+	strcpy(next->backends[ctfd_find(&d, "b1")].instance, "i-0b1");
+	CHECK_INT(ctfd_commit(&d, next, err, sizeof(err)), 0);
+	CHECK_INT(epoch("b1"), derived(B1, "i-0b1"));
+	CHECK_INT(epoch("b2"), e2);
+	CHECK_STR(ids(B1, after, sizeof(after)), before);
+	*next = *d.run;
+	CHECK_INT(ctfd_commit(&d, next, err, sizeof(err)), 0);
+	CHECK_INT(epoch("b1"), derived(B1, "i-0b1"));
+	/* Down and back: the twin, then the instance's epoch again. */
+	next->backends[ctfd_find(&d, "b1")].state = CTF_STATE_DOWN;
+	CHECK_INT(ctfd_commit(&d, next, err, sizeof(err)), 0);
+	CHECK_INT(epoch("b1"), CTF_EPOCH_MAX - derived(B1, "i-0b1"));
+	next->backends[ctfd_find(&d, "b1")].state = CTF_STATE_ACTIVE;
+	CHECK_INT(ctfd_commit(&d, next, err, sizeof(err)), 0);
+	CHECK_INT(epoch("b1"), derived(B1, "i-0b1"));
+	free(next);
 }
 
 #define CASE(fn)                   \
@@ -406,6 +477,7 @@ CASE(cycle_new_address_evicts_old)
 CASE(down_evicts_up_keeps)
 CASE(probe_up_keeps_draining_calls)
 CASE(vip_lost_evicts_all)
+CASE(config_instance_names_epoch)
 
 const struct unit_case unit_cases[] = {
 	{ "lladdr_change_keeps_entries", run_lladdr_change_keeps_entries },
@@ -416,5 +488,6 @@ const struct unit_case unit_cases[] = {
 	{ "down_evicts_up_keeps", run_down_evicts_up_keeps },
 	{ "probe_up_keeps_draining_calls", run_probe_up_keeps_draining_calls },
 	{ "vip_lost_evicts_all", run_vip_lost_evicts_all },
+	{ "config_instance_names_epoch", run_config_instance_names_epoch },
 	{ NULL, NULL },
 };

@@ -197,12 +197,12 @@ static void run(const struct step *s, size_t n)
 			CTFD_ACT_SET_STATE, b, s, cause \
 		}                                       \
 	}
-#define ALL(cause)                                     \
-	1,                                             \
-	{                                              \
-		{                                      \
-			CTFD_ACT_BUMP_ALL, 0, 0, cause \
-		}                                      \
+#define ALL(cause)                                      \
+	1,                                              \
+	{                                               \
+		{                                       \
+			CTFD_ACT_EVICT_ALL, 0, 0, cause \
+		}                                       \
 	}
 #define TAKE(cause)                                    \
 	1,                                             \
@@ -657,7 +657,7 @@ static void resync_sweeps_what_is_gone(void)
 	CHECK_INT(acts[0].kind, CTFD_ACT_SET_STATE);
 	CHECK_INT(acts[0].backend, B2);
 	CHECK_STR(acts[0].cause, "link eth1 gone (was active)");
-	CHECK_INT(acts[1].kind, CTFD_ACT_BUMP_ALL);
+	CHECK_INT(acts[1].kind, CTFD_ACT_EVICT_ALL);
 	CHECK_STR(acts[1].cause, "vip 203.0.113.10 and others gone from this "
 				 "host (notification lost)");
 	/* Without a bracket open, _end() has nothing to say. */
@@ -787,7 +787,7 @@ static const struct {
 	const char *cause;
 } ka_cases[] = {
 	/* Its first line: the state before is unknown. */
-	{ "INSTANCE \"VI_1\" BACKUP 100", 1, CTFD_ACT_BUMP_ALL,
+	{ "INSTANCE \"VI_1\" BACKUP 100", 1, CTFD_ACT_EVICT_ALL,
 	  "keepalived INSTANCE VI_1 BACKUP" },
 	{ "INSTANCE \"VI_1\" BACKUP 100", 0, 0, NULL },
 	/* Gaining the VIP: a takeover. */
@@ -802,19 +802,19 @@ static const struct {
 	{ "INSTANCE \"VI_2\" MASTER 100", 1, CTFD_ACT_TAKEOVER,
 	  "keepalived INSTANCE VI_2 MASTER" },
 	/* Losing it, every way keepalived says so: evict. */
-	{ "INSTANCE \"VI_1\" FAULT 0", 1, CTFD_ACT_BUMP_ALL,
+	{ "INSTANCE \"VI_1\" FAULT 0", 1, CTFD_ACT_EVICT_ALL,
 	  "keepalived INSTANCE VI_1 MASTER -> FAULT" },
-	{ "INSTANCE \"VI_1\" BACKUP 100", 1, CTFD_ACT_BUMP_ALL,
+	{ "INSTANCE \"VI_1\" BACKUP 100", 1, CTFD_ACT_EVICT_ALL,
 	  "keepalived INSTANCE VI_1 FAULT -> BACKUP" },
 	{ "INSTANCE \"VI_1\" MASTER 100", 1, CTFD_ACT_TAKEOVER,
 	  "keepalived INSTANCE VI_1 BACKUP -> MASTER" },
-	{ "INSTANCE \"VI_1\" BACKUP 100", 1, CTFD_ACT_BUMP_ALL,
+	{ "INSTANCE \"VI_1\" BACKUP 100", 1, CTFD_ACT_EVICT_ALL,
 	  "keepalived INSTANCE VI_1 MASTER -> BACKUP" },
-	{ "INSTANCE \"VI_1\" STOP 0", 1, CTFD_ACT_BUMP_ALL,
+	{ "INSTANCE \"VI_1\" STOP 0", 1, CTFD_ACT_EVICT_ALL,
 	  "keepalived INSTANCE VI_1 BACKUP -> STOP" },
-	{ "INSTANCE \"VI_1\" DELETED 0", 1, CTFD_ACT_BUMP_ALL,
+	{ "INSTANCE \"VI_1\" DELETED 0", 1, CTFD_ACT_EVICT_ALL,
 	  "keepalived INSTANCE VI_1 STOP -> DELETED" },
-	{ "INSTANCE \"VI_2\" STOP 0", 1, CTFD_ACT_BUMP_ALL,
+	{ "INSTANCE \"VI_2\" STOP 0", 1, CTFD_ACT_EVICT_ALL,
 	  "keepalived INSTANCE VI_2 MASTER -> STOP" },
 	/* A first line of MASTER: a takeover too. */
 	{ "INSTANCE \"VI_3\" MASTER 100", 1, CTFD_ACT_TAKEOVER,
@@ -874,7 +874,7 @@ static void keepalived_instances(void)
 					 "INSTANCE \"VI_SIP\" BACKUP 100", acts,
 					 N(acts), err, sizeof(err)),
 		  1);
-	CHECK_INT(acts[0].kind, CTFD_ACT_BUMP_ALL);
+	CHECK_INT(acts[0].kind, CTFD_ACT_EVICT_ALL);
 	/* A sync group by its name, too. */
 	strcpy(st.keepalived_instances[1], "G_SIP");
 	st.n_keepalived_instances = 2;
@@ -917,7 +917,7 @@ static void takeover_evicts_nothing_loss_all(void)
 					 "INSTANCE \"VI_1\" BACKUP 100", acts,
 					 N(acts), err, sizeof(err)),
 		  1);
-	CHECK_INT(acts[0].kind, CTFD_ACT_BUMP_ALL);
+	CHECK_INT(acts[0].kind, CTFD_ACT_EVICT_ALL);
 	RUN(loss);
 }
 

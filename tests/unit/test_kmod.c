@@ -333,7 +333,8 @@ static void backend_round_trip(void)
 	struct ctf_backend in = { 0 }, out;
 	char err[CTF_PARSE_ERRLEN];
 	struct nlmsghdr *nlh;
-	const struct nlattr *nest;
+	const struct nlattr *nest, *attr;
+	int adopt = 0;
 
 	CHECK_INT(ctf_parse_addr("2001:db8::42", &in.addr, err, sizeof(err)),
 		  0);
@@ -350,7 +351,13 @@ static void backend_round_trip(void)
 	CHECK_STR(out.name, "b-2");
 	CHECK(out.epoch == CTF_EPOCH_MAX);
 	CHECK_INT(out.state, CTF_STATE_DOWN);
-	CHECK_INT(out.fields, CTF_BF_SETTABLE);
+	/* Adopt is a request's flag: no reply carries it. */
+	CHECK_INT(out.fields, CTF_BF_SETTABLE & ~CTF_BF_ADOPT);
+	/* It goes out as an empty CTF_BA_ADOPT in the nest. */
+	mnl_attr_for_each_nested(attr, nest)
+		if (mnl_attr_get_type(attr) == CTF_BA_ADOPT)
+			adopt += 1 + (int)mnl_attr_get_payload_len(attr);
+	CHECK_INT(adopt, 1);
 }
 
 static void backend_put_only_requested_fields(void)

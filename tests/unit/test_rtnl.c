@@ -541,7 +541,7 @@ static void live_neigh_addr_link(void)
 	CHECK_INT(sh("ip addr del 203.0.113.10/32 dev veth1"), 0);
 	CHECK(wait_for(r, CTFD_OBS_ADDR_DEL, "203.0.113.10", NULL, -1));
 	CHECK_INT(classify_seen(false, got, 64), 1);
-	CHECK_INT(got[0].kind, CTFD_ACT_BUMP_ALL);
+	CHECK_INT(got[0].kind, CTFD_ACT_EVICT_ALL);
 	CHECK_STR(got[0].cause,
 		  "vip 203.0.113.10 removed from veth1: this host gave it up");
 	seen.n = 0;

@@ -29,7 +29,7 @@
 #define CTF_BF_EVICTED	  (1U << 5)
 #define CTF_BF_UNSTAMPED  (1U << 6)
 /* Request only: CTF_BA_ADOPT, the epoch set without a change (uapi). */
-#define CTF_BF_ADOPT	  (1U << 7)
+#define CTF_BF_ADOPT (1U << 7)
 /* What a request may set besides the address. */
 #define CTF_BF_SETTABLE \
 	(CTF_BF_NAME | CTF_BF_EPOCH | CTF_BF_STATE | CTF_BF_ADOPT)

@@ -38,10 +38,7 @@ static const char *const top_keys[] = {
 	"metrics", "control_socket", "keepalived", "health",
 };
 static const char *const backend_keys[] = {
-	"name",
-	"address",
-	"interface",
-	"state",
+	"name", "address", "interface", "state", "instance",
 };
 static const char *const maglev_keys[] = { "table_size", "seed" };
 static const char *const guard_keys[] = { "max_remove_percent", "window_s" };
@@ -276,6 +273,19 @@ bool ctfd_has_vip_family(const struct ctfd_state *st, int family)
 	return false;
 }
 
+/* An instance name: 1..63 printable ASCII characters (a token of epoch.h). */
+static bool valid_instance(const char *s)
+{
+	size_t n = strlen(s), i;
+
+	if (!n || n >= CTFD_INSTANCE_MAX)
+		return false;
+	for (i = 0; i < n; i++)
+		if (s[i] < 0x20 || s[i] > 0x7e)
+			return false;
+	return true;
+}
+
 static int parse_backend(struct conf_ctx *c, const config_setting_t *g,
 			 unsigned int i, struct ctfd_state *st)
 {
@@ -365,6 +375,20 @@ static int parse_backend(struct conf_ctx *c, const config_setting_t *g,
 				"bad interface name '%s' (1..%d characters, no '/', ':' or spaces)",
 				str, IF_NAMESIZE - 1);
 		strcpy(b->ifname, str);
+	}
+
+	s = config_setting_get_member(g, "instance");
+	if (s) {
+		snprintf(field, sizeof(field), "%s.instance", label);
+		ret = get_string(c, s, field, &str);
+		if (ret)
+			return ret;
+		if (!valid_instance(str))
+			return fail(
+				c, s, -EINVAL, field,
+				"bad instance name '%s' (1..%d printable characters)",
+				str, CTFD_INSTANCE_MAX - 1);
+		strcpy(b->instance, str);
 	}
 
 	s = config_setting_get_member(g, "state");

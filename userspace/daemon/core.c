@@ -18,6 +18,7 @@
 #include "config.h"
 #include "ct.h"
 #include "daemon.h"
+#include "epoch.h"
 #include "prober.h"
 #include "kmod.h"
 #include "maglev.h"
@@ -38,12 +39,19 @@ int ctfd_find(const struct ctfd *d, const char *name)
 }
 
 /*
- * Without the module, epochs count up as its do (1..CTF_EPOCH_MAX, 0 is
- * "not stamped"), so that they can be handed to it when it is loaded.
+ * @b's epochs from its instance epoch @instance (epoch.h), in both modes:
+ * without the module they are what it is given when it is loaded.
  */
-static uint32_t next_epoch(uint32_t epoch)
+static void set_instance(struct ctfd_backend *b, uint32_t instance)
 {
-	return epoch >= CTF_EPOCH_MAX ? 1 : epoch + 1;
+	b->instance_epoch = instance;
+	b->epoch = ctfd_epoch_in_state(instance, b->state);
+}
+
+/* A backend new to the running state: the config names its instance. */
+static void new_instance(struct ctfd_backend *b)
+{
+	set_instance(b, ctfd_epoch_derive(&b->addr, b->instance));
 }
 
 unsigned int ctfd_slots_of(const struct ctfd *d, const struct ctf_addr *addr)
@@ -148,7 +156,10 @@ static void kmod_error(struct ctfd *d, const char *what,
 		 d->genl.errmsg[0] ? ": " : "", d->genl.errmsg);
 }
 
-/* Create or update @b in the module; its epoch comes back into @b. */
+/*
+ * Create or update @b in the module, with the epoch its instance and state
+ * make (set_instance()); another one than the module's is a change.
+ */
 static int kmod_set(struct ctfd *d, struct ctfd_backend *b)
 {
 	struct ctf_backend kb = { 0 }, out;
@@ -157,13 +168,13 @@ static int kmod_set(struct ctfd *d, struct ctfd_backend *b)
 	kb.addr = b->addr;
 	snprintf(kb.name, sizeof(kb.name), "%s", b->name);
 	kb.state = b->state;
-	ret = ctf_kmod_backend_set(&d->genl, &kb, CTF_BF_NAME | CTF_BF_STATE,
-				   &out);
+	kb.epoch = b->epoch;
+	ret = ctf_kmod_backend_set(
+		&d->genl, &kb, CTF_BF_NAME | CTF_BF_STATE | CTF_BF_EPOCH, &out);
 	if (ret) {
 		kmod_error(d, "backend set", &b->addr, ret);
 		return ret;
 	}
-	b->epoch = out.epoch;
 	return 0;
 }
 
@@ -189,8 +200,10 @@ static void kmod_make(struct ctfd *d, struct ctfd_state *next)
 	unsigned int i;
 
 	for (i = 0; d->kmod && i < next->n_backends; i++)
-		if (backend_at(d->run, &next->backends[i].addr) < 0)
+		if (backend_at(d->run, &next->backends[i].addr) < 0) {
+			new_instance(&next->backends[i]);
 			kmod_set(d, &next->backends[i]);
+		}
 }
 
 /* Remove @addr from the module; one it no longer has is no error. */
@@ -228,37 +241,31 @@ static void sync_backends(struct ctfd *d, struct ctfd_state *next)
 		struct ctfd_backend *b = &next->backends[i];
 		const struct ctfd_backend *old;
 
-		if (d->kmod) {
-			/* kmod_make added the new addresses; an address
-			 * that changed hands keeps its instance and epoch.
-			 */
-			j = backend_at(run, &b->addr);
-			if (j < 0)
-				continue;
-			old = &run->backends[j];
-			if (strcmp(old->name, b->name) ||
-			    old->state != b->state)
-				kmod_set(d, b);
-			else
-				b->epoch = old->epoch;
-			continue;
-		}
 		/*
-		 * Without it, the same: a backend is its address (a rename
-		 * keeps its entries and epoch); a name at a new address is
-		 * a new instance of it.
+		 * A backend is its address (a rename keeps its entries and
+		 * epoch): an address the running state has keeps its
+		 * instance unless the config names another one; a new
+		 * address is a new instance (kmod_make() gave it to the
+		 * module).
 		 */
 		j = backend_at(run, &b->addr);
 		old = j >= 0 ? &run->backends[j] : NULL;
-		if (old) {
-			b->epoch = old->epoch;
-		} else {
-			j = ctfd_backend_index(run, b->name);
-			b->epoch =
-				j >= 0 ? next_epoch(run->backends[j].epoch) : 1;
+		if (!old) {
+			if (!d->kmod)
+				new_instance(b);
+			continue;
 		}
-		if (old && b->state == CTF_STATE_DOWN &&
-		    old->state != CTF_STATE_DOWN)
+		if (strcmp(old->instance, b->instance))
+			new_instance(b);
+		else
+			set_instance(b, old->instance_epoch);
+		if (d->kmod) {
+			if (strcmp(old->name, b->name) ||
+			    old->state != b->state || old->epoch != b->epoch)
+				kmod_set(d, b);
+			continue;
+		}
+		if (b->state == CTF_STATE_DOWN && old->state != CTF_STATE_DOWN)
 			ct_evict(d, &b->addr, "backend down");
 	}
 	for (i = 0; i < run->n_backends; i++) {
@@ -356,104 +363,28 @@ static void bumped(struct ctfd *d, unsigned int i, uint32_t old,
 }
 
 int ctfd_bump(struct ctfd *d, unsigned int i, enum ctfd_source src,
-	      const char *cause, bool evict)
+	      const char *cause, const char *token)
 {
 	struct ctfd_backend *b = &d->run->backends[i];
-	uint32_t old = b->epoch;
+	uint32_t old = b->epoch, was = b->instance_epoch;
+	char after[CTFD_TOKEN_MAX];
 	int ret;
 
+	if (!token || !*token) {
+		ctfd_token_after(after, b->instance_epoch);
+		token = after;
+	}
+	set_instance(b, ctfd_epoch_derive(&b->addr, token));
 	if (d->kmod) {
-		struct ctf_backend out;
-
-		ret = ctf_kmod_bump(&d->genl, &b->addr, &out);
-		if (ret == -ENOENT) {
-			/* The module lost it (reloaded): give it back. */
-			ret = kmod_set(d, b);
-			if (!ret)
-				ret = ctf_kmod_bump(&d->genl, &b->addr, &out);
-		}
+		/* Created again if the module lost it (reloaded). */
+		ret = kmod_set(d, b);
 		if (ret) {
-			kmod_error(d, "bump", &b->addr, ret);
+			set_instance(b, was);
 			return ret;
 		}
-		b->epoch = out.epoch;
-	} else {
-		b->epoch = next_epoch(b->epoch);
 	}
 	bumped(d, i, old, src, cause);
-	if (!d->kmod && evict)
-		ct_evict(d, &b->addr, "epoch bumped");
 	return 0;
-}
-
-/* What the module gave every backend in one CTF_CMD_BACKEND_BUMP_ALL. */
-struct bump_all {
-	struct ctfd *d;
-	enum ctfd_source src;
-	const char *cause;
-	bool seen[CTFD_MAX_BACKENDS];
-};
-
-static int bump_all_cb(const struct ctf_backend *kb, void *data)
-{
-	struct bump_all *ba = data;
-	struct ctfd_state *run = ba->d->run;
-	int i = backend_at(run, &kb->addr);
-	uint32_t old;
-
-	if (i < 0)
-		return 0;
-	old = run->backends[i].epoch;
-	run->backends[i].epoch = kb->epoch;
-	/* A dump read again: its epochs are the newer, logged once. */
-	if (ba->seen[i])
-		return 0;
-	ba->seen[i] = true;
-	bumped(ba->d, i, old, ba->src, ba->cause);
-	return 0;
-}
-
-/*
- * Every backend a new epoch. With the module, one command and one grace
- * period for all (N bumps would wait N), then a dump for the new epochs;
- * a backend the dump lacks (the module was reloaded) is given back and
- * bumped alone, as is every backend with a module older than the command.
- */
-static int bump_all(struct ctfd *d, enum ctfd_source src, const char *cause)
-{
-	struct bump_all *ba;
-	unsigned int i, tries;
-	int ret = 0;
-
-	ba = d->kmod ? calloc(1, sizeof(*ba)) : NULL;
-	if (ba) {
-		ba->d = d;
-		ba->src = src;
-		ba->cause = cause;
-		ret = ctf_kmod_bump_all(&d->genl);
-		if (ret == -EOPNOTSUPP) {
-			ret = 0; /* an older module: one by one, below */
-		} else if (ret) {
-			kmod_error(d, "bump all", NULL, ret);
-			ret = 0;
-		} else {
-			/* A dump cut by a concurrent change is read again. */
-			for (tries = 0; tries < 3; tries++) {
-				ret = ctf_kmod_backend_dump(&d->genl,
-							    bump_all_cb, ba);
-				if (ret != -EINTR)
-					break;
-			}
-			if (ret)
-				kmod_error(d, "backend dump", NULL, ret);
-			ret = 0;
-		}
-	}
-	for (i = 0; i < d->run->n_backends; i++)
-		if ((!ba || !ba->seen[i]) && ctfd_bump(d, i, src, cause, false))
-			ret = -EIO;
-	free(ba);
-	return ret;
 }
 
 /*
@@ -501,7 +432,7 @@ int ctfd_neigh_flush(struct ctfd *d, const struct ctf_addr *addr,
 	return ret;
 }
 
-/* Without the module: the entries of every backend, a walk per family. */
+/* The entries of every backend over ctnetlink, a walk per family. */
 static void evict_all(struct ctfd *d, const char *why)
 {
 	static struct ctf_addr addrs[CTFD_MAX_BACKENDS];
@@ -521,6 +452,7 @@ int ctfd_act(struct ctfd *d, const struct ctfd_action *a)
 {
 	struct ctfd_state *next;
 	char err[512];
+	uint32_t was;
 	int ret = 0;
 
 	if (a->kind == CTFD_ACT_NONE)
@@ -539,7 +471,7 @@ int ctfd_act(struct ctfd *d, const struct ctfd_action *a)
 		 * Same address: entries kept (docs/architecture.md, "When
 		 * entries are evicted or kept").
 		 */
-		ret = ctfd_bump(d, a->backend, a->source, a->cause, false);
+		ret = ctfd_bump(d, a->backend, a->source, a->cause, a->token);
 		if (!ret)
 			ct_keep(d, a->backend,
 				"same address: the next packet reaches the new instance");
@@ -555,6 +487,7 @@ int ctfd_act(struct ctfd *d, const struct ctfd_action *a)
 			 ctf_state_name(a->state), ctfd_source_name(a->source),
 			 a->cause);
 		next->backends[a->backend].state = a->state;
+		was = d->run->backends[a->backend].epoch;
 		ret = ctfd_commit(d, next, err, sizeof(err));
 		free(next);
 		if (ret) {
@@ -565,24 +498,30 @@ int ctfd_act(struct ctfd *d, const struct ctfd_action *a)
 		}
 		d->c.applies[CTFD_OK]++;
 		/*
-		 * Down: the commit evicted (sync_backends()); back in service:
-		 * kept (docs/architecture.md, "When entries are evicted or
-		 * kept").
+		 * The commit gave it the epoch of its state (down or not) and,
+		 * down, evicted (sync_backends()); back in service: kept
+		 * (docs/architecture.md, "When entries are evicted or kept").
 		 */
-		ret = ctfd_bump(d, a->backend, a->source, a->cause, false);
-		if (!ret && a->state != CTF_STATE_DOWN)
+		if (d->run->backends[a->backend].epoch != was)
+			bumped(d, a->backend, was, a->source, a->cause);
+		if (a->state != CTF_STATE_DOWN)
 			ct_keep(d, a->backend,
 				"back in service at the same address");
-		return ret;
-	case CTFD_ACT_BUMP_ALL:
-		ctfd_log("event source=%s: bumping all %u backends: %s",
-			 ctfd_source_name(a->source), d->run->n_backends,
-			 a->cause);
-		ret = bump_all(d, a->source, a->cause);
-		/* Every backend's entries, one walk of the table a family. */
-		if (!d->kmod)
-			evict_all(d, "epoch bumped");
-		return ret;
+		return 0;
+	case CTFD_ACT_EVICT_ALL:
+		/*
+		 * Every backend's entries, one walk of the table a family;
+		 * the epochs stay: they name the instances, which did not
+		 * change (docs/architecture.md, "Epochs agree across load
+		 * balancers").
+		 */
+		ctfd_log(
+			"event source=%s: evicting the entries of all %u backends (epochs kept): %s",
+			ctfd_source_name(a->source), d->run->n_backends,
+			a->cause);
+		d->c.vip_losses++;
+		evict_all(d, "the VIP left");
+		return 0;
 	default:
 		return 0;
 	}
@@ -605,7 +544,8 @@ static int kmod_adopt_cb(const struct ctf_backend *kb, void *data)
 	memset(b, 0, sizeof(*b));
 	b->addr = kb->addr;
 	b->state = kb->state;
-	b->epoch = kb->epoch;
+	/* Whatever named it: the module's epoch is the instance's now. */
+	set_instance(b, ctfd_epoch_in_state(kb->epoch, kb->state));
 	if (kb->name[0])
 		snprintf(b->name, sizeof(b->name), "%s", kb->name);
 	else
@@ -628,12 +568,14 @@ static int adopt_addr(struct ctfd_state *k, const struct ctfd_state *desired,
 	memset(b, 0, sizeof(*b));
 	b->addr = *addr;
 	b->state = CTF_STATE_ACTIVE;
-	b->epoch = 1;
 	ctf_addr_str(addr, b->name);
 	for (i = 0; i < desired->n_backends; i++)
-		if (ctf_addr_equal(&desired->backends[i].addr, addr))
+		if (ctf_addr_equal(&desired->backends[i].addr, addr)) {
 			snprintf(b->name, sizeof(b->name), "%s",
 				 desired->backends[i].name);
+			strcpy(b->instance, desired->backends[i].instance);
+		}
+	new_instance(b);
 	return 0;
 }
 
@@ -688,6 +630,15 @@ static int adopt(struct ctfd *d, const struct ctfd_state *desired,
 		}
 		k->n_ports = ports.n;
 		memcpy(k->ports, ports.port, ports.n * sizeof(ports.port[0]));
+		/* The config's instance names: the module's epochs came of
+		 * them. */
+		for (i = 0; i < k->n_backends; i++) {
+			int j = backend_at(desired, &k->backends[i].addr);
+
+			if (j >= 0)
+				strcpy(k->backends[i].instance,
+				       desired->backends[j].instance);
+		}
 	} else if (d->dp.exists) {
 		for (i = 0; i < d->dp.table_size && !ret; i++) {
 			if (d->dp.slots4[i].family)
@@ -940,7 +891,8 @@ void ctfd_log_vips_at_start(struct ctfd *d)
 /* Work done so far: a change in it means an event was acted on. */
 static uint64_t work(const struct ctfd *d)
 {
-	return d->c.bumps + d->c.applies[CTFD_OK] + d->c.applies[CTFD_FAILED];
+	return d->c.bumps + d->c.vip_losses + d->c.applies[CTFD_OK] +
+	       d->c.applies[CTFD_FAILED];
 }
 
 static void event_done(struct ctfd *d, uint64_t before, double t0)
@@ -1006,7 +958,7 @@ void ctfd_kmod_events(struct ctfd *d)
 
 /*
  * The FIFO's actions of one read, carried out once it is drained: of a
- * burst, only the last BUMP_ALL and the last TAKEOVER, in their order
+ * burst, only the last EVICT_ALL and the last TAKEOVER, in their order
  * (docs/architecture.md, "HA events into actions").
  */
 #define FIFO_PENDING  4
@@ -1038,7 +990,7 @@ static void fifo_add(struct ctfd *d, struct fifo_batch *b,
 	b->lines++;
 	for (i = 0; i < b->n; i++) {
 		if (b->act[i].kind != a->kind ||
-		    (a->kind != CTFD_ACT_BUMP_ALL &&
+		    (a->kind != CTFD_ACT_EVICT_ALL &&
 		     a->kind != CTFD_ACT_TAKEOVER))
 			continue;
 		memmove(&b->act[i], &b->act[i + 1],
@@ -1192,7 +1144,9 @@ static void kmod_attach(struct ctfd *d)
 			&d->genl, &kb,
 			CTF_BF_NAME | CTF_BF_STATE | CTF_BF_EPOCH, &out);
 		if (ret == -EINVAL)
-			/* It knows the address at a later epoch: its own. */
+			/* Its removed address's epoch (or an older module's
+			 * refusal of a lower one): the module's own.
+			 */
 			ret = ctf_kmod_backend_set(&d->genl, &kb,
 						   CTF_BF_NAME | CTF_BF_STATE,
 						   &out);
@@ -1200,7 +1154,7 @@ static void kmod_attach(struct ctfd *d)
 			kmod_error(d, "backend set", &b->addr, ret);
 			continue;
 		}
-		b->epoch = out.epoch;
+		set_instance(b, ctfd_epoch_in_state(out.epoch, b->state));
 		given++;
 	}
 	ctfd_log(

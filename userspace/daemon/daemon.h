@@ -42,8 +42,9 @@ struct ctfd_counters {
 	double nft_commit_seconds; /* the last one */
 	/* From reading an event to its last commit or bump done: the last. */
 	double event_seconds;
-	double event_done;  /* when that was, in seconds since the epoch */
-	uint64_t takeovers; /* VIPs gained (MASTER, added): nothing evicted */
+	double event_done;   /* when that was, in seconds since the epoch */
+	uint64_t takeovers;  /* VIPs gained (MASTER, added): nothing evicted */
+	uint64_t vip_losses; /* VIPs lost (BACKUP..., removed): all evicted */
 	uint64_t fifo_replaced; /* the keepalived FIFO made again under us */
 };
 
@@ -109,12 +110,12 @@ int ctfd_commit_guarded(struct ctfd *d, const struct ctfd_state *next,
 /* Carry out one classified event, logging it with its cause. */
 int ctfd_act(struct ctfd *d, const struct ctfd_action *a);
 /*
- * Bump backend @i's epoch (in the module if loaded). @evict: without the
- * module, also delete its entries over ctnetlink; which callers may, and
- * why: docs/architecture.md, "When entries are evicted or kept".
+ * A new instance behind backend @i, named by @token (epoch.h; NULL or "":
+ * the one after the current), its epoch in the module if loaded. Entries
+ * are kept (docs/architecture.md, "When entries are evicted or kept").
  */
 int ctfd_bump(struct ctfd *d, unsigned int i, enum ctfd_source src,
-	      const char *cause, bool evict);
+	      const char *cause, const char *token);
 /*
  * After a cycle: delete @addr's neighbour entries but the static ones,
  * logged and counted. 0, or -errno with @err, for the reply only.

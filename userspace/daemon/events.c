@@ -211,13 +211,18 @@ static void classify_neigh(struct ctfd_watch *w, const struct ctfd_state *st,
 	if (n->lladdr_len == o->lladdr_len &&
 	    !memcmp(n->lladdr, o->lladdr, o->lladdr_len))
 		return;
-	if (n->lladdr_len && !relearn)
+	if (n->lladdr_len && !relearn) {
 		emit(out, CTFD_ACT_BUMP, b, 0, CTFD_SRC_NEIGH,
 		     "neighbour %s lladdr %s -> %s on %s",
 		     ctf_addr_str(&o->addr, abuf),
 		     lladdr_str(n->lladdr, n->lladdr_len, old),
 		     lladdr_str(o->lladdr, o->lladdr_len, new),
 		     ifname_of(w, o->ifindex, o->ifname, ibuf));
+		/* The new lladdr names the instance: the same on every host. */
+		if (out->n && !out->overflow)
+			ctfd_token_lladdr(out->acts[out->n - 1].token,
+					  o->lladdr, o->lladdr_len);
+	}
 	memcpy(n->lladdr, o->lladdr, o->lladdr_len);
 	n->lladdr_len = o->lladdr_len;
 }
@@ -472,7 +477,7 @@ static void classify_addr(struct ctfd_watch *w, const struct ctfd_state *st,
 	v->where = CTFD_VIP_ABSENT;
 	if (was == CTFD_VIP_ABSENT)
 		return;
-	emit(out, CTFD_ACT_BUMP_ALL, 0, 0, CTFD_SRC_ADDR,
+	emit(out, CTFD_ACT_EVICT_ALL, 0, 0, CTFD_SRC_ADDR,
 	     "vip %s removed from %s: this host gave it up",
 	     ctf_addr_str(&o->addr, abuf),
 	     ifname_of(w, o->ifindex, o->ifname, ibuf));
@@ -547,7 +552,7 @@ int ctfd_events_resync_end(struct ctfd_watch *w, const struct ctfd_state *st,
 	}
 	/* One move is one move, however many VIPs went with it. */
 	if (gone)
-		emit(&out, CTFD_ACT_BUMP_ALL, 0, 0, CTFD_SRC_ADDR,
+		emit(&out, CTFD_ACT_EVICT_ALL, 0, 0, CTFD_SRC_ADDR,
 		     "vip %s%s gone from this host (notification lost)",
 		     ctf_addr_str(first, abuf), gone > 1 ? " and others" : "");
 	return result(&out);
@@ -738,8 +743,8 @@ int ctfd_events_keepalived(struct ctfd_watch *w, const struct ctfd_state *st,
 	strcpy(v->state, state);
 	/* MASTER brings the VIP here; the others take it away. */
 	emit(&out,
-	     strcmp(state, "MASTER") ? CTFD_ACT_BUMP_ALL : CTFD_ACT_TAKEOVER, 0,
-	     0, CTFD_SRC_KEEPALIVED, "keepalived %s %s %s%s%s", kind, name,
+	     strcmp(state, "MASTER") ? CTFD_ACT_EVICT_ALL : CTFD_ACT_TAKEOVER,
+	     0, 0, CTFD_SRC_KEEPALIVED, "keepalived %s %s %s%s%s", kind, name,
 	     prev, prev[0] ? " -> " : "", state);
 	return result(&out);
 }

@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <net/if.h>
 
+#include "epoch.h"
 #include "model.h"
 #include "rtnl.h"
 
@@ -20,7 +21,7 @@ enum ctfd_action_kind {
 	CTFD_ACT_NONE,
 	CTFD_ACT_BUMP,	    /* one backend: a new instance */
 	CTFD_ACT_SET_STATE, /* one backend: a new state, and a bump */
-	CTFD_ACT_BUMP_ALL,  /* every backend: the VIP left this host */
+	CTFD_ACT_EVICT_ALL, /* every backend: the VIP left this host */
 	CTFD_ACT_TAKEOVER,  /* this host gained the VIP */
 };
 
@@ -44,6 +45,8 @@ struct ctfd_action {
 	uint8_t state;	      /* SET_STATE: enum ctf_backend_state */
 	enum ctfd_source source;
 	char cause[160]; /* one log line's worth, without the backend name */
+	/* BUMP: what names the new instance (epoch.h); "" for "after". */
+	char token[CTFD_TOKEN_MAX];
 };
 
 /* Room enough for any one observation: a link can carry every backend. */

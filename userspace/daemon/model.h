@@ -21,6 +21,8 @@
 #include "uapi/ctfailover.h"
 
 #define CTFD_MAX_BACKENDS 1024
+/* A backend's instance name in the config: 1..63 printable characters. */
+#define CTFD_INSTANCE_MAX 64
 #define CTFD_MAX_VIPS	  64
 /* The largest Maglev table: nft map elements per address family. */
 #define CTFD_MAX_TABLE_SIZE 1000003
@@ -49,8 +51,15 @@ struct ctfd_backend {
 	struct ctf_addr addr;
 	char ifname[IF_NAMESIZE]; /* the backend-facing link, "" if unset */
 	uint8_t state;		  /* enum ctf_backend_state */
-	uint32_t epoch;		  /* running state only; 0 in a config */
-	unsigned int line;	  /* where the config defines it; 0 if not */
+	/* The config's instance name: it and the address derive the epoch. */
+	char instance[CTFD_INSTANCE_MAX];
+	/*
+	 * Running state only, 0 in a config: the instance epoch (epoch.h),
+	 * and the epoch stamped, which is it or its down twin.
+	 */
+	uint32_t instance_epoch;
+	uint32_t epoch;
+	unsigned int line; /* where the config defines it; 0 if not */
 };
 
 /* A metrics listener: a loopback IPv4 or IPv6 address and a TCP port. */

@@ -120,6 +120,10 @@ for b in json.load(sys.stdin):
 # backend_field, read anew at every call (for wait_for).
 field_is() { [[ $(backend_field "$1" "$2") == "$3" ]]; }
 field_above() { (($(backend_field "$1" "$2") > $3)); }
+field_isnt() { [[ $(backend_field "$1" "$2") != "$3" ]]; }
+# derived ADDRESS [TOKEN] [down]: the epoch that names that instance, as
+# tests/lib/epoch.py computes it apart from the daemon.
+derived() { python3 "$(dirname "${BASH_SOURCE[0]}")/../../lib/epoch.py" "$@"; }
 
 # flow V SPORT: the backend ("backendN") that answers a datagram from the
 # client's fixed source port SPORT to the VIP; empty if none answered.
