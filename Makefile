@@ -110,8 +110,9 @@ install: userspace
 	chmod 0644 $(DESTDIR)$(UNITDIR)/ctfailoverd.service
 	$(INSTALL) -m 0644 nft/connlabel.conf prometheus/ctfailover.rules.yml \
 		$(DESTDIR)$(DATADIR)/
-	$(INSTALL) -m 0644 userspace/daemon/ctfailover.conf examples/keepalived.conf nft/ctfailover.nft \
-		$(DESTDIR)$(DOCDIR)/examples/
+	$(INSTALL) -m 0755 examples/conntrackd-notify $(DESTDIR)$(DATADIR)/
+	$(INSTALL) -m 0644 userspace/daemon/ctfailover.conf examples/keepalived.conf \
+		examples/conntrackd.conf nft/ctfailover.nft $(DESTDIR)$(DOCDIR)/examples/
 
 install-dkms:
 	$(INSTALL) -d $(DESTDIR)$(SRCDIR)/ctfailover-$(VERSION)/kmod/uapi

@@ -82,10 +82,15 @@ done
 pass "man finds ctfailoverd(8), ctfailoverctl(8), ctfailover.conf(5) and ctfailover(7)"
 expect 0 "ok" -- ctfailoverd --check -c /usr/share/doc/ctfailoverd/examples/ctfailover.conf
 for f in /usr/share/ctfailover/connlabel.conf /usr/share/ctfailover/ctfailover.rules.yml \
-	/usr/share/doc/ctfailoverd/examples/keepalived.conf; do
+	/usr/share/doc/ctfailoverd/examples/keepalived.conf \
+	/usr/share/doc/ctfailoverd/examples/conntrackd.conf; do
 	[[ -s $f ]] || ctf_die "the package has no $f"
 done
-pass "the connlabel bits, the alert rules and the keepalived example are installed"
+# keepalived runs it as root with enable_script_security: root's, not
+# writable by others, executable.
+[[ $(stat -c '%U %a' /usr/share/ctfailover/conntrackd-notify) == "root 755" ]] ||
+	ctf_die "/usr/share/ctfailover/conntrackd-notify: $(stat -c '%U %a' /usr/share/ctfailover/conntrackd-notify 2>&1)"
+pass "the connlabel bits, the alert rules, the keepalived and conntrackd examples and the notify script are installed"
 cp /usr/sbin/ctfailoverd /usr/sbin/ctfailoverctl "$out/sbin/"
 
 apt-get purge -y -q ctfailover-dkms >>"$out/apt.log" 2>&1

@@ -75,7 +75,7 @@ static const struct {
 	{ VIPS ONE "metrics = { address = \"127.0.0.1:1\"; };\n", -EINVAL,
 	  "t.conf:3: metrics.address: unknown setting (accepted: listen)" },
 	{ VIPS ONE "keepalived = { fifo = \"/x\"; };\n", -EINVAL,
-	  "t.conf:3: keepalived.fifo: unknown setting (accepted: notify_fifo, instances)" },
+	  "t.conf:3: keepalived.fifo: unknown setting (accepted: notify_fifo, instances, conntrackd)" },
 	/* Before the missing backends: the typo is the news. */
 	{ VIPS "Backends = ();\n", -EINVAL,
 	  "t.conf:2: Backends: unknown setting (accepted: vips, sip_ports, backends, maglev, guard, metrics, control_socket, keepalived, health)" },
@@ -335,7 +335,7 @@ static const struct {
 	{ VIPS ONE "keepalived = { instances = [ \"A\", \"A\" ]; };\n", -EEXIST,
 	  "t.conf:3: keepalived.instances[1]: 'A' is already instances[0]" },
 	{ VIPS ONE "keepalived = { instanses = [ \"A\" ]; };\n", -EINVAL,
-	  "t.conf:3: keepalived.instanses: unknown setting (accepted: notify_fifo, instances)" },
+	  "t.conf:3: keepalived.instanses: unknown setting (accepted: notify_fifo, instances, conntrackd)" },
 
 	/* addresses nobody else reaches */
 	{ "vips = [ \"224.0.0.18\" ];\nbackends = ( { name = \"a\"; address = \"10.0.0.1\"; } );\n",

@@ -19,6 +19,7 @@ static const struct ctf_ctl_cmd cmds[] = {
 	{ "activate", 1, 1, "NAME", NULL, 0 },
 	{ "probe", 2, 2, "NAME up|down", "up|down", 2 },
 	{ "cycle", 1, 2, "NAME [ADDRESS]", NULL, 0 },
+	{ "adopt", 2, 2, "NAME EPOCH", NULL, 0 },
 	{ "where", 2, 2, "ADDRESS PORT", NULL, 0 },
 };
 

@@ -7,6 +7,7 @@
 #define CTF_CTL_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include "genl.h"
@@ -32,6 +33,10 @@ int ctl_flows(int argc, char **argv, const struct ctl_opts *o);
 int ctl_canary(int argc, char **argv, const struct ctl_opts *o);
 /* Every command that the daemon carries out (daemon.c). */
 int ctl_daemon(int argc, char **argv, const struct ctl_opts *o);
+/* The same, its answer's body to @out. */
+int ctl_daemon_to(int argc, char **argv, const struct ctl_opts *o, FILE *out);
+/* Entries synced from a peer: their epochs adopted where needed (synced.c). */
+int ctl_synced(int argc, char **argv, const struct ctl_opts *o);
 
 /*
  * kernel.c, shared by the subcommands that talk to the module. Each prints

@@ -106,6 +106,11 @@ static int talk(int fd, const char *req, char **resp, size_t *len)
 
 int ctl_daemon(int argc, char **argv, const struct ctl_opts *o)
 {
+	return ctl_daemon_to(argc, argv, o, stdout);
+}
+
+int ctl_daemon_to(int argc, char **argv, const struct ctl_opts *o, FILE *out)
+{
 	char req[1024], *resp = NULL, *body, err[128];
 	const char *path = socket_path(o);
 	const struct ctf_ctl_cmd *cmd;
@@ -155,7 +160,7 @@ int ctl_daemon(int argc, char **argv, const struct ctl_opts *o)
 	*body++ = '\0';
 	if (!strcmp(resp, "OK") || !strcmp(resp, "ALARM") ||
 	    !strcmp(resp, "REFUSED")) {
-		fputs(body, stdout);
+		fputs(body, out);
 		code = resp[0] == 'O'	? CTL_EXIT_OK
 		       : resp[0] == 'A' ? CTL_EXIT_ALARM
 					: CTL_EXIT_REFUSED;

@@ -43,7 +43,8 @@ static const char *const backend_keys[] = {
 static const char *const maglev_keys[] = { "table_size", "seed" };
 static const char *const guard_keys[] = { "max_remove_percent", "window_s" };
 static const char *const metrics_keys[] = { "listen" };
-static const char *const keepalived_keys[] = { "notify_fifo", "instances" };
+static const char *const keepalived_keys[] = { "notify_fifo", "instances",
+						"conntrackd" };
 static const char *const health_keys[] = {
 	"enabled",	  "port",	 "interval_ms", "timeout_ms",
 	"jitter_percent", "rise",	 "fall",	"passive_ms",
@@ -698,6 +699,13 @@ static int parse_paths(struct conf_ctx *c, const config_setting_t *root,
 		ret = parse_instances(c, s, st);
 		if (ret)
 			return ret;
+	}
+	s = config_setting_get_member(g, "conntrackd");
+	if (s) {
+		if (config_setting_type(s) != CONFIG_TYPE_BOOL)
+			return fail(c, s, -EINVAL, "keepalived.conntrackd",
+				    "expected true or false");
+		st->conntrackd = config_setting_get_bool(s);
 	}
 	s = config_setting_get_member(g, "notify_fifo");
 	if (!s)

@@ -895,6 +895,54 @@ static int cmd_where(struct req *r)
 	return 0;
 }
 
+/*
+ * adopt NAME EPOCH: the instance behind NAME is the one of EPOCH, which
+ * the entries synced from a peer carry (ctfailoverctl synced reads them;
+ * docs/architecture.md, "Epochs agree across load balancers").
+ */
+static int cmd_adopt(struct req *r)
+{
+	char err[CTF_PARSE_ERRLEN], why[96];
+	const struct ctfd_backend *b;
+	struct ctf_json j;
+	uint32_t epoch, was;
+	int i, ret = need_privilege(r);
+
+	if (ret)
+		return ret;
+	i = backend_arg(r, r->argv[1]);
+	if (i < 0)
+		return EXIT_FAIL;
+	if (ctf_parse_epoch(r->argv[2], &epoch, err, sizeof(err)))
+		return fail(r, EXIT_USAGE, "adopt: %s", err);
+	b = &r->d->run->backends[i];
+	if (b->state == CTF_STATE_DOWN)
+		return fail(
+			r, EXIT_FAIL,
+			"adopt: %s is down here: its entries are stale whatever they carry",
+			b->name);
+	was = b->epoch;
+	r->d->c.events[CTFD_SRC_CONTROL]++;
+	snprintf(why, sizeof(why), "the entries synced from a peer carry it");
+	if (epoch != b->instance_epoch && ctfd_adopt(r->d, i, epoch, why))
+		return fail(
+			r, EXIT_FAIL,
+			"adopt: the module refused it (see the daemon's log)");
+	if (r->json) {
+		ctf_json_init(&j, r->out);
+		ctf_json_begin_object(&j, NULL);
+		ctf_json_string(&j, "backend", b->name);
+		ctf_json_uint(&j, "epoch", b->epoch);
+		ctf_json_uint(&j, "was", was);
+		ctf_json_end_object(&j);
+		fputc('\n', r->out);
+	} else {
+		fprintf(r->out, "%s epoch %u (was %u)\n", b->name, b->epoch,
+			was);
+	}
+	return 0;
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(struct req *r);
@@ -906,6 +954,7 @@ static const struct {
 	{ "activate", cmd_state }, { "probe", cmd_state },
 	{ "cycle", cmd_cycle },	   { "where", cmd_where },
 	{ "probes", cmd_probes },  { "canary", cmd_canary },
+	{ "adopt", cmd_adopt },
 };
 
 static int dispatch(struct req *r, char *line)

@@ -387,6 +387,34 @@ int ctfd_bump(struct ctfd *d, unsigned int i, enum ctfd_source src,
 	return 0;
 }
 
+int ctfd_adopt(struct ctfd *d, unsigned int i, uint32_t epoch, const char *why)
+{
+	struct ctfd_backend *b = &d->run->backends[i];
+	uint32_t was = b->instance_epoch;
+	char a[CTF_ADDR_STRLEN];
+
+	if (d->kmod) {
+		struct ctf_backend kb = { 0 }, out;
+		int ret;
+
+		kb.addr = b->addr;
+		kb.epoch = ctfd_epoch_in_state(epoch, b->state);
+		ret = ctf_kmod_backend_set(&d->genl, &kb,
+					   CTF_BF_EPOCH | CTF_BF_ADOPT, &out);
+		if (ret) {
+			kmod_error(d, "adopt", &b->addr, ret);
+			return ret;
+		}
+	}
+	set_instance(b, epoch);
+	d->c.adoptions++;
+	ctfd_log(
+		"adopt backend=%s address=%s epoch=%u->%u: %s (nothing made stale)",
+		b->name, ctf_addr_str(&b->addr, a), was, b->instance_epoch,
+		why);
+	return 0;
+}
+
 /*
  * Without the module, a bump that leaves the entries where they are says
  * so: an operator who knows that a bump evicts must not read the silence
@@ -515,11 +543,22 @@ int ctfd_act(struct ctfd *d, const struct ctfd_action *a)
 		 * change (docs/architecture.md, "Epochs agree across load
 		 * balancers").
 		 */
+		d->c.vip_losses++;
+		if (d->run->conntrackd) {
+			/*
+			 * Deleted now, they would be deleted from the copy
+			 * the new master commits (conntrackd sends the
+			 * deletions): conntrackd -t ends them later.
+			 */
+			ctfd_log(
+				"event source=%s: entries left to conntrackd's purge (keepalived.conntrackd), epochs kept: %s",
+				ctfd_source_name(a->source), a->cause);
+			return 0;
+		}
 		ctfd_log(
 			"event source=%s: evicting the entries of all %u backends (epochs kept): %s",
 			ctfd_source_name(a->source), d->run->n_backends,
 			a->cause);
-		d->c.vip_losses++;
 		evict_all(d, "the VIP left");
 		return 0;
 	default:

@@ -45,6 +45,7 @@ struct ctfd_counters {
 	double event_done;   /* when that was, in seconds since the epoch */
 	uint64_t takeovers;  /* VIPs gained (MASTER, added): nothing evicted */
 	uint64_t vip_losses; /* VIPs lost (BACKUP..., removed): all evicted */
+	uint64_t adoptions;  /* epochs adopted from synced entries */
 	uint64_t fifo_replaced; /* the keepalived FIFO made again under us */
 };
 
@@ -116,6 +117,12 @@ int ctfd_act(struct ctfd *d, const struct ctfd_action *a);
  */
 int ctfd_bump(struct ctfd *d, unsigned int i, enum ctfd_source src,
 	      const char *cause, const char *token);
+/*
+ * Backend @i's instance is the one of epoch @epoch, which the entries
+ * synced from a peer carry: set without a change (the module's
+ * CTF_BA_ADOPT), logged with @why and counted. 0 or -errno.
+ */
+int ctfd_adopt(struct ctfd *d, unsigned int i, uint32_t epoch, const char *why);
 /*
  * After a cycle: delete @addr's neighbour entries but the static ones,
  * logged and counted. 0, or -errno with @err, for the reply only.

@@ -9,13 +9,16 @@
 #    address, re-steered by the module (a stale hit), no ctnetlink;
 #  - cycled 4 times while its pinned flow sends: the flow follows every time
 #    (the new address is in the module before the nft map names it);
-#  - a neighbour lladdr change (same address, new instance) bumps the
-#    module's epoch, and the pinned flow's next datagram is re-steered;
+#  - a neighbour lladdr change (same address, new instance) gives the
+#    module the epoch the new lladdr names, and the pinned flow's next
+#    datagram is re-steered;
 #  - rmmod and modprobe under the daemon: ctnetlink meanwhile, then the
 #    module gets its backends back with their epochs, and the daemon warns
 #    of the flowtable added meanwhile;
-#  - the VIP given up: one CTF_CMD_BACKEND_BUMP_ALL, each backend's new
-#    epoch logged;
+#  - entries at an epoch this host does not have (a peer's, committed by
+#    conntrackd): `ctfailoverctl synced` has the daemon adopt it, the flow
+#    keeps its entry;
+#  - the VIP given up: every entry evicted, the epochs kept;
 #  - kill -9: the module keeps its backends, the flow keeps going.
 set -euo pipefail
 # shellcheck source=tests/host/lib/daemon.sh
@@ -144,6 +147,33 @@ replies_from backend2 2 "$out"
 # modprobe scheduled if that ran first.
 assert_eq $((moved0 + 1)) "$(moved_entries)" "entries moved by the cycle"
 pass "rmmod and modprobe under the daemon: ctnetlink meanwhile, then the module again with the same epochs"
+
+# Entries whose stamp is not this host's epoch, as after conntrackd
+# committed a peer's entries here and the peer saw a change this host did
+# not: `ctfailoverctl synced` finds them all at one epoch and the daemon
+# adopts it, so the flow keeps its entry. (Here this host alone is given a
+# cycle; the sweep it schedules is kept away.)
+ctl sweep-delay 600000
+out=$(udp_send "$NS_CLIENT" -s "$sport" -n 2 -w 2000 "$VIP4" 5060)
+replies_from backend2 2 "$out"
+peer=$(ctl backend "${BACKEND4[2]}" | kv epoch)
+dctl cycle backend2 >/dev/null
+[[ $(ctl backend "${BACKEND4[2]}" | kv epoch) != "$peer" ]] || fail "the cycle left backend2's epoch"
+moved=$(moved_entries)
+out=$(ns_lb ctfailoverctl -s "$SOCK" synced)
+assert_match "backend2 ${BACKEND4[2]}: [1-9][0-9]* stamped, 0 at epoch [0-9]+, [1-9][0-9]* at epoch $peer: adopted" \
+	"$out" "synced's report"
+assert_eq "$peer" "$(ctl backend "${BACKEND4[2]}" | kv epoch)" "the module's epoch after synced"
+assert_eq "$peer" "$(dctl backends | awk '$1 == "backend2" { print $5 }')" "the daemon's epoch after synced"
+out=$(udp_send "$NS_CLIENT" -s "$sport" -n 2 -w 2000 "$VIP4" 5060)
+replies_from backend2 2 "$out"
+assert_eq "$moved" "$(moved_entries)" "entries moved after the adoption"
+assert_match "adopt backend=backend2 address=${BACKEND4[2]} epoch=[0-9]+->$peer" "$(daemon_log)" "the adoption's log line"
+assert_eq 1 "$(dctl stats | awk '$1 == "ctfailover_epoch_adoptions_total" { print $2 }')" "adoptions counted"
+assert_match "backend2 ${BACKEND4[2]}: [1-9][0-9]* stamped, [1-9][0-9]* at epoch $peer: agree" \
+	"$(ns_lb ctfailoverctl -s "$SOCK" synced)" "synced again"
+ctl sweep-delay 1000
+pass "synced: the epoch a backend's entries all carry adopted, the flow kept its entry"
 
 # The VIP given up: every backend's entries evicted over ctnetlink, every
 # epoch kept (they name the instances, which did not change).
