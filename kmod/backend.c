@@ -196,6 +196,8 @@ void ctf_backend_set_epoch(struct ctf_net *cn, struct ctf_backend *b,
 {
 	lockdep_assert_held(&cn->lock);
 	WRITE_ONCE(b->epoch, epoch);
+	/* A change: what an adoption replaced is stale from now on too. */
+	WRITE_ONCE(b->alias_epoch, 0);
 	ctf_stale_mark(cn, b);
 }
 
@@ -302,6 +304,8 @@ enum ctf_verdict ctf_judge(u32 epoch, const struct ctf_backend *b)
 		return CTF_VERDICT_FOREIGN;
 	if (!epoch)
 		epoch = READ_ONCE(b->unstamped_epoch);
-	return epoch == READ_ONCE(b->epoch) ? CTF_VERDICT_CURRENT :
-					      CTF_VERDICT_STALE;
+	return epoch == READ_ONCE(b->epoch) ||
+			       epoch == READ_ONCE(b->alias_epoch) ?
+		       CTF_VERDICT_CURRENT :
+		       CTF_VERDICT_STALE;
 }

@@ -56,6 +56,7 @@ struct ctf_backend {
 	bool gone;			/* removed, not yet reaped; under ctf_net.lock */
 	u32 epoch;			/* 1..CTF_EPOCH_MAX; READ_ONCE in hooks */
 	u32 unstamped_epoch;		/* entries without a stamp belong to it */
+	u32 alias_epoch;		/* adopted over (CTF_BA_ADOPT); 0 none */
 	unsigned long gone_gen;		/* ctf_net.sweep_gen when removed */
 	atomic_long_t stale_gen;	/* ctf_stale_mark() of its last change */
 	char name[CTF_NAME_MAX];	/* under ctf_net.lock */

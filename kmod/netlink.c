@@ -55,6 +55,12 @@ static const struct nla_policy ctf_none_policy[CTF_A_MAX + 1] = {
 	[CTF_A_INFO_GENL_VERSION]	= { .type = NLA_REJECT },
 };
 
+static const struct nla_policy ctf_evict_cmd_policy[CTF_A_MAX + 1] = {
+	[CTF_A_INFO_VERSION]		= { .type = NLA_REJECT },
+	[CTF_A_INFO_GENL_VERSION]	= { .type = NLA_REJECT },
+	[CTF_A_EVICT_ALL]		= { .type = NLA_FLAG },
+};
+
 static const struct nla_policy ctf_backend_key_cmd_policy[CTF_A_MAX + 1] = {
 	[CTF_A_BACKEND]	= NLA_POLICY_NESTED(ctf_backend_key_policy),
 };
@@ -108,6 +114,8 @@ static int ctf_fill_backend(struct sk_buff *skb, const struct ctf_backend *b)
 	    (b->name[0] && nla_put_string(skb, CTF_BA_NAME, b->name)) ||
 	    nla_put_u32(skb, CTF_BA_EPOCH, b->epoch) ||
 	    nla_put_u32(skb, CTF_BA_UNSTAMPED_EPOCH, b->unstamped_epoch) ||
+	    (b->alias_epoch &&
+	     nla_put_u32(skb, CTF_BA_ALIAS_EPOCH, b->alias_epoch)) ||
 	    nla_put_u8(skb, CTF_BA_STATE, b->state) ||
 	    nla_put_u64_64bit(skb, CTF_BA_TAGGED, atomic64_read(&b->tagged),
 			      CTF_BA_PAD) ||
@@ -310,7 +318,9 @@ static int ctf_nl_backend_set(struct sk_buff *skb, struct genl_info *info)
 		ctf_backend_revive(cn, b, epoch, state);
 		stale = true;
 	} else if (epoch && epoch != b->epoch && tb[CTF_BA_ADOPT]) {
+		/* The same instance by another name: both current. */
 		ctf_epoch_seen(cn, epoch);
+		WRITE_ONCE(b->alias_epoch, b->epoch);
 		WRITE_ONCE(b->epoch, epoch);
 	} else if (epoch && epoch != b->epoch) {
 		ctf_epoch_seen(cn, epoch);
@@ -558,6 +568,9 @@ static int ctf_nl_evict(struct sk_buff *skb, struct genl_info *info)
 	struct sk_buff *msg;
 	void *hdr;
 
+	/* Marked before the sweep begins: it judges every backend's entries. */
+	if (info->attrs[CTF_A_EVICT_ALL])
+		ctf_stale_mark(cn, NULL);
 	ctf_sweep_run(cn, &res);
 	msg = ctf_reply_new(info, CTF_CMD_EVICT, &hdr);
 	if (!msg)
@@ -758,7 +771,7 @@ static const struct genl_ops ctf_genl_ops[] = {
 	       GENL_UNS_ADMIN_PERM),
 	CTF_OP(CTF_CMD_PORTS_GET, ctf_nl_ports_get, ctf_none_policy,
 	       GENL_UNS_ADMIN_PERM),
-	CTF_OP(CTF_CMD_EVICT, ctf_nl_evict, ctf_none_policy,
+	CTF_OP(CTF_CMD_EVICT, ctf_nl_evict, ctf_evict_cmd_policy,
 	       GENL_UNS_ADMIN_PERM),
 	CTF_OP(CTF_CMD_STATS_GET, ctf_nl_stats_get, ctf_none_policy,
 	       GENL_UNS_ADMIN_PERM),

@@ -56,7 +56,9 @@ static const struct nla_policy ctf_test_evict_reply_policy[CTF_A_MAX + 1] = {
 	[CTF_A_EVICT]	= NLA_POLICY_NESTED(ctf_test_ev_policy),
 };
 
-static void ctf_test_evict(struct kunit *test, struct ctf_sweep_result *res)
+/* CTF_CMD_EVICT (@all: with CTF_A_EVICT_ALL) and what it reported. */
+static void ctf_test_evict_req(struct kunit *test, bool all,
+			       struct ctf_sweep_result *res)
 {
 	struct ctf_test_ctx *ctx = test->priv;
 	struct nlattr *tb[CTF_A_MAX + 1], *ev[CTF_EV_MAX + 1];
@@ -64,6 +66,8 @@ static void ctf_test_evict(struct kunit *test, struct ctf_sweep_result *res)
 	int ret;
 
 	nlh = ctf_test_req(test, ctx->family, CTF_CMD_EVICT, 0, 0);
+	if (all)
+		KUNIT_ASSERT_EQ(test, nla_put_flag(ctx->skb, CTF_A_EVICT_ALL), 0);
 	nlh = ctf_test_call(test, nlh);
 	ctf_test_reply_parse(test, nlh, CTF_CMD_EVICT,
 			     ctf_test_evict_reply_policy, tb);
@@ -77,6 +81,11 @@ static void ctf_test_evict(struct kunit *test, struct ctf_sweep_result *res)
 	res->scanned = nla_get_u64(ev[CTF_EV_SCANNED]);
 	res->evicted = nla_get_u64(ev[CTF_EV_EVICTED]);
 	res->usec = nla_get_u64(ev[CTF_EV_USEC]);
+}
+
+static void ctf_test_evict(struct kunit *test, struct ctf_sweep_result *res)
+{
+	ctf_test_evict_req(test, false, res);
 }
 
 /* A provider's flow to a VIP, DNATed to a backend. */
@@ -1308,6 +1317,74 @@ static void ctf_ct_test_failover(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, rb.evicted, 0);
 }
 
+/*
+ * Entries that passed no hook (as conntrackd's commit makes them over
+ * ctnetlink), stale while nothing marked their backend: a sweep judges
+ * them only when asked to judge all (CTF_A_EVICT_ALL), then deletes the
+ * stale ones and keeps the current ones.
+ */
+static void ctf_ct_test_evict_all(struct kunit *test)
+{
+	const struct ctf_test_be a = { CTF_FO_A, "a", 0, CTF_NONE };
+	struct ctf_test_be adopt = { CTF_FO_A, NULL, 0, CTF_NONE, true };
+	struct ctf_test_be change = { CTF_FO_A, NULL, 0, CTF_NONE };
+	struct nf_conn *stale[CTF_FO_PER_A], *cur[CTF_FO_PER_B];
+	struct ctf_sweep_result res;
+	struct ctf_test_be_reply ra, rb;
+	struct ctf_test_stats st;
+	struct ctf_test_flow f;
+	struct nlmsghdr *nlh;
+	unsigned int i;
+
+	/* Arrange: A added and swept: nothing marked since. */
+	ctf_test_connect(test);
+	nlh = ctf_test_config_set(test, CTF_NONE, CTF_MAX_SWEEP_DELAY_MS);
+	ctf_test_expect_ack(test, nlh, 0, NULL, NULL);
+	nlh = ctf_test_backend_req(test, CTF_CMD_BACKEND_SET, &a, NULL);
+	ctf_test_be_parse(test, nlh, CTF_CMD_BACKEND_SET, &ra);
+	ctf_test_evict(test, &res);
+	ctf_test_stats_get(test, &st);
+	KUNIT_ASSERT_EQ(test, st.may_be_stale, 0);
+	for (i = 0; i < CTF_FO_PER_A; i++) {
+		f = ctf_test_flow_to(CTF_FO_A, 31000 + i);
+		stale[i] = ctf_test_ct_add(test, &f, true);
+		ctf_test_ct_stamp(test, stale[i], ra.epoch + 1);
+	}
+	ctf_test_fo_entries(test, CTF_FO_A, ra.epoch, cur, CTF_FO_PER_B);
+
+	/* Act, assert: a plain sweep does not look; an "all" one does. */
+	ctf_test_evict(test, &res);
+	KUNIT_EXPECT_EQ(test, res.evicted, 0);
+	ctf_test_evict_req(test, true, &res);
+	KUNIT_EXPECT_EQ(test, res.evicted, CTF_FO_PER_A);
+	for (i = 0; i < CTF_FO_PER_A; i++) {
+		f = ctf_test_flow_to(CTF_FO_A, 31000 + i);
+		KUNIT_EXPECT_NULL(test, ctf_test_ct_find(test, &f));
+	}
+	for (i = 0; i < CTF_FO_PER_B; i++) {
+		f = ctf_test_flow_to(CTF_FO_A, 30000 + i);
+		KUNIT_EXPECT_PTR_EQ(test, ctf_test_ct_find(test, &f), cur[i]);
+	}
+	ctf_test_stats_get(test, &st);
+	KUNIT_EXPECT_EQ(test, st.may_be_stale, 0);
+
+	/*
+	 * An epoch adopted: the entries of the one it replaced stay current
+	 * (an "all" sweep keeps them); the next change ends that.
+	 */
+	adopt.epoch = ra.epoch + 5;
+	nlh = ctf_test_backend_req(test, CTF_CMD_BACKEND_SET, &adopt, NULL);
+	ctf_test_be_parse(test, nlh, CTF_CMD_BACKEND_SET, &rb);
+	KUNIT_EXPECT_EQ(test, rb.epoch, ra.epoch + 5);
+	ctf_test_evict_req(test, true, &res);
+	KUNIT_EXPECT_EQ(test, res.evicted, 0);
+	change.epoch = ra.epoch + 6;
+	nlh = ctf_test_backend_req(test, CTF_CMD_BACKEND_SET, &change, NULL);
+	ctf_test_be_parse(test, nlh, CTF_CMD_BACKEND_SET, &rb);
+	ctf_test_evict_req(test, true, &res);
+	KUNIT_EXPECT_EQ(test, res.evicted, CTF_FO_PER_B);
+}
+
 static struct kunit_case ctf_conntrack_test_cases[] = {
 	KUNIT_CASE_PARAM(ctf_ct_test_stamp, ctf_ct_stamp_gen_params),
 	KUNIT_CASE_PARAM(ctf_ct_test_judge, ctf_ct_judge_gen_params),
@@ -1319,6 +1396,7 @@ static struct kunit_case ctf_conntrack_test_cases[] = {
 	KUNIT_CASE(ctf_ct_test_config_word),
 	KUNIT_CASE_PARAM(ctf_ct_test_counter_jump, ctf_jump_gen_params),
 	KUNIT_CASE_PARAM(ctf_ct_test_failover, ctf_failover_gen_params),
+	KUNIT_CASE(ctf_ct_test_evict_all),
 	{}
 };
 

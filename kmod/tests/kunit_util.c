@@ -484,6 +484,7 @@ static const struct nla_policy ctf_test_be_policy[CTF_BA_MAX + 1] = {
 	[CTF_BA_EVICTED]	= { .type = NLA_U64 },
 	[CTF_BA_PAD]		= { .type = NLA_BINARY },
 	[CTF_BA_UNSTAMPED_EPOCH] = NLA_POLICY_FULL_RANGE(NLA_U32, &ctf_test_epoch_range),
+	[CTF_BA_ALIAS_EPOCH]	= NLA_POLICY_FULL_RANGE(NLA_U32, &ctf_test_epoch_range),
 };
 
 static const struct nla_policy ctf_test_be_reply_policy[CTF_A_MAX + 1] = {

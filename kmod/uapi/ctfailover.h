@@ -97,6 +97,7 @@ enum ctf_cmd {
 	 * -> CTF_A_EVICT. The same sweep runs in the background after every
 	 * bump, removal or state change to down. One sweep of a namespace
 	 * runs at a time; a namespace without entries is not walked.
+	 * Optional: CTF_A_EVICT_ALL.
 	 */
 	CTF_CMD_EVICT,
 	/* -> CTF_A_STATS, CTF_A_LABEL_WORD, CTF_A_SWEEP_DELAY_MS */
@@ -149,6 +150,13 @@ enum ctf_attr {
 	 * re-steers them.
 	 */
 	CTF_A_SWEEP_DELAY_MS,
+	/*
+	 * flag, CTF_CMD_EVICT: judge every entry of the namespace, not only
+	 * those of the backends changed since the last complete sweep:
+	 * entries that ctnetlink created (conntrackd's commit on a takeover)
+	 * passed no hook, and a stale one among them would not be looked at.
+	 */
+	CTF_A_EVICT_ALL,
 
 	__CTF_A_MAX,
 };
@@ -180,13 +188,15 @@ enum ctf_backend_attr {
 	CTF_BA_UNSTAMPED_EPOCH,
 	/*
 	 * flag, BACKEND_SET with CTF_BA_EPOCH: adopt the epoch without a
-	 * change. Entries that carry it are current from now on; nothing is
-	 * marked and no sweep is scheduled for those that carry the old one:
-	 * they move when a packet of theirs is judged (while something else
-	 * may be stale) or at the backend's next change. For a host that
-	 * learns the epoch its peers stamped (entries synced to it).
+	 * change: the same instance by another name. Entries that carry it
+	 * are current from now on, and so are those that carry the epoch it
+	 * replaced (CTF_BA_ALIAS_EPOCH) until the backend's next change;
+	 * nothing is marked, no sweep is scheduled. For a host that learns
+	 * the epoch its peers stamped (entries synced to it).
 	 */
 	CTF_BA_ADOPT,
+	/* u32, replies: the epoch an adoption replaced, current too; absent: none */
+	CTF_BA_ALIAS_EPOCH,
 
 	__CTF_BA_MAX,
 };

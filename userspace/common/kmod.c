@@ -39,6 +39,7 @@ static const enum mnl_attr_data_type backend_types[CTF_BA_MAX + 1] = {
 	[CTF_BA_STALE_HITS] = MNL_TYPE_U64,
 	[CTF_BA_EVICTED] = MNL_TYPE_U64,
 	[CTF_BA_UNSTAMPED_EPOCH] = MNL_TYPE_U32,
+	[CTF_BA_ALIAS_EPOCH] = MNL_TYPE_U32,
 };
 
 static const enum mnl_attr_data_type evict_types[CTF_EV_MAX + 1] = {
@@ -151,6 +152,11 @@ int ctf_kmod_parse_backend(const struct nlattr *nest, struct ctf_backend *b)
 		if (!r.unstamped_epoch || r.unstamped_epoch > CTF_EPOCH_MAX)
 			return -EBADMSG;
 		r.fields |= CTF_BF_UNSTAMPED;
+	}
+	if (tb[CTF_BA_ALIAS_EPOCH]) {
+		r.alias_epoch = mnl_attr_get_u32(tb[CTF_BA_ALIAS_EPOCH]);
+		if (!r.alias_epoch || r.alias_epoch > CTF_EPOCH_MAX)
+			return -EBADMSG;
 	}
 	if (tb[CTF_BA_STATE]) {
 		r.state = mnl_attr_get_u8(tb[CTF_BA_STATE]);
@@ -546,13 +552,15 @@ int ctf_kmod_ports_get(struct ctf_genl *g, struct ctf_ports *p)
 			ports_reply, p);
 }
 
-int ctf_kmod_evict(struct ctf_genl *g, struct ctf_evict *ev)
+int ctf_kmod_evict(struct ctf_genl *g, bool all, struct ctf_evict *ev)
 {
 	char buf[CTF_GENL_TXBUF] = { 0 };
+	struct nlmsghdr *nlh = ctf_genl_request(g, buf, CTF_CMD_EVICT, 0);
 
 	memset(ev, 0, sizeof(*ev));
-	return talk_one(g, ctf_genl_request(g, buf, CTF_CMD_EVICT, 0),
-			evict_reply, ev);
+	if (all)
+		mnl_attr_put(nlh, CTF_A_EVICT_ALL, 0, NULL);
+	return talk_one(g, nlh, evict_reply, ev);
 }
 
 int ctf_kmod_stats(struct ctf_genl *g, struct ctf_stats *st)

@@ -43,6 +43,7 @@ struct ctf_backend {
 	char name[CTF_NAME_MAX]; /* "" when it has none */
 	uint32_t epoch;
 	uint32_t unstamped_epoch; /* entries without a stamp belong to it */
+	uint32_t alias_epoch;	  /* an adoption replaced it: current too; 0 */
 	uint8_t state;		  /* enum ctf_backend_state */
 	uint64_t tagged, stale_hits, evicted;
 	unsigned int fields; /* CTF_BF_*: what the kernel sent */
@@ -130,8 +131,11 @@ int ctf_kmod_ports_set(struct ctf_genl *g, const uint16_t *ports,
 /* CTF_CMD_PORTS_GET */
 int ctf_kmod_ports_get(struct ctf_genl *g, struct ctf_ports *p);
 
-/* CTF_CMD_EVICT: a synchronous sweep, and what it did. */
-int ctf_kmod_evict(struct ctf_genl *g, struct ctf_evict *ev);
+/*
+ * CTF_CMD_EVICT: a synchronous sweep, and what it did; @all: of every
+ * backend's entries (CTF_A_EVICT_ALL), not only the changed ones'.
+ */
+int ctf_kmod_evict(struct ctf_genl *g, bool all, struct ctf_evict *ev);
 /* CTF_CMD_STATS_GET */
 int ctf_kmod_stats(struct ctf_genl *g, struct ctf_stats *st);
 /*

@@ -408,12 +408,13 @@ static int cmd_evict(int argc, char **argv, const struct ctl_opts *o)
 	struct ctf_evict ev;
 	struct ctf_genl g;
 	struct ctf_print p;
+	bool all = argc == 2 && !strcmp(argv[1], "all");
 	int ret;
 
-	ret = open_no_args(argc, argv, &g);
+	ret = all ? open_module(&g) : open_no_args(argc, argv, &g);
 	if (ret)
 		return ret;
-	ret = ctf_kmod_evict(&g, &ev);
+	ret = ctf_kmod_evict(&g, all, &ev);
 	if (ret) {
 		ret = kernel_error(argv[0], "CTF_CMD_EVICT", ret, &g);
 	} else {
@@ -666,7 +667,8 @@ static const struct module_cmd module_cmds[] = {
 	  "every backend a new epoch, one wait for all; lists them" },
 	{ "ports", cmd_ports, "[PORT[,PORT...]]",
 	  "show the SIP ports, or replace them" },
-	{ "evict", cmd_evict, "", "delete every stale entry now" },
+	{ "evict", cmd_evict, "[all]",
+	  "delete every stale entry now (all: judge every backend's entries)" },
 	{ "stats", cmd_stats, "",
 	  "the module's counters, label word and sweep delay" },
 	{ "label-word", cmd_config, "N",

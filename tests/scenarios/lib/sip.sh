@@ -6,7 +6,8 @@
 # balancers, sipp providers, and pacing events by the calls they place.
 #
 # Variables the caller sets: SCN_VIPS (the VIPs of the daemons' config),
-# SCN_BACKENDS (backend names, addresses in ADDR[...]), RATE (calls/s of
+# SCN_BACKENDS (backend names, addresses in ADDR[...]), KA_CONF (more of
+# the daemons' keepalived group), RATE (calls/s of
 # each provider), MIN_CALLS, RECV_TIMEOUT (ms), T0 (when the calls began).
 
 SCN_VIPS=()
@@ -30,7 +31,7 @@ daemon_conf() {
 		maglev = { table_size = 1009; };
 		metrics = { listen = "127.0.0.1:9477"; };
 		control_socket = "$TOPO_TMP/control-$a.sock";
-		keepalived = { notify_fifo = "$TOPO_TMP/fifo-$a"; };
+		keepalived = { notify_fifo = "$TOPO_TMP/fifo-$a"; ${KA_CONF:-} };
 		health = { ${HEALTH_CONF:-} };
 	EOF
 	mv "$conf.new" "$conf"

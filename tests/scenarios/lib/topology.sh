@@ -9,6 +9,7 @@
 #   provider-fresh  .3 --+- br-front   |    backend2              .22
 #   monitor         .4 --+  (VIP .10)  |    backend3              .23
 #   lb-a .11  lb-b .12 --+             +-- lb-a .11, lb-b .12  (gateway VIP .1)
+#   (lb-c .13 in the tier: TOPO_LBS; br-sync 192.0.2.0/24: TOPO_SYNC)
 #
 # keepalived (VRRP, unicast) puts both VIPs on the master: the service VIP
 # 10.0.1.10 the providers call and the backends' gateway 10.0.10.1, so the
@@ -38,10 +39,16 @@ VIP6=fd00:1::10
 GW_VIP6=fd00:10::1
 PINNED6=fd00:1::2
 FRESH6=fd00:1::3
-declare -A LB_FRONT=([a]=10.0.1.11 [b]=10.0.1.12)
-declare -A LB_BACK=([a]=10.0.10.11 [b]=10.0.10.12)
-declare -A LB_FRONT6=([a]=fd00:1::11 [b]=fd00:1::12)
-declare -A LB_BACK6=([a]=fd00:10::11 [b]=fd00:10::12)
+declare -A LB_FRONT=([a]=10.0.1.11 [b]=10.0.1.12 [c]=10.0.1.13)
+declare -A LB_BACK=([a]=10.0.10.11 [b]=10.0.10.12 [c]=10.0.10.13)
+declare -A LB_FRONT6=([a]=fd00:1::11 [b]=fd00:1::12 [c]=fd00:1::13)
+declare -A LB_BACK6=([a]=fd00:10::11 [b]=fd00:10::12 [c]=fd00:10::13)
+# The load balancers topo_setup makes (the tier adds lb-c), and with
+# TOPO_SYNC=1 a third segment for conntrackd alone, br-sync, where lb-X
+# has LB_SYNC[X] (examples/conntrackd.conf's addresses).
+TOPO_LBS=(a b)
+TOPO_SYNC=0
+declare -A LB_SYNC=([a]=192.0.2.2 [b]=192.0.2.3 [c]=192.0.2.4)
 declare -A NS_LBS=()
 declare -A NS_INST=()
 declare -A ADDR=([backend1]=10.0.10.21 [backend2]=10.0.10.22 [backend3]=10.0.10.23)
@@ -96,7 +103,9 @@ topo_setup() {
 	NS_SW=$TOPO_PREFIX-sw
 	netns_add "$NS_SW"
 	local br
-	for br in br-front br-back; do
+	local bridges=(br-front br-back)
+	((!TOPO_SYNC)) || bridges+=(br-sync)
+	for br in "${bridges[@]}"; do
 		# No multicast snooping: VRRP and ARP go everywhere, like a VLAN.
 		ip -n "$NS_SW" link add "$br" type bridge mcast_snooping 0
 		ip -n "$NS_SW" link set "$br" up
@@ -122,21 +131,33 @@ topo_setup() {
 	ip -n "$NS_FRESH" addr add "$FRESH6/64" dev eth0
 	NS_MON=
 
-	for a in a b; do
-		ns=$TOPO_PREFIX-lb-$a
-		NS_LBS[$a]=$ns
-		netns_add "$ns"
-		ip netns exec "$ns" sysctl -qw net.ipv4.ip_forward=1
-		ip netns exec "$ns" sysctl -qw net.ipv4.conf.all.rp_filter=0
-		ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.forwarding=1
-		plug "$ns" front br-front
-		plug "$ns" back br-back
-		ip -n "$ns" addr add "${LB_FRONT[$a]}/24" dev front
-		ip -n "$ns" addr add "${LB_BACK[$a]}/24" dev back
-		ip -n "$ns" addr add "${LB_FRONT6[$a]}/64" dev front
-		ip -n "$ns" addr add "${LB_BACK6[$a]}/64" dev back
-		ip -n "$ns" link set front up
-		ip -n "$ns" link set back up
+	for a in "${TOPO_LBS[@]}"; do
+		lb_make "$a"
+	done
+}
+
+# lb_make a|b|c: lb-X's namespace, plugged into the segments, addressed:
+# at setup, and again for a host powered off (its namespace deleted).
+lb_make() {
+	local a=$1 ns=$TOPO_PREFIX-lb-$1 l
+	NS_LBS[$a]=$ns
+	netns_add "$ns"
+	ip netns exec "$ns" sysctl -qw net.ipv4.ip_forward=1
+	ip netns exec "$ns" sysctl -qw net.ipv4.conf.all.rp_filter=0
+	ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.forwarding=1
+	plug "$ns" front br-front
+	plug "$ns" back br-back
+	ip -n "$ns" addr add "${LB_FRONT[$a]}/24" dev front
+	ip -n "$ns" addr add "${LB_BACK[$a]}/24" dev back
+	ip -n "$ns" addr add "${LB_FRONT6[$a]}/64" dev front
+	ip -n "$ns" addr add "${LB_BACK6[$a]}/64" dev back
+	if ((TOPO_SYNC)); then
+		plug "$ns" sync br-sync
+		ip -n "$ns" addr add "${LB_SYNC[$a]}/24" dev sync
+	fi
+	for l in front back sync; do
+		[[ $l != sync ]] || ((TOPO_SYNC)) || continue
+		ip -n "$ns" link set "$l" up
 	done
 }
 
@@ -167,8 +188,11 @@ topo_exit() {
 
 # --- backend instances --------------------------------------------------------
 
+# The SIP servers' scenario: sipp's own UAS unless the caller sets another.
+UAS_ARGS=(-sn uas)
+
 # instance_up NAME ADDR [garp]: a new instance of backend NAME at ADDR
-# (IPv4 or IPv6), its SIP server (sipp UAS) answering on UDP 5060. With
+# (IPv4 or IPv6), its SIP server (sipp UAS, UAS_ARGS) answering on UDP 5060. With
 # "garp" it announces its address (a gratuitous ARP, or an unsolicited
 # neighbour advertisement for IPv6); without, it stays silent until asked,
 # as an instance does whose address simply moved. Sets NS_INST[NAME].
@@ -200,7 +224,7 @@ instance_up() {
 	NS_INST[$name]=$ns
 	# -aa: it answers the load balancers' health probes (OPTIONS) with a
 	# 200, as a real SIP server does.
-	ns_bg "$ns" "$TOPO_TMP/$ns.uas.log" "${SIPP[@]}" -sn uas -aa -i "$addr" -p 5060 -nostdin \
+	ns_bg "$ns" "$TOPO_TMP/$ns.uas.log" "${SIPP[@]}" "${UAS_ARGS[@]}" -aa -i "$addr" -p 5060 -nostdin \
 		-buff_size "$SIPP_BUF" -trace_shortmsg -shortmessage_file "$TOPO_TMP/$ns.uas.csv"
 	echo "$NETNS_LAST_PID" >"$TOPO_TMP/$ns.pid"
 	wait_for 10 ip netns exec "$ns" ss -Hlun "sport = :5060"
@@ -321,11 +345,13 @@ keepalived_stop() {
 	reaped "${KA_PID[$1]}"
 }
 
-# master: which lb holds the service VIP ("a", "b", or "" if none).
+# master: which lb holds the service VIP on a link that is up ("a", "b",
+# or "" if none; the first that does, if a partition made two). A crashed
+# host keeps its addresses on links that are down.
 master() {
 	local a
-	for a in a b; do
-		if ip -n "${NS_LBS[$a]}" -br addr show dev front | grep -qw "$VIP/24"; then
+	for a in "${TOPO_LBS[@]}"; do
+		if ip -n "${NS_LBS[$a]}" -br addr show dev front up 2>/dev/null | grep -qw "$VIP/24"; then
 			echo "$a"
 			return
 		fi

@@ -21,7 +21,7 @@ VM_DIR=$CTF_TOP/tests/vm
 # Host tools copied into every guest, by command name. Real iproute2 and kmod
 # rather than busybox applets: scenarios use `ip netns`, nft autoloads its
 # expressions through /sbin/modprobe, and 6.12 ships .ko.xz modules.
-VM_TOOLS=(bash ip genl ss tc bridge nft conntrack sipp keepalived kmod
+VM_TOOLS=(bash ip genl ss tc bridge nft conntrack conntrackd sipp keepalived kmod
 	modprobe insmod rmmod lsmod depmod modinfo)
 
 # Module roots (relative to lib/modules/KVER); modprobe -D adds each one's
@@ -34,7 +34,7 @@ VM_MODULE_ROOTS=(kernel/net/netfilter kernel/net/ipv4/netfilter
 
 # The repo directories a scenario may need, copied to /ctf in the guest.
 # shellcheck disable=SC2034 # used by tests/vm/run
-VM_REPO_DIRS=(tests scripts nft)
+VM_REPO_DIRS=(tests scripts nft examples)
 
 vm_log() { printf 'vm: %s\n' "$*" >&2; }
 

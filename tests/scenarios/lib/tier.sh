@@ -1,0 +1,189 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash disable=SC2034 # variables are for the scripts that source this
+#
+# tier.sh: three load balancers, each with keepalived, conntrackd and
+# ctfailoverd (+ ctfailover.ko), configured from the files in examples/ as
+# shipped: only the per-host lines that their headers name are changed
+# (tier_keepalived_conf, tier_conntrackd_conf), and the addresses and link
+# names of the examples mapped to topology.sh's. Source topology.sh and
+# sip.sh first; set TOPO_LBS=(a b c) and TOPO_SYNC=1 before topo_setup.
+#
+# Failures: tier_crash (every process SIGKILLed, then every link down, in
+# one go), tier_poweroff (the same, then the namespace deleted: the module's
+# state for it goes too); and back: tier_return (links up, processes
+# started), tier_rebuild (a new namespace, as a rebooted host).
+
+TIER_EXAMPLES=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../../examples" && pwd)
+declare -A TIER_PRIO=([a]=150 [b]=100 [c]=50)
+# The unicast port of each pair's conntrackd instances (conntrackd.conf).
+declare -A TIER_PORT=([ab]=3780 [ac]=3781 [bc]=3782)
+# Where the notify wrappers live: keepalived's enable_script_security
+# wants every directory of a script's path writable by root alone.
+TIER_RUN=
+
+# The example's addresses and links, and this topology's.
+tier_map_keepalived() {
+	sed -e "s|203\.0\.113\.10/24|$VIP/24|; s|2001:db8::10/64|$VIP6/64|" \
+		-e 's/\beth0\b/front/g; s/\beth1\b/back/g'
+}
+
+# peers X: the other load balancers, by keepalived priority, highest first.
+peers() {
+	local p
+	for p in a b c; do
+		[[ $p == "$1" ]] || echo "$p"
+	done
+}
+pair() {
+	if [[ $1 < $2 ]]; then echo "$1$2"; else echo "$2$1"; fi
+}
+
+# tier_keepalived_conf X: lb-X's keepalived.conf: the example with lb-X's
+# lines of its table (router_id, priority, unicast_src_ip, unicast_peer),
+# this run's fifo, and a wrapper for the notify script (the example's
+# script, given this host's conntrackd instances and control socket).
+tier_keepalived_conf() {
+	local a=$1 p peer_lines="" notify=$TIER_RUN/notify-$1
+	for p in $(peers "$a"); do
+		peer_lines+="		${LB_FRONT[$p]}\n"
+	done
+	{
+		echo '#!/bin/sh'
+		echo "PATH=$PATH"
+		echo "CTF_CONNTRACKD_CONFIGS=\"$(for p in $(peers "$a"); do printf '%s ' "$TOPO_TMP/ctd-$a-$p.conf"; done)\""
+		echo "CTFAILOVER_CONTROL=$TOPO_TMP/control-$a.sock"
+		echo "CTF_GATEWAYS=\"$GW_VIP/24 dev back; $GW_VIP6/64 dev back\""
+		echo "export PATH CTF_CONNTRACKD_CONFIGS CTFAILOVER_CONTROL CTF_GATEWAYS"
+		echo "echo \"\$(date +%T) \$*\" >>$TOPO_TMP/notify-$a.log"
+		echo "exec $TIER_EXAMPLES/conntrackd-notify \"\$@\" >>$TOPO_TMP/notify-$a.log 2>&1"
+	} >"$notify"
+	chmod 0755 "$notify"
+	tier_map_keepalived <"$TIER_EXAMPLES/keepalived.conf" |
+		awk -v id="lb-$a" -v prio="${TIER_PRIO[$a]}" -v src="${LB_FRONT[$a]}" \
+			-v peers="$peer_lines" -v fifo="$TOPO_TMP/fifo-$a" -v notify="$notify" '
+			$1 == "router_id" { sub($2, id) }
+			$1 == "priority" { sub($2, prio) }
+			$1 == "unicast_src_ip" { sub($2, src) }
+			$1 == "notify_fifo" { sub($2, fifo) }
+			$1 == "notify" { sub($2, notify) }
+			$1 == "unicast_peer" { print; printf "%s", peers; skip = 1; next }
+			skip && $1 == "}" { skip = 0 }
+			!skip' >"$TOPO_TMP/keepalived-$a.conf"
+}
+
+# tier_conntrackd_conf X Y: lb-X's instance for its peer lb-Y: the example
+# with that instance's lines of its table (addresses, port, files), and the
+# load balancers' addresses of this topology in the filter.
+tier_conntrackd_conf() {
+	local a=$1 b=$2 f=$TOPO_TMP/ctd-$1-$2
+	sed -e "s|^\(\t*IPv4_address\) 192\.0\.2\.2$|\1 ${LB_SYNC[$a]}|" \
+		-e "s|^\(\t*IPv4_Destination_Address\) 192\.0\.2\.3$|\1 ${LB_SYNC[$b]}|" \
+		-e "s|^\(\t*Port\) 3780$|\1 ${TIER_PORT[$(pair "$a" "$b")]}|" \
+		-e "s|^\(\t*Interface\) eth2$|\1 sync|" \
+		-e "s|/var/log/conntrackd-ctfailover-lb-b\.log|$f.log|" \
+		-e "s|/var/lock/conntrackd-ctfailover-lb-b\.lock|$f.lock|" \
+		-e "s|/run/conntrackd-ctfailover-lb-b\.ctl|$f.ctl|" \
+		-e "s|^\(\t*IPv4_address\) 203\.0\.113\.2$|\1 ${LB_FRONT[a]}|" \
+		-e "s|^\(\t*IPv4_address\) 203\.0\.113\.3$|\1 ${LB_FRONT[b]}|" \
+		-e "s|^\(\t*IPv4_address\) 203\.0\.113\.4$|\1 ${LB_FRONT[c]}|" \
+		-e "s|^\(\t*IPv4_address\) 10\.0\.1\.2$|\1 ${LB_BACK[a]}|" \
+		-e "s|^\(\t*IPv4_address\) 10\.0\.1\.3$|\1 ${LB_BACK[b]}|" \
+		-e "s|^\(\t*IPv4_address\) 10\.0\.1\.4$|\1 ${LB_BACK[c]}|" \
+		"$TIER_EXAMPLES/conntrackd.conf" >"$f.conf"
+	# Every line of the example's table changed: an example that this no
+	# longer follows fails here, not in a commit that silently misses.
+	if grep -v '^[[:space:]]*#' "$f.conf" |
+		grep -nE '/var/|/run/|eth2|203\.0\.113\.|IPv4_address 10\.0\.1\.[234]$' ||
+		! grep -q "IPv4_Destination_Address ${LB_SYNC[$b]}$" "$f.conf" ||
+		! grep -q "Port ${TIER_PORT[$(pair "$a" "$b")]}$" "$f.conf"; then
+		fail "tier: $f.conf: examples/conntrackd.conf's per-instance lines not all mapped"
+	fi
+}
+
+# tier_start X: ctfailoverd (which enables the module's labels: conntrackd
+# must find them to copy them), one conntrackd per peer, then keepalived.
+declare -A CTD_PID=()
+tier_start() {
+	local a=$1 p
+	daemon_up "$a"
+	for p in $(peers "$a"); do
+		tier_conntrackd_conf "$a" "$p"
+		rm -f "$TOPO_TMP/ctd-$a-$p.lock" "$TOPO_TMP/ctd-$a-$p.ctl"
+		ns_bg "${NS_LBS[$a]}" "$TOPO_TMP/ctd-$a-$p.out" conntrackd -C "$TOPO_TMP/ctd-$a-$p.conf"
+		CTD_PID[$a$p]=$NETNS_LAST_PID
+	done
+	for p in $(peers "$a"); do
+		wait_for 10 ns_lbx "$a" conntrackd -C "$TOPO_TMP/ctd-$a-$p.conf" -s
+	done
+	tier_keepalived_conf "$a"
+	ns_bg "${NS_LBS[$a]}" "$TOPO_TMP/keepalived-$a.out" keepalived -n -D -P -f "$TOPO_TMP/keepalived-$a.conf" \
+		-p "$TOPO_TMP/keepalived-$a.pid" -r "$TOPO_TMP/vrrp-$a.pid"
+	KA_PID["$a"]=$NETNS_LAST_PID
+}
+
+# tier_kill X: every process of lb-X SIGKILLed at once (keepalived's VRRP
+# child first: a parent's death must not give it the time for a
+# priority-0 advert), then all its links down: a crash. The ones this
+# script started are reaped.
+tier_kill() {
+	local a=$1 pids p
+	# (No process substitution: the guest has no /dev/fd.)
+	read -ra pids <<<"$(ip netns pids "${NS_LBS[$a]}" | sort -rn | tr '\n' ' ')"
+	((${#pids[@]} == 0)) || kill -KILL "${pids[@]}" 2>/dev/null || true
+	ip -n "${NS_LBS[$a]}" -batch - <<-EOF
+		link set front down
+		link set back down
+		link set sync down
+	EOF
+	for p in "${D_PID[$a]}" "${KA_PID[$a]}" "${CTD_PID[@]}"; do
+		[[ -n $p ]] || continue
+		if [[ " ${pids[*]} " == *" $p "* ]]; then
+			{ wait "$p"; } 2>/dev/null || true
+			reaped "$p"
+		fi
+	done
+}
+tier_crash() { tier_kill "$1"; }
+
+# tier_poweroff X: as a crash, then its namespace deleted whole.
+tier_poweroff() {
+	tier_kill "$1"
+	ip netns del "${NS_LBS[$1]}"
+}
+
+# tier_return X: the crashed lb-X back as from a reboot: without the
+# addresses keepalived and the notify script gave it, links up, then its
+# processes.
+tier_return() {
+	ip -n "${NS_LBS[$1]}" addr del "$VIP/24" dev front 2>/dev/null || true
+	ip -n "${NS_LBS[$1]}" addr del "$VIP6/64" dev front 2>/dev/null || true
+	ip -n "${NS_LBS[$1]}" addr del "$GW_VIP/24" dev back 2>/dev/null || true
+	ip -n "${NS_LBS[$1]}" addr del "$GW_VIP6/64" dev back 2>/dev/null || true
+	ip -n "${NS_LBS[$1]}" -batch - <<-EOF
+		link set front up
+		link set back up
+		link set sync up
+	EOF
+	tier_start "$1"
+}
+
+# tier_rebuild X: lb-X powered on again: a new namespace (NS_LBS[X] is
+# the same name), fresh module state, then its processes.
+tier_rebuild() {
+	lb_make "$1"
+	tier_start "$1"
+}
+
+# tier_stale X: lb-X's SIP entries to a backend (`ctfailoverctl flows`)
+# that are not current: stale, foreign, or unstamped (their labels lost on
+# the way): every one must name a live instance after each event.
+tier_stale() {
+	ns_lbx "$1" ctfailoverctl flows |
+		awk '$1 == "udp" && !/ verdict none / && !/ verdict current / { n++ } END { print n + 0 }'
+}
+tier_sip_entries() {
+	ns_lbx "$1" ctfailoverctl flows | awk '$1 == "udp" && !/ verdict none / { n++ } END { print n + 0 }'
+}
+
+# epoch_of X NAME: lb-X's epoch of backend NAME (its daemon's).
+epoch_of() { dctlx "$1" backends | awk -v b="$2" '$1 == b { print $5 }'; }

@@ -1,0 +1,396 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The load-balancer tier survives two of its three hosts failing hard, with
+# real SIP calls; run in a VM guest (tests/vm/tests/tier.sh for make check,
+# tests/scenarios/run for make demo):
+#
+#   tier.sh [--short] [--check] MODE...     MODE: conntrackd nosync
+#
+# Three load balancers, lb-a, lb-b, lb-c (keepalived priorities 150, 100,
+# 50, nopreempt), each with ctfailover.ko, ctfailoverd, keepalived and, in
+# mode conntrackd, one conntrackd per peer, all configured from examples/
+# as shipped (lib/tier.sh). Two providers call the VIP at RATE calls/s
+# each (pinned: one source port; fresh: a port per call); the SIP servers
+# ring for RING ms before they answer, so calls are in flight at every
+# failure, and accept nothing but from the VIP (a provider's trunk: a reply
+# that left a load balancer un-NATed is dropped, and counted). Events:
+#   f1crash   lb-a, the master, crashes: every process SIGKILLed, then its
+#             links down; lb-b takes over and commits lb-a's copy
+#   cycle     in the degraded tier, backend2's instance is replaced by one
+#             at the same address with a new MAC, which announces itself:
+#             lb-b and lb-c must derive the same epoch
+#   f2off     lb-b, the master now, is powered off (namespace deleted);
+#             lb-c takes over alone and commits lb-b's copy
+#   back_a    lb-a comes back (links up, processes started): backup
+#   back_b    lb-b comes back in a new namespace (a reboot): backup
+#   f3crash   lb-c crashes; lb-a takes over, having missed the cycle: the
+#             entries it commits carry the epoch lb-c had, and
+#             `ctfailoverctl synced` makes lb-a adopt it
+# Mode nosync is the same tier without conntrackd: in-flight calls must be
+# lost there (the comparison that shows what conntrackd and the epochs'
+# agreement buy, and that this scenario can fail).
+#
+# Output: "SCN ..." lines (report()), "PASS:"/"ERROR:" lines for the
+# expectations; --check makes an unmet one fail the script.
+set -euo pipefail
+# shellcheck source=tests/scenarios/lib/topology.sh
+. "$(dirname "$0")/lib/topology.sh"
+# shellcheck source=tests/scenarios/lib/sip.sh
+. "$(dirname "$0")/lib/sip.sh"
+# shellcheck source=tests/scenarios/lib/tier.sh
+. "$(dirname "$0")/lib/tier.sh"
+CALLS_AWK=$(cd "$(dirname "$0")" && pwd)/lib/calls.awk
+
+short=0
+check=0
+while [[ ${1:-} == --* ]]; do
+	case $1 in
+	--short) short=1 ;;
+	--check) check=1 ;;
+	*) fail "unknown option $1" ;;
+	esac
+	shift
+done
+(($#)) || fail "usage: tier.sh [--short] [--check] conntrackd|nosync..."
+for m in "$@"; do
+	[[ $m == conntrackd || $m == nosync ]] || fail "unknown mode '$m'"
+done
+
+RATE=10           # calls/s, each provider
+MIN_CALLS=$RATE   # INVITEs of each provider an event's window must hold
+RING=2000         # ms a SIP server rings before it answers
+# ms a provider waits for an answer: its INVITE is retransmitted at 0.5,
+# 1.5, 3.5, 7.5 s and a ringing call's 200 at 0.5, 1.5, 3.5, 7.5 s after
+# the first, so a call survives a takeover of a few seconds (a provider's
+# real INVITE transaction lasts 32 s).
+RECV_TIMEOUT=12000
+EVENTS=(f1crash cycle f2off back_a back_b f3crash)
+if ((short)); then
+	GAP=6 # s between events, at least (pace waits for the calls too)
+else
+	GAP=15
+fi
+UNMET=0
+SCN_VIPS=("$VIP")
+SCN_BACKENDS=(backend1 backend2 backend3)
+TOPO_LBS=(a b c)
+TOPO_SYNC=1
+
+# expect COND WHAT: an expectation; --check stops at the first unmet one.
+expect() {
+	if eval "$1"; then
+		pass "$MODE: $2"
+	elif ((check)); then
+		fail "$MODE: $2 (unmet: $1)"
+	else
+		echo "ERROR: $MODE: $2 (unmet: $1)"
+		UNMET=$((UNMET + 1))
+	fi
+}
+
+since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.2f", b - a }'; }
+rel() { awk -v a="$T0" -v b="$1" 'BEGIN { printf "%.2f", b - a }'; }
+
+# A provider's trunk takes SIP from the VIP alone; what else comes is
+# dropped and counted (unnated NS).
+trunk_acl() {
+	ip netns exec "$1" nft -f - <<-EOF
+		table inet trunk {
+			counter unnated {}
+			chain input {
+				type filter hook input priority 0; policy accept;
+				udp sport 5060 ip saddr != $VIP counter name unnated drop
+			}
+		}
+	EOF
+}
+unnated() { echo $(($(nft_counter "$NS_PINNED" inet trunk unnated) + $(nft_counter "$NS_FRESH" inet trunk unnated))); }
+
+# after_takeover X: lb-X is master; say how long it took and what it
+# committed, and check every SIP entry it holds is current.
+declare -A T=() TS=() S=()
+after_takeover() {
+	local a=$1 ev=$2 x i
+	for ((i = 0; i < 200; i++)); do
+		! is_master "$a" || break
+		sleep 0.1
+	done
+	if ! is_master "$a"; then
+		for x in a b c; do
+			info "lb-$x: $(ip -n "${NS_LBS[$x]}" -br addr show 2>&1 | tr '\n' ' ')"
+		done
+		grep -E 'Entering|VRRP_Instance|Keepalived_vrrp\[[0-9]+\]: \(sip\)' "$TOPO_TMP/syslog.log" | grep -v 'gratuitous\|Neighbour' | tail -n 30 | sed 's/^/#   /'
+		fail "$MODE $ev: lb-$a did not take the VIP over within 20 s (master: $(master))"
+	fi
+	T[$ev]=$EPOCHREALTIME
+	info "$MODE $ev: lb-$a master $(since "${TS[$ev]}") s after the failure;" \
+		"its SIP entries: $(tier_sip_entries "$a"), the pinned flow's: $(ct_list "${NS_LBS[$a]}" -p udp --src "$PINNED4" --sport "$PORT" | ct_reply_src)"
+	# What the notify script did (its syslog lines), once it is done.
+	[[ $MODE == conntrackd ]] || return 0
+	for ((i = 0; i < 100; i++)); do
+		(($(notify_done) > NOTIFY0)) && break
+		sleep 0.1
+	done
+	grep -E 'ctfailover-notify' "$TOPO_TMP/syslog.log" 2>/dev/null | tail -n 9 | sed 's/^/#   /' || true
+	tail -n 5 "$TOPO_TMP/notify-$a.log" 2>/dev/null | sed 's/^/#   notify: /' || true
+	grep -h 'ommit' "$TOPO_TMP/ctd-$a"-*.log 2>/dev/null | tail -n 4 | sed 's/^/#   /' || true
+}
+
+# flows_current X EV: after the calls of EV's window, every SIP entry of
+# the master lb-X current.
+flows_current() {
+	S[stale.$2]=$(tier_stale "$1")
+	S[entries.$2]=$(tier_sip_entries "$1")
+	echo "SCN flows $MODE $2 ${S[entries.$2]} ${S[stale.$2]}"
+}
+
+active() { [[ $(dctlx "$1" backends | awk -v b="$2" '$1 == b { print $4 }') == active ]]; }
+# notify_done: the takeovers whose notify script has run to its end.
+notify_done() { grep -c 'MASTER: adopt the synced epochs' "$TOPO_TMP/syslog.log" 2>/dev/null || true; }
+
+# For wait_for, which runs its command again, not its arguments' $(...).
+changed() { [[ $(epoch_of "$1" backend2) != "$2" ]]; }
+adopted() { grep -q "adopt backend=backend2 " "$TOPO_TMP/daemon-a.log"; }
+
+event_f1crash() {
+	NOTIFY0=$(notify_done)
+	tier_crash a
+	after_takeover b f1crash
+}
+
+event_cycle() {
+	local old=${NS_INST[backend2]}
+	instance_kill "$old"
+	instance_up backend2 "${ADDR[backend2]}" garp
+	T[cycle]=$EPOCHREALTIME
+	wait_for 10 changed b "$E2"
+	wait_for 10 changed c "$E2"
+	# Compared in service on both: a backend down stamps its twin, and the
+	# master's passive checks may take it down for a moment meanwhile.
+	wait_for 20 active b backend2
+	wait_for 20 active c backend2
+	S[cycle.b]=$(epoch_of b backend2)
+	S[cycle.c]=$(epoch_of c backend2)
+	info "$MODE cycle: backend2's epoch $E2 -> lb-b ${S[cycle.b]}, lb-c ${S[cycle.c]}"
+	grep -h 'backend=backend2' "$TOPO_TMP/daemon-b.log" "$TOPO_TMP/daemon-c.log" | tail -n 8 | sed 's/^/#   /' || true
+}
+
+event_f2off() {
+	NOTIFY0=$(notify_done)
+	tier_poweroff b
+	after_takeover c f2off
+}
+
+event_back_a() {
+	tier_return a
+	T[back_a]=$EPOCHREALTIME
+	sleep 2
+	S[back_a.master]=$(master)
+}
+
+event_back_b() {
+	tier_rebuild b
+	T[back_b]=$EPOCHREALTIME
+	sleep 2
+	S[back_b.master]=$(master)
+}
+
+event_f3crash() {
+	S[f3.a.before]=$(epoch_of a backend2)
+	NOTIFY0=$(notify_done)
+	tier_crash c
+	after_takeover a f3crash
+	local i
+	for ((i = 0; i < 100; i++)); do
+		! adopted || break
+		sleep 0.1
+	done
+	S[f3.a.after]=$(epoch_of a backend2)
+	info "$MODE f3crash: lb-a's backend2 epoch ${S[f3.a.before]} before, ${S[f3.a.after]} after the takeover (lb-c had ${S[cycle.c]})"
+	grep -h 'ctfailover-notify' "$TOPO_TMP/syslog.log" 2>/dev/null | tail -n 8 | sed 's/^/#   /' || true
+}
+
+# at SECONDS: sleep until SECONDS after the first call.
+at() {
+	local d
+	d=$(awk -v t0="$T0" -v s="$1" -v now="$EPOCHREALTIME" 'BEGIN { d = t0 + s - now; printf "%.3f", (d > 0 ? d : 0) }')
+	sleep "$d"
+}
+
+run_mode() {
+	MODE=$1
+	info "=== $MODE ==="
+	modprobe ctfailover
+	topo_setup
+	TIER_RUN=$(mktemp -d /run/ctf-tier.XXXXXX)
+	chmod 0755 "$TIER_RUN"
+	KA_CONF='instances = [ "sip" ];'
+	[[ $MODE != conntrackd ]] || KA_CONF+=' conntrackd = true;'
+	# sipp's own UAS, with a pause between its 180 and its 200 (which it
+	# retransmits until the ACK). sipp -sd exits 99 after the dump.
+	{ sipp -sd uas || (($? == 99)); } >"$TOPO_TMP/uas.xml"
+	awk -v ring="$RING" '{ print } /<\/send>/ && !done { print "<pause milliseconds=\"" ring "\"/>"; done = 1 }' \
+		"$TOPO_TMP/uas.xml" >"$TOPO_TMP/uas-ring.xml"
+	grep -q "<pause milliseconds=\"$RING\"/>" "$TOPO_TMP/uas-ring.xml" || fail "no pause in the UAS scenario"
+	UAS_ARGS=(-sf "$TOPO_TMP/uas-ring.xml")
+	local b a
+	for b in backend1 backend2 backend3; do instance_up "$b" "${ADDR[$b]}"; done
+	trunk_acl "$NS_PINNED"
+	trunk_acl "$NS_FRESH"
+	for a in a b c; do
+		daemon_conf "$a"
+		if [[ $MODE == conntrackd ]]; then
+			tier_start "$a"
+		else
+			daemon_up "$a"
+			# As the example says for a tier without conntrackd: the
+			# gateway with the VIPs, no notify script.
+			tier_keepalived_conf "$a"
+			sed -i -e '/^\tnotify /d' \
+				-e "/^\t\t${VIP//./\\.}\/24 dev front$/a\\\t\t$GW_VIP/24 dev back" \
+				-e "/^\t\t${VIP6//:/\\:}\/64 dev front$/a\\\t\t$GW_VIP6/64 dev back" \
+				"$TOPO_TMP/keepalived-$a.conf"
+			grep -q "$GW_VIP/24 dev back" "$TOPO_TMP/keepalived-$a.conf" || fail "nosync: no gateway in keepalived-$a.conf"
+			ns_bg "${NS_LBS[$a]}" "$TOPO_TMP/keepalived-$a.out" keepalived -n -D -P -f "$TOPO_TMP/keepalived-$a.conf" \
+				-p "$TOPO_TMP/keepalived-$a.pid" -r "$TOPO_TMP/vrrp-$a.pid"
+			KA_PID[$a]=$NETNS_LAST_PID
+		fi
+	done
+	wait_for 20 is_master a
+	PORT=40000
+	E2=$(epoch_of a backend2)
+	info "$MODE: lb-a master; provider-pinned calls from $PINNED4:$PORT; SIP servers ring $RING ms"
+
+	T0=$EPOCHREALTIME
+	PROVIDERS=()
+	uac "$NS_PINNED" pinned "$PINNED4" "$VIP:5060" $((GAP * 8)) -p "$PORT" -t u1
+	local pinned=$NETNS_LAST_PID
+	uac "$NS_FRESH" fresh "$FRESH4" "$VIP:5060" $((GAP * 8)) -t un -max_socket 512
+	local fresh=$NETNS_LAST_PID
+	pace --flowing
+	local ev n=0
+	for ev in "${EVENTS[@]}"; do
+		n=$((n + 1))
+		at $((n * GAP))
+		TS[$ev]=$EPOCHREALTIME
+		"event_$ev"
+		pace
+		case $ev in
+		f1crash) flows_current b "$ev" ;;
+		cycle) flows_current b "$ev" ;;
+		f2off | back_a | back_b) flows_current c "$ev" ;;
+		f3crash) flows_current a "$ev" ;;
+		esac
+	done
+	at $(((n + 1) * GAP))
+	uac_stop "$MODE" "$pinned" "$fresh"
+	report
+	expectations
+	if [[ -f $TOPO_TMP/syslog.log ]]; then
+		info "$MODE: keepalived's state changes:"
+		grep -E 'Entering' "$TOPO_TMP/syslog.log" | sed 's/^/#   /'
+	fi
+	for a in a b c; do
+		[[ -z ${D_PID[$a]:-} ]] || kill -TERM "${D_PID[$a]}" 2>/dev/null || true
+	done
+	netns_cleanup
+	rm -rf "$TIER_RUN"
+	expect "((${#NETNS_KILLED[@]} == 0))" \
+		"every process stopped within 10 s of SIGTERM (killed: ${NETNS_KILLED[*]:-none})"
+	rmmod ctfailover
+}
+
+# report: "SCN" lines, and S[...] for the expectations:
+#   SCN event MODE EVENT BEGAN DONE   seconds from T0
+#   SCN sum MODE PROVIDER ATTEMPTED ANSWERED FAILED GAP LOST LATE DURING
+#   SCN inflight MODE EVENT PROVIDER N ANSWERED
+#                                    calls whose INVITE went out in the RING
+#                                    ms before the failure (ringing at it)
+#   SCN flows MODE EVENT ENTRIES STALE
+#                                    the master's SIP entries after the event
+#   SCN unnated MODE N               replies the providers' trunks dropped
+report() {
+	local ev evs=() p k rest
+	for ev in "${EVENTS[@]}"; do
+		evs+=("$ev=${TS[$ev]}:${T[$ev]}")
+		echo "SCN event $MODE $ev $(rel "${TS[$ev]}") $(rel "${T[$ev]}")"
+	done
+	for p in pinned fresh; do
+		awk -F'\t' -v t0="$T0" -v events="${evs[*]}" -v margin=$((RECV_TIMEOUT / 1000)) \
+			-v timer=$((RECV_TIMEOUT / 1000)) -f "$CALLS_AWK" \
+			"$TOPO_TMP/$p.csv" "$TOPO_TMP"/*.uas.csv "$TOPO_TMP/$p.err" >"$TOPO_TMP/$p.calls"
+		while read -r k rest; do
+			[[ $k == sum ]] || continue
+			echo "SCN sum $MODE $p $rest"
+			read -r S[$p.attempted] S[$p.answered] S[$p.failed] _ S[$p.lost] S[$p.late] S[$p.during] <<<"$rest"
+		done <"$TOPO_TMP/$p.calls"
+		info "$MODE $p: attempted ${S[$p.attempted]} answered ${S[$p.answered]} failed ${S[$p.failed]}" \
+			"(lost ${S[$p.lost]}, late ${S[$p.late]}; placed during an event: ${S[$p.during]})"
+		for ev in f1crash f2off f3crash; do
+			read -r S[$p.$ev.inflight] S[$p.$ev.inflight_ok] <<<"$(inflight "$p" "${TS[$ev]}")"
+			echo "SCN inflight $MODE $ev $p ${S[$p.$ev.inflight]} ${S[$p.$ev.inflight_ok]}"
+		done
+		awk '$1 == "bad" && n++ < 5 { print $2, $3 }' "$TOPO_TMP/$p.calls" |
+			while read -r k why; do
+				info "$MODE $p: failed call $k ($why)"
+				call_evidence "$p" "$k"
+			done
+	done
+	S[unnated]=$(unnated)
+	echo "SCN unnated $MODE ${S[unnated]}"
+}
+
+# inflight PROVIDER EPOCH: the calls whose first INVITE went out in the RING
+# ms before EPOCH (ringing when it happened), and how many were answered.
+inflight() {
+	awk -F'\t' -v t="$2" -v ring="$RING" '
+		$4 == "S" && $7 ~ /^INVITE / && !($5 in inv) { inv[$5] = $3 }
+		$4 == "R" && $7 ~ /^SIP\/2\.0 200 / && $6 ~ /INVITE/ { ok[$5] = 1 }
+		END {
+			for (c in inv)
+				if (inv[c] >= t - ring / 1000 && inv[c] < t) {
+					n++
+					a += (c in ok)
+				}
+			print n + 0, a + 0
+		}' "$TOPO_TMP/$1.csv"
+}
+
+expectations() {
+	local p ev
+	for p in pinned fresh; do
+		expect "((S[$p.attempted] >= RATE * GAP * 6))" "the $p provider placed its calls (${S[$p.attempted]})"
+	done
+	for ev in f1crash cycle f2off back_a back_b f3crash; do
+		expect "((S[entries.$ev] > 0 && S[stale.$ev] == 0))" \
+			"after $ev every SIP entry of the master is current (${S[stale.$ev]} of ${S[entries.$ev]} not)"
+	done
+	expect "[[ \${S[back_a.master]} == c && \${S[back_b.master]} == c ]]" \
+		"the hosts that came back stayed backup (master after lb-a's return: ${S[back_a.master]}, lb-b's: ${S[back_b.master]})"
+	expect "[[ \${S[cycle.b]} == \"\${S[cycle.c]}\" ]]" \
+		"the degraded tier agrees on backend2's new epoch (lb-b ${S[cycle.b]}, lb-c ${S[cycle.c]})"
+	if [[ $MODE == conntrackd ]]; then
+		for p in pinned fresh; do
+			expect "((S[$p.failed] == 0))" \
+				"every $p call answered, in flight at a failure or placed during one (${S[$p.failed]} of ${S[$p.attempted]} not: lost ${S[$p.lost]}, late ${S[$p.late]})"
+		done
+		expect "((S[pinned.f1crash.inflight] + S[fresh.f1crash.inflight] > 0 && S[pinned.f2off.inflight] + S[fresh.f2off.inflight] > 0))" \
+			"calls were ringing at both failures (f1crash ${S[pinned.f1crash.inflight]} + ${S[fresh.f1crash.inflight]}, f2off ${S[pinned.f2off.inflight]} + ${S[fresh.f2off.inflight]})"
+		expect "((S[unnated] == 0))" "no reply left a load balancer un-NATed (${S[unnated]})"
+		expect "[[ \${S[f3.a.before]} != \"\${S[cycle.c]}\" && \${S[f3.a.after]} == \"\${S[cycle.c]}\" ]]" \
+			"lb-a missed the cycle (${S[f3.a.before]}) and adopted the tier's epoch at its takeover (${S[f3.a.after]} = lb-c's ${S[cycle.c]})"
+	else
+		# Without conntrackd a ringing call's 200 finds no entry on the
+		# new master, leaves it from the backend's address, and the
+		# provider's trunk drops it: the calls in flight are lost.
+		expect "((S[unnated] > 0))" "replies left the new master un-NATed (${S[unnated]})"
+		expect "((S[pinned.failed] + S[fresh.failed] > 0))" \
+			"calls lost without conntrackd (${S[pinned.failed]} + ${S[fresh.failed]})"
+	fi
+}
+
+for m in "$@"; do
+	run_mode "$m"
+done
+((UNMET == 0)) || fail "$UNMET expectation(s) unmet"
