@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdint.h>
 
+#include "ctdump.h"
 #include "genl.h"
 
 #define CTL_EXIT_OK	 0
@@ -52,5 +53,10 @@ int ctl_check_protocol(uint32_t genl_version);
  */
 int ctl_kernel_error(const char *who, const char *cmd, int err,
 		     const struct ctf_genl *g);
+/*
+ * Every conntrack entry of both families through @cb (ctdump.h); a
+ * failure is said as "<prog> <who>: ..." and is CTL_EXIT_FAIL.
+ */
+int ctl_conntrack_walk(const char *who, ctf_ct_cb cb, void *data);
 
 #endif /* CTF_CTL_H */

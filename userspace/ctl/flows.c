@@ -97,7 +97,11 @@ static const char *judge(const struct flow *f)
 		return f->b->unstamped_epoch == f->b->epoch ? "unstamped"
 							    : "stale";
 	}
-	return epoch == f->b->epoch ? "current" : "stale";
+	/* An adopted epoch's predecessor is current too (CTF_BA_ADOPT). */
+	return epoch == f->b->epoch ||
+			       (f->b->alias_epoch && epoch == f->b->alias_epoch)
+		       ? "current"
+		       : "stale";
 }
 
 static bool sip_port(const struct flows *fl, uint16_t port)
@@ -279,40 +283,6 @@ out:
 	return ret;
 }
 
-static int read_conntrack(struct flows *fl)
-{
-	static const int families[] = { AF_INET, AF_INET6 };
-	char msg[256];
-	struct ctf_nl nl;
-	char *rx;
-	size_t i;
-	int ret;
-
-	rx = malloc(CTF_CT_RXBUF);
-	ret = rx ? ctf_ct_open(&nl) : -ENOMEM;
-	if (ret) {
-		fprintf(stderr, "%s flows: conntrack netlink socket: %s\n",
-			ctl_prog, strerror(-ret));
-		free(rx);
-		return CTL_EXIT_FAIL;
-	}
-	for (i = 0; !ret && i < sizeof(families) / sizeof(families[0]); i++) {
-		ret = ctf_ct_dump(&nl, families[i], rx, collect_entry, fl, msg,
-				  sizeof(msg));
-		if (ret)
-			fprintf(stderr,
-				"%s flows: conntrack dump (%s) failed: %s%s%s\n",
-				ctl_prog,
-				families[i] == AF_INET ? "IPv4" : "IPv6",
-				ret == -EBADMSG ? "an entry breaks the format"
-						: strerror(-ret),
-				msg[0] ? ": " : "", msg);
-	}
-	ctf_nl_close(&nl);
-	free(rx);
-	return ret ? CTL_EXIT_FAIL : CTL_EXIT_OK;
-}
-
 int ctl_flows(int argc, char **argv, const struct ctl_opts *o)
 {
 	char err[CTF_PARSE_ERRLEN];
@@ -356,7 +326,7 @@ int ctl_flows(int argc, char **argv, const struct ctl_opts *o)
 		}
 	}
 	if (!ret)
-		ret = read_conntrack(&fl);
+		ret = ctl_conntrack_walk("flows", collect_entry, &fl);
 	if (!ret) {
 		qsort(fl.f, fl.nf, sizeof(*fl.f), cmp_flow);
 		if (o->json) {

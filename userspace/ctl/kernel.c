@@ -6,7 +6,9 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "ctl.h"
 #include "uapi/ctfailover.h"
@@ -55,4 +57,38 @@ int ctl_kernel_error(const char *who, const char *cmd, int err,
 	fprintf(stderr, "%s %s: %s failed: %s%s%s\n", ctl_prog, who, cmd, why,
 		g->errmsg[0] ? ": " : "", g->errmsg);
 	return CTL_EXIT_FAIL;
+}
+
+int ctl_conntrack_walk(const char *who, ctf_ct_cb cb, void *data)
+{
+	static const int families[] = { AF_INET, AF_INET6 };
+	char msg[256];
+	struct ctf_nl nl;
+	char *rx;
+	size_t i;
+	int ret;
+
+	rx = malloc(CTF_CT_RXBUF);
+	ret = rx ? ctf_ct_open(&nl) : -ENOMEM;
+	if (ret) {
+		fprintf(stderr, "%s %s: conntrack netlink socket: %s\n",
+			ctl_prog, who, strerror(-ret));
+		free(rx);
+		return CTL_EXIT_FAIL;
+	}
+	for (i = 0; !ret && i < sizeof(families) / sizeof(families[0]); i++) {
+		ret = ctf_ct_dump(&nl, families[i], rx, cb, data, msg,
+				  sizeof(msg));
+		if (ret)
+			fprintf(stderr,
+				"%s %s: conntrack dump (%s) failed: %s%s%s\n",
+				ctl_prog, who,
+				families[i] == AF_INET ? "IPv4" : "IPv6",
+				ret == -EBADMSG ? "an entry breaks the format"
+						: strerror(-ret),
+				msg[0] ? ": " : "", msg);
+	}
+	ctf_nl_close(&nl);
+	free(rx);
+	return ret ? CTL_EXIT_FAIL : CTL_EXIT_OK;
 }

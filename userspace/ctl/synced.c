@@ -84,7 +84,8 @@ static int collect_entry(const struct ctf_ct_entry *e, void *data)
 		t->stamped++;
 		/* Made while the backend was up, or down, where it was. */
 		if (stamp == t->instance ||
-		    stamp == CTF_EPOCH_MAX - t->instance) {
+		    stamp == CTF_EPOCH_MAX - t->instance ||
+		    (t->b.alias_epoch && stamp == t->b.alias_epoch)) {
 			t->current++;
 			break;
 		}
@@ -145,40 +146,6 @@ static int sweep_all(struct ctf_evict *ev)
 		ret = ctl_kernel_error("synced", "CTF_CMD_EVICT", ret, &g);
 	ctf_genl_close(&g);
 	return ret;
-}
-
-static int read_conntrack(struct synced *s)
-{
-	static const int families[] = { AF_INET, AF_INET6 };
-	char msg[256];
-	struct ctf_nl nl;
-	char *rx;
-	size_t i;
-	int ret;
-
-	rx = malloc(CTF_CT_RXBUF);
-	ret = rx ? ctf_ct_open(&nl) : -ENOMEM;
-	if (ret) {
-		fprintf(stderr, "%s synced: conntrack netlink socket: %s\n",
-			ctl_prog, strerror(-ret));
-		free(rx);
-		return CTL_EXIT_FAIL;
-	}
-	for (i = 0; !ret && i < sizeof(families) / sizeof(families[0]); i++) {
-		ret = ctf_ct_dump(&nl, families[i], rx, collect_entry, s, msg,
-				  sizeof(msg));
-		if (ret)
-			fprintf(stderr,
-				"%s synced: conntrack dump (%s) failed: %s%s%s\n",
-				ctl_prog,
-				families[i] == AF_INET ? "IPv4" : "IPv6",
-				ret == -EBADMSG ? "an entry breaks the format"
-						: strerror(-ret),
-				msg[0] ? ": " : "", msg);
-	}
-	ctf_nl_close(&nl);
-	free(rx);
-	return ret ? CTL_EXIT_FAIL : CTL_EXIT_OK;
 }
 
 /* The other epoch most of @t's entries carry (index), or -1 for none. */
@@ -252,7 +219,7 @@ int ctl_synced(int argc, char **argv, const struct ctl_opts *o)
 	}
 	ret = read_module(&s);
 	if (!ret)
-		ret = read_conntrack(&s);
+		ret = ctl_conntrack_walk("synced", collect_entry, &s);
 	if (ret) {
 		free(s.t);
 		return ret;
@@ -263,7 +230,9 @@ int ctl_synced(int argc, char **argv, const struct ctl_opts *o)
 	/*
 	 * The committed entries passed no hook of the module: a stale one
 	 * among them (an older copy's, or made before a change that this
-	 * host has seen) would not be looked at. A sweep of them all.
+	 * host has seen) would not be looked at. A sweep of them all. The
+	 * entries this host made since the takeover at an epoch that an
+	 * adoption replaced stay: the module counts that one current too.
 	 */
 	ret = sweep_all(&swept);
 	if (ret)

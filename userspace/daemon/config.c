@@ -44,7 +44,7 @@ static const char *const maglev_keys[] = { "table_size", "seed" };
 static const char *const guard_keys[] = { "max_remove_percent", "window_s" };
 static const char *const metrics_keys[] = { "listen" };
 static const char *const keepalived_keys[] = { "notify_fifo", "instances",
-						"conntrackd" };
+					       "conntrackd" };
 static const char *const health_keys[] = {
 	"enabled",	  "port",	 "interval_ms", "timeout_ms",
 	"jitter_percent", "rise",	 "fall",	"passive_ms",

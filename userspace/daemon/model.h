@@ -86,7 +86,7 @@ struct ctfd_state {
 	/* The VRRP instances or sync groups that carry the VIPs; none: all. */
 	char keepalived_instances[CTFD_MAX_KA_INSTANCES][CTFD_KA_NAME_MAX];
 	unsigned int n_keepalived_instances;
-	/* conntrackd copies the entries: a VIP lost leaves them to its purge. */
+	/* conntrackd copies the entries: a VIP lost evicts nothing. */
 	bool conntrackd;
 	struct ctfd_hc_conf health; /* health.h */
 };
