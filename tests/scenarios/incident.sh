@@ -80,19 +80,6 @@ UNMET=0
 SCN_VIPS=("$VIP")
 SCN_BACKENDS=(backend1 backend2 backend3)
 
-# expect COND WHAT: an expectation; --check stops at the first unmet one.
-expect() {
-	if eval "$1"; then
-		pass "$MODE: $2"
-	elif ((check)); then
-		fail "$MODE: $2 (unmet: $1)"
-	else
-		echo "ERROR: $MODE: $2 (unmet: $1)"
-		UNMET=$((UNMET + 1))
-	fi
-}
-
-since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.2f", b - a }'; }
 
 # --- the load balancers in each mode -----------------------------------------
 

@@ -81,19 +81,6 @@ SCN_BACKENDS=(backend1 backend2 backend3)
 TOPO_LBS=(a b c)
 TOPO_SYNC=1
 
-# expect COND WHAT: an expectation; --check stops at the first unmet one.
-expect() {
-	if eval "$1"; then
-		pass "$MODE: $2"
-	elif ((check)); then
-		fail "$MODE: $2 (unmet: $1)"
-	else
-		echo "ERROR: $MODE: $2 (unmet: $1)"
-		UNMET=$((UNMET + 1))
-	fi
-}
-
-since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.2f", b - a }'; }
 rel() { awk -v a="$T0" -v b="$1" 'BEGIN { printf "%.2f", b - a }'; }
 
 # A provider's trunk takes SIP from the VIP alone; what else comes is

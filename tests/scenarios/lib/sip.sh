@@ -13,6 +13,21 @@
 SCN_VIPS=()
 SCN_BACKENDS=()
 
+# expect COND WHAT: an expectation of mode MODE; with check set (--check)
+# the first unmet one fails the script, else it is counted in UNMET.
+expect() {
+	if eval "$1"; then
+		pass "$MODE: $2"
+	elif ((${check:-0})); then
+		fail "$MODE: $2 (unmet: $1)"
+	else
+		echo "ERROR: $MODE: $2 (unmet: $1)"
+		UNMET=$((UNMET + 1))
+	fi
+}
+
+since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.2f", b - a }'; }
+
 # daemon_conf a|b: write ctfailoverd's config for lb-X from SCN_VIPS,
 # SCN_BACKENDS and ADDR (the desired state a restart must find), and
 # HEALTH_CONF (health settings, "key = value;"...; default: the daemon's).
