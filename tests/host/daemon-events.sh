@@ -124,8 +124,10 @@ ignored_above() { (($(metric ctfailover_ignored_input_total) > $1)); }
 # back: nothing goes, and the log says why.
 e1=$(backend_field backend1 epoch)
 e2=$(backend_field backend2 epoch)
+assert_eq 1 "$(metric "ctfailover_vip_here{vip=\"$VIP4\"}")" "the VIP here, in the metrics"
 ns_lb ip addr del "$VIP4/32" dev lo
 wait_for 5 lost_above 0
+assert_eq 0 "$(metric "ctfailover_vip_here{vip=\"$VIP4\"}")" "the VIP gone, in the metrics"
 assert_eq 0 "$(ct_list "$NS_LB" -f ipv4 --reply-src "${BACKEND4[1]}" | wc -l)" \
 	"backend1's entries after the VIP left"
 assert_match "event source=addr: evicting the entries of all 2 backends \(epochs kept\): vip $VIP4 removed" \
@@ -136,7 +138,8 @@ assert_eq "$e1" "$(backend_field backend1 epoch)" "backend1 after the VIP moved 
 assert_eq "$e2" "$(backend_field backend2 epoch)" "backend2 after the VIP moved away and back"
 assert_eq 1 "$(metric ctfailover_takeovers_total)" "takeovers"
 assert_eq 1 "$(metric ctfailover_vip_losses_total)" "VIP losses"
-pass "VIP away: every entry evicted, epochs kept; back: nothing"
+assert_eq 1 "$(metric "ctfailover_vip_here{vip=\"$VIP4\"}")" "the VIP back, in the metrics"
+pass "VIP away: every entry evicted, epochs kept; back: nothing; ctfailover_vip_here follows"
 
 # keepalived: leaving MASTER bumps all, entering it does not; a repeat and
 # a bad line do nothing.

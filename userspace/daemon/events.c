@@ -422,6 +422,18 @@ static struct ctfd_watch_vip *vip_find(struct ctfd_watch *w,
 	return NULL;
 }
 
+enum ctfd_vip_where ctfd_watch_vip_where(const struct ctfd_watch *w,
+					 const struct ctf_addr *a)
+{
+	unsigned int i;
+
+	for (i = 0; i < CTFD_MAX_VIPS; i++)
+		if (w->vips[i].addr.family &&
+		    ctf_addr_equal(&w->vips[i].addr, a))
+			return w->vips[i].where;
+	return CTFD_VIP_UNKNOWN;
+}
+
 static struct ctfd_watch_vip *vip_add(struct ctfd_watch *w,
 				      const struct ctfd_state *st,
 				      const struct ctf_addr *a)

@@ -108,6 +108,9 @@ struct ctfd_watch {
 };
 
 void ctfd_watch_init(struct ctfd_watch *w);
+/* Whether VIP @a is on a link of this host, as rtnetlink last said. */
+enum ctfd_vip_where ctfd_watch_vip_where(const struct ctfd_watch *w,
+					 const struct ctf_addr *a);
 
 /*
  * Judge one observation (@initial: from a dump) into at most @max actions:

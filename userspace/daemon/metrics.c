@@ -256,6 +256,14 @@ void ctfd_metrics_render(const struct ctfd *d, FILE *f)
 	help(f, "ctfailover_module_loaded", "gauge",
 	     "1 if ctfailover.ko keeps the epochs, 0 if ctnetlink evicts");
 	fprintf(f, "ctfailover_module_loaded %d\n", d->kmod);
+	/* Summed over the tier, more than 1 is two masters (a partition). */
+	help(f, "ctfailover_vip_here", "gauge",
+	     "1 if the VIP is on a link of this host.");
+	for (i = 0; i < st->n_vips; i++)
+		fprintf(f, "ctfailover_vip_here{vip=\"%s\"} %d\n",
+			ctf_addr_str(&st->vips[i], a),
+			ctfd_watch_vip_where(&d->watch, &st->vips[i]) ==
+				CTFD_VIP_HERE);
 	help(f, "ctfailover_backends", "gauge", "Backends by state.");
 	for (s = 0; s <= CTF_STATE_MAX; s++)
 		fprintf(f, "ctfailover_backends{state=\"%s\"} %u\n",
