@@ -12,7 +12,9 @@
 #    cause in the log, and the calls go on on another backend;
 #  - a SIP server that answers OPTIONS but never an INVITE: down, by the
 #    passive side alone (its probes pass);
-#  - a provider that sends only ACKs and keepalives is no reason.
+#  - a provider that sends only ACKs and keepalives is no reason;
+#  - after a takeover, calls whose replies go elsewhere are no reason
+#    either, until a reply reaches this host.
 set -euo pipefail
 # shellcheck source=tests/host/lib/daemon.sh
 . "$(dirname "$0")/lib/daemon.sh"
@@ -111,6 +113,44 @@ assert_eq active "$(backend_field "$b" state)" "$b's state"
 ! daemon_log | tail -n +"$((log0 + 1))" | grep "backend=$b suspect" >/dev/null ||
 	fail "$b was suspected for ACKs and keepalives"
 pass "4 s of ACKs and keepalives only: not counted, no suspicion"
+
+# A takeover (the VIP leaves this host and comes back) while the calls'
+# replies go elsewhere (dropped before the counters: as if the backends'
+# gateway were still another host): no verdict, however long, while the
+# probes, answered to this host's own address, pass. The first reply that
+# gets here ends the wait.
+replies_elsewhere() {
+	ns_lb nft -f - <<-EOF
+		table inet elsewhere {
+			chain pre {
+				type filter hook prerouting priority -400; policy accept;
+				ip daddr $CLIENT4 udp sport 5060 drop
+			}
+		}
+	EOF
+}
+log0=$(daemon_log | wc -l)
+ns_lb ip addr del "$VIP4/32" dev lo
+ns_lb ip addr add "$VIP4/32" dev lo
+replies_elsewhere
+logged_since() { daemon_log | tail -n +"$((log0 + 1))" | grep -q -- "$1"; }
+wait_for 5 logged_since "health: a takeover: passive checks wait"
+port=$(port_on "$b")
+t0=$(counter tx "${BACKEND4[$i]}")
+ns_bg "$NS_CLIENT" "$NETNS_TMP/uac-takeover.log" sipp -sn uac "$VIP4:5060" -i "$CLIENT4" \
+	-p "$port" -r 5 -m 2000 -recv_timeout 4000 -nostdin
+UAC=$NETNS_LAST_PID
+wait_for 10 at_least $((t0 + 20)) counter tx "${BACKEND4[$i]}"
+sleep 2 # 4 x passive_ms since the first INVITE, at least
+assert_eq active "$(backend_field "$b" state)" "$b's state, its calls' replies going elsewhere after a takeover"
+! logged_since "backend=$b suspect" || fail "$b was suspected while its replies went elsewhere after a takeover"
+ns_lb nft delete table inet elsewhere
+wait_for 10 logged_since "health: replies from .* reach this host again after the takeover: passive checks resume"
+assert_eq active "$(backend_field "$b" state)" "$b's state once its replies came here"
+kill -USR1 "$UAC"
+kill -KILL "$UAC" 2>/dev/null || true
+wait "$UAC" 2>/dev/null || true
+pass "after a takeover, calls unanswered here (their replies elsewhere) are no verdict until a reply comes"
 
 # Answers OPTIONS, never an INVITE.
 cat >"$NETNS_TMP/mute.xml" <<'EOF'

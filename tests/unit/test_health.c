@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * userspace/daemon/health.c: rise and fall, the passive suspicion and its
- * confirmation, a backend that answers OPTIONS but not calls, panic, flap
+ * confirmation, a backend that answers OPTIONS but not calls, the wait
+ * after a takeover, panic, flap
  * damping and jitter, each as a timeline of results and samples.
  */
 #include <sys/socket.h>
@@ -153,6 +154,45 @@ static void suspect_cleared(void)
 	CHECK_INT(h.unanswered, 0);
 }
 
+/*
+ * A takeover: the replies may still go to the host that had the VIP. Its
+ * silence, however long, is no suspicion; a reply from some backend ends
+ * the wait (ctfd_hc_path(.., true)), and the silence counts from then.
+ */
+static void takeover_waits_for_the_path(void)
+{
+	setup();
+	h.health = CTFD_HEALTH_UP;
+	ctfd_hc_sample(&conf, &h, 100, 100, 0);
+	CHECK_INT(ctfd_hc_sample(&conf, &h, 104, 100, 500), CTFD_HC_NONE);
+	ctfd_hc_path(&h, false);
+	CHECK(h.path_wait);
+	CHECK_INT(h.unanswered, 0);
+	CHECK_INT(ctfd_hc_sample(&conf, &h, 120, 100, 1500), CTFD_HC_NONE);
+	CHECK_INT(ctfd_hc_sample(&conf, &h, 150, 100, 4000), CTFD_HC_NONE);
+	CHECK_INT(ctfd_hc_sample(&conf, &h, 190, 100, 9000), CTFD_HC_NONE);
+	CHECK(!h.suspect);
+	CHECK_INT(h.unanswered, 0);
+	/* Another backend's reply came here: the path is back. */
+	ctfd_hc_path(&h, true);
+	CHECK(!h.path_wait);
+	CHECK_INT(ctfd_hc_sample(&conf, &h, 195, 100, 9250), CTFD_HC_NONE);
+	CHECK_INT(h.quiet_from_ms, 9250);
+	CHECK_INT(ctfd_hc_sample(&conf, &h, 200, 100, 10000), CTFD_HC_NONE);
+	CHECK_INT(ctfd_hc_sample(&conf, &h, 205, 100, 10250), CTFD_HC_PROBE);
+	CHECK_INT(ctfd_hc_result(&conf, &h, true, 10300), CTFD_HC_NONE);
+	CHECK_INT(ctfd_hc_sample(&conf, &h, 230, 100, 12250), CTFD_HC_DOWN);
+	/* A second takeover while suspect: forgotten, waiting again. */
+	setup();
+	h.health = CTFD_HEALTH_UP;
+	ctfd_hc_sample(&conf, &h, 0, 0, 0);
+	ctfd_hc_sample(&conf, &h, 5, 0, 250);
+	CHECK_INT(ctfd_hc_sample(&conf, &h, 20, 0, 1250), CTFD_HC_PROBE);
+	ctfd_hc_path(&h, false);
+	CHECK(!h.suspect);
+	CHECK_INT(ctfd_hc_sample(&conf, &h, 60, 0, 5000), CTFD_HC_NONE);
+}
+
 /* The guard refused the down: panic; failures keep asking; rise ends it. */
 static void panic(void)
 {
@@ -232,6 +272,7 @@ const struct unit_case unit_cases[] = {
 	{ "passive_then_failed_probe", passive_then_failed_probe },
 	{ "answers_options_not_calls", answers_options_not_calls },
 	{ "suspect_cleared", suspect_cleared },
+	{ "takeover_waits_for_the_path", takeover_waits_for_the_path },
 	{ "panic", panic },
 	{ "flap_damping", flap_damping },
 	{ "jitter", jitter },

@@ -493,6 +493,7 @@ int ctfd_act(struct ctfd *d, const struct ctfd_action *a)
 		ctfd_log(
 			"event source=%s: takeover, nothing evicted (entries are live): %s",
 			ctfd_source_name(a->source), a->cause);
+		ctfd_prober_takeover(d);
 		return 0;
 	case CTFD_ACT_BUMP:
 		/*

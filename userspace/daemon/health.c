@@ -112,7 +112,7 @@ enum ctfd_hc_verdict ctfd_hc_sample(const struct ctfd_hc_conf *c,
 	h->rx = rx;
 	if (!c->passive_ms)
 		return CTFD_HC_NONE;
-	if (drx) {
+	if (drx || h->path_wait) {
 		h->unanswered = 0;
 		h->suspect = false;
 		return CTFD_HC_NONE;
@@ -137,6 +137,13 @@ enum ctfd_hc_verdict ctfd_hc_sample(const struct ctfd_hc_conf *c,
 		return CTFD_HC_DOWN;
 	}
 	return CTFD_HC_NONE;
+}
+
+void ctfd_hc_path(struct ctfd_hc *h, bool back)
+{
+	h->path_wait = !back;
+	h->unanswered = 0;
+	h->suspect = false;
 }
 
 void ctfd_hc_applied(const struct ctfd_hc_conf *c, struct ctfd_hc *h,

@@ -29,6 +29,16 @@
  * unanswered INVITE at 0.5, 1.5 and 3.5 s) is what a dead backend looks
  * like.
  *
+ * After a takeover (this host took a VIP over) the passive side waits: the
+ * backends' replies go to the host that held their gateway before, until
+ * the new master takes it (keepalived's notify script, after conntrackd's
+ * commit: seconds, more on a loaded host), and their silence here says
+ * nothing about them. Judged as such, it took backends down whose calls
+ * were ringing fine, and the sweep cut those calls. The wait ends when a
+ * reply from any backend reaches this host (the path is here again);
+ * each backend's silence counts from then. The active probes, sent from
+ * this host's own address and answered to it, go on meanwhile.
+ *
  * Flapping. A backend that goes down again within `flap_window` ms of
  * coming back needs twice as many successes to come back next time (up to
  * 32 x rise); staying up for flap_window forgets it. One taken down for
@@ -117,6 +127,7 @@ struct ctfd_hc {
 	bool suspect;
 	uint64_t suspect_ms;
 	bool mute; /* the last down was "answers OPTIONS, not INVITEs" */
+	bool path_wait; /* a takeover: replies may go elsewhere (above) */
 	/* Flapping. */
 	unsigned int flaps;
 	uint64_t up_ms, down_ms; /* its last transitions */
@@ -145,6 +156,11 @@ enum ctfd_hc_verdict ctfd_hc_result(const struct ctfd_hc_conf *c,
 enum ctfd_hc_verdict ctfd_hc_sample(const struct ctfd_hc_conf *c,
 				    struct ctfd_hc *h, uint64_t tx, uint64_t rx,
 				    uint64_t now_ms);
+/*
+ * This host took a VIP over: @h's passive side waits (above), or, with
+ * @back, the wait is over (a reply from some backend reached this host).
+ */
+void ctfd_hc_path(struct ctfd_hc *h, bool back);
 /*
  * The daemon acted on a verdict (@applied) or the guard refused it (panic):
  * record the transition and its time.

@@ -618,6 +618,39 @@ static int sample_cb(const struct ctf_addr *a, bool rx, uint64_t packets,
 
 /* Read the counters; a suspect is probed now, a backend that answers
  * probes and not calls goes down. */
+/*
+ * After a takeover, a reply from any backend ends every backend's wait:
+ * the path back is through this host again (health.h).
+ */
+static void path_back(struct ctfd_prober *p, const struct sample *s)
+{
+	unsigned int i;
+
+	for (i = 0; i < p->n; i++)
+		if (s->seen[i] && p->hc[i].path_wait && p->hc[i].have_sample &&
+		    s->rx[i] > p->hc[i].rx)
+			break;
+	if (i == p->n)
+		return;
+	ctfd_log("health: replies from %s reach this host again after the takeover: passive checks resume",
+		 p->hc[i].name);
+	for (i = 0; i < p->n; i++)
+		if (p->hc[i].path_wait)
+			ctfd_hc_path(&p->hc[i], true);
+}
+
+void ctfd_prober_takeover(struct ctfd *d)
+{
+	struct ctfd_prober *p = d->prober;
+	unsigned int i;
+
+	if (!p || !p->conf.passive_ms || !p->n)
+		return;
+	ctfd_log("health: a takeover: passive checks wait until a backend's reply reaches this host (their gateway may still be another host's)");
+	for (i = 0; i < p->n; i++)
+		ctfd_hc_path(&p->hc[i], false);
+}
+
 static void sample(struct ctfd *d, uint64_t now)
 {
 	struct ctfd_prober *p = d->prober;
@@ -644,6 +677,7 @@ static void sample(struct ctfd *d, uint64_t now)
 			 "no counter left in table inet ctfailover_health");
 		goto lost;
 	}
+	path_back(p, &s);
 	for (i = 0; i < n && d->prober == p && i < p->n; i++) {
 		struct ctfd_hc *h = &p->hc[i];
 

@@ -63,6 +63,8 @@ void ctfd_prober_close(struct ctfd *d);
  * disabled as the config now says.
  */
 void ctfd_prober_sync(struct ctfd *d);
+/* This host took a VIP over: the passive checks wait (health.h). */
+void ctfd_prober_takeover(struct ctfd *d);
 /* Before a reload's plan: keep down what the checks hold down. */
 void ctfd_prober_overlay(const struct ctfd *d, struct ctfd_state *desired);
 /* Its fds for poll: probes v4, v6, the timer, the canary's v4, v6; -1
