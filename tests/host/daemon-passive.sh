@@ -14,7 +14,8 @@
 #    passive side alone (its probes pass);
 #  - a provider that sends only ACKs and keepalives is no reason;
 #  - after a takeover, calls whose replies go elsewhere are no reason
-#    either, until a reply reaches this host.
+#    either, until a reply reaches this host;
+#  - probes that fail while the backend answers calls are no reason.
 set -euo pipefail
 # shellcheck source=tests/host/lib/daemon.sh
 . "$(dirname "$0")/lib/daemon.sh"
@@ -151,6 +152,35 @@ kill -USR1 "$UAC"
 kill -KILL "$UAC" 2>/dev/null || true
 wait "$UAC" 2>/dev/null || true
 pass "after a takeover, calls unanswered here (their replies elsewhere) are no verdict until a reply comes"
+
+# Its probes are lost (dropped on the way in; the calls, from the
+# provider's address, pass) while it answers calls: kept in service, and
+# said. Once its calls stop, the failed probes take it down.
+log0=$(daemon_log | wc -l)
+ns_backend "$i" nft -f - <<-EOF
+	table inet noprobes {
+		chain in {
+			type filter hook input priority -400; policy accept;
+			udp dport 5060 ip saddr != $CLIENT4 drop
+		}
+	}
+EOF
+port=$(port_on "$b")
+ns_bg "$NS_CLIENT" "$NETNS_TMP/uac-noprobes.log" sipp -sn uac "$VIP4:5060" -i "$CLIENT4" \
+	-p "$port" -r 5 -m 2000 -recv_timeout 4000 -nostdin
+UAC=$NETNS_LAST_PID
+wait_for 20 logged_since "health: backend=$b: 3 probes failed in a row (last: timeout), but it answered calls [0-9]* ms ago: kept in service"
+sleep 4 # a further probe or two, failed
+assert_eq active "$(backend_field "$b" state)" "$b's state, its probes lost, its calls answered"
+kill -USR1 "$UAC"
+kill -KILL "$UAC" 2>/dev/null || true
+wait "$UAC" 2>/dev/null || true
+wait_for 20 state_is "$b" down
+assert_match "state backend=$b active->down source=probe cause=\"health: [0-9]+ probes failed in a row \(last: timeout\)\"" \
+	"$(daemon_log | tail -n +"$((log0 + 1))")" "the daemon's log once the calls stopped"
+ns_backend "$i" nft delete table inet noprobes
+wait_for 20 state_is "$b" active
+pass "probes lost while it answers calls: kept in service; the calls stopped, down; probes back, up"
 
 # Answers OPTIONS, never an INVITE.
 cat >"$NETNS_TMP/mute.xml" <<'EOF'

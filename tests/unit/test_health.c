@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * userspace/daemon/health.c: rise and fall, the passive suspicion and its
- * confirmation, a backend that answers OPTIONS but not calls, the wait
- * after a takeover, panic, flap
+ * confirmation, a backend that answers OPTIONS but not calls, one that
+ * answers calls but not OPTIONS, the wait after a takeover, panic, flap
  * damping and jitter, each as a timeline of results and samples.
  */
 #include <sys/socket.h>
@@ -193,6 +193,51 @@ static void takeover_waits_for_the_path(void)
 	CHECK_INT(ctfd_hc_sample(&conf, &h, 60, 0, 5000), CTFD_HC_NONE);
 }
 
+/*
+ * Probes that time out while the backend's replies to calls keep coming
+ * (within `passive` ms): kept in service, however many; once the replies
+ * stop for longer, the next failure takes it down. A probe that fails
+ * after the calls went unanswered (suspect) is not held.
+ */
+static void alive_by_its_calls(void)
+{
+	setup();
+	h.health = CTFD_HEALTH_UP;
+	ctfd_hc_sample(&conf, &h, 100, 100, 0);
+	CHECK_INT(ctfd_hc_sample(&conf, &h, 110, 108, 1000), CTFD_HC_NONE);
+	CHECK_INT(h.replied_ms, 1000);
+	CHECK_INT(ctfd_hc_result(&conf, &h, false, 1100), CTFD_HC_NONE);
+	CHECK_INT(ctfd_hc_result(&conf, &h, false, 1600), CTFD_HC_NONE);
+	CHECK_INT(ctfd_hc_sample(&conf, &h, 120, 118, 1900), CTFD_HC_NONE);
+	CHECK_INT(ctfd_hc_result(&conf, &h, false, 2100), CTFD_HC_NONE);
+	CHECK(h.held);
+	CHECK_INT(ctfd_hc_result(&conf, &h, false, 2900), CTFD_HC_NONE);
+	/* Answered: forgotten. */
+	CHECK_INT(ctfd_hc_result(&conf, &h, true, 3000), CTFD_HC_NONE);
+	CHECK(!h.held);
+	/* No reply since 1900: at 3000 + 3 failures, 1100 ms later, down. */
+	CHECK_INT(ctfd_hc_result(&conf, &h, false, 3100), CTFD_HC_NONE);
+	CHECK_INT(ctfd_hc_result(&conf, &h, false, 3200), CTFD_HC_NONE);
+	CHECK_INT(ctfd_hc_result(&conf, &h, false, 3300), CTFD_HC_DOWN);
+	/* Suspect (calls unanswered), a failed probe: down, not held. */
+	setup();
+	h.health = CTFD_HEALTH_UP;
+	ctfd_hc_sample(&conf, &h, 0, 0, 0);
+	ctfd_hc_sample(&conf, &h, 5, 1, 250);
+	ctfd_hc_sample(&conf, &h, 10, 1, 500);
+	CHECK_INT(ctfd_hc_sample(&conf, &h, 20, 1, 1500), CTFD_HC_PROBE);
+	CHECK_INT(ctfd_hc_result(&conf, &h, false, 1600), CTFD_HC_DOWN);
+	/* Passive off: no counters, nothing held. */
+	setup();
+	conf.passive_ms = 0;
+	h.health = CTFD_HEALTH_UP;
+	ctfd_hc_sample(&conf, &h, 0, 0, 0);
+	ctfd_hc_sample(&conf, &h, 5, 5, 250);
+	ctfd_hc_result(&conf, &h, false, 300);
+	ctfd_hc_result(&conf, &h, false, 400);
+	CHECK_INT(ctfd_hc_result(&conf, &h, false, 500), CTFD_HC_DOWN);
+}
+
 /* The guard refused the down: panic; failures keep asking; rise ends it. */
 static void panic(void)
 {
@@ -273,6 +318,7 @@ const struct unit_case unit_cases[] = {
 	{ "answers_options_not_calls", answers_options_not_calls },
 	{ "suspect_cleared", suspect_cleared },
 	{ "takeover_waits_for_the_path", takeover_waits_for_the_path },
+	{ "alive_by_its_calls", alive_by_its_calls },
 	{ "panic", panic },
 	{ "flap_damping", flap_damping },
 	{ "jitter", jitter },

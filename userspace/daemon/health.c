@@ -58,14 +58,22 @@ unsigned int ctfd_hc_rise_needed(const struct ctfd_hc_conf *c,
 	return c->rise << h->flaps;
 }
 
+/* Its replies to calls seen within the last `passive` ms (health.h). */
+static bool answers_calls(const struct ctfd_hc_conf *c,
+			  const struct ctfd_hc *h, uint64_t now_ms)
+{
+	return c->passive_ms && h->replied_ms &&
+	       now_ms - h->replied_ms <= c->passive_ms;
+}
+
 enum ctfd_hc_verdict ctfd_hc_result(const struct ctfd_hc_conf *c,
 				    struct ctfd_hc *h, bool ok, uint64_t now_ms)
 {
-	(void)now_ms;
 	h->probes++;
 	if (ok) {
 		h->ok_run++;
 		h->fail_run = 0;
+		h->held = false;
 	} else {
 		h->failures++;
 		h->fail_run++;
@@ -86,9 +94,13 @@ enum ctfd_hc_verdict ctfd_hc_result(const struct ctfd_hc_conf *c,
 			h->health = CTFD_HEALTH_UP; /* in service already */
 						    /* fall through */
 	default:
-		if (!ok && (h->suspect || h->fail_run >= c->fall))
-			return CTFD_HC_DOWN;
-		return CTFD_HC_NONE;
+		if (ok || !(h->suspect || h->fail_run >= c->fall))
+			return CTFD_HC_NONE;
+		if (!h->suspect && answers_calls(c, h, now_ms)) {
+			h->held = true;
+			return CTFD_HC_NONE;
+		}
+		return CTFD_HC_DOWN;
 	}
 }
 
@@ -110,6 +122,8 @@ enum ctfd_hc_verdict ctfd_hc_sample(const struct ctfd_hc_conf *c,
 	}
 	h->tx = tx;
 	h->rx = rx;
+	if (drx)
+		h->replied_ms = now_ms;
 	if (!c->passive_ms)
 		return CTFD_HC_NONE;
 	if (drx || h->path_wait) {
@@ -171,6 +185,7 @@ void ctfd_hc_applied(const struct ctfd_hc_conf *c, struct ctfd_hc *h,
 		h->panic = false;
 		h->suspect = false;
 		h->mute = false;
+		h->held = false;
 		h->ok_run = 0;
 		h->unanswered = 0;
 	} else if (v == CTFD_HC_UP && applied) {

@@ -29,6 +29,16 @@
  * unanswered INVITE at 0.5, 1.5 and 3.5 s) is what a dead backend looks
  * like.
  *
+ * Alive by its calls. A backend whose probes fail `fall` times in a row
+ * while this host saw its replies to calls within the last `passive` ms
+ * stays in service: it answers calls, and the probes' timeouts are then
+ * theirs (a host or a network starved for a moment), not its death. Taken
+ * down so, the sweep cut its ringing calls on a loaded host (the tier
+ * scenario, when a takeover's commit kept a guest busy). Only the active
+ * side's own verdict is held back, and said once in the log: a probe
+ * that fails after the calls went unanswered (suspect) still takes it
+ * down.
+ *
  * After a takeover (this host took a VIP over) the passive side waits: the
  * backends' replies go to the host that held their gateway before, until
  * the new master takes it (keepalived's notify script, after conntrackd's
@@ -128,6 +138,8 @@ struct ctfd_hc {
 	uint64_t suspect_ms;
 	bool mute; /* the last down was "answers OPTIONS, not INVITEs" */
 	bool path_wait; /* a takeover: replies may go elsewhere (above) */
+	uint64_t replied_ms; /* a sample last saw its replies (0: never) */
+	bool held; /* its probes' down held back: it answers calls */
 	/* Flapping. */
 	unsigned int flaps;
 	uint64_t up_ms, down_ms; /* its last transitions */

@@ -438,7 +438,7 @@ static void result(struct ctfd *d, struct ctfd_hc *h, bool ok, const char *what)
 	uint64_t now = ctfd_now_ms();
 	enum ctfd_hc_verdict v;
 	char why[160];
-	bool suspect = h->suspect;
+	bool suspect = h->suspect, held = h->held;
 
 	h->inflight = false;
 	if (ok)
@@ -446,6 +446,11 @@ static void result(struct ctfd *d, struct ctfd_hc *h, bool ok, const char *what)
 	else
 		snprintf(h->last_error, sizeof(h->last_error), "%s", what);
 	v = ctfd_hc_result(&p->conf, h, ok, now);
+	if (h->held && !held)
+		ctfd_log(
+			"health: backend=%s: %u probes failed in a row (last: %s), but it answered calls %llu ms ago: kept in service",
+			h->name, h->fail_run, what,
+			(unsigned long long)(now - h->replied_ms));
 	/* @h is not to be used after act(): a commit rebuilds the records. */
 	if (v == CTFD_HC_DOWN && suspect)
 		snprintf(
