@@ -149,19 +149,19 @@ uac_stop() {
 	done
 }
 
-# ct_trace a|b: lb-X's conntrack events (UDP, timestamped; conntrack -E
-# flushes each line) into $TOPO_TMP/ct-X.events4 and .events6, for
-# call_evidence.
+# ct_trace X [TAG]: lb-X's conntrack events (UDP, timestamped; conntrack -E
+# flushes each line) into $TOPO_TMP/ct-X[.TAG].events4 and .events6, for
+# call_evidence (a TAG for each life of a host that is restarted).
 ct_trace() {
 	local f
 	for f in ipv4 ipv6; do
-		ns_bg "${NS_LBS[$1]}" "$TOPO_TMP/ct-$1.events${f#ipv}" conntrack -E -f "$f" -p udp -o timestamp
+		ns_bg "${NS_LBS[$1]}" "$TOPO_TMP/ct-$1${2:+.$2}.events${f#ipv}" conntrack -E -f "$f" -p udp -o timestamp
 	done
 }
 
 # call_evidence PROVIDER CALL-ID: what became of one call, in seconds from
 # T0: the provider's messages, those of each instance that saw it, and, on
-# both load balancers, the conntrack events of its flow (the first new
+# every load balancer traced (ct_trace), the conntrack events of its flow (the first new
 # entry from the provider at or after its first INVITE gives the port) and
 # every entry destroyed, from a second before that INVITE to the caller's
 # timer after it.
@@ -173,7 +173,7 @@ call_evidence() {
 		awk -F'\t' -v id="$id" -v t0="$T0" -v who="${f##*/}" \
 			'$5 == id { printf "#   %8.3f %s %s %s\n", $3 - t0, who, $4, $7 }' "$f"
 	done
-	for f in "$TOPO_TMP"/ct-a.events* "$TOPO_TMP"/ct-b.events*; do
+	for f in "$TOPO_TMP"/ct-?.*events*; do
 		[[ -f $f ]] || continue
 		a=${f##*/ct-}
 		a=${a%%.*}

@@ -66,6 +66,7 @@ tier_keepalived_conf() {
 			$1 == "unicast_src_ip" { sub($2, src) }
 			$1 == "notify_fifo" { sub($2, fifo) }
 			$1 == "notify" { sub($2, notify) }
+			$1 == "notify_master_rx_lower_pri" { sub("/usr/share/ctfailover/conntrackd-notify", notify) }
 			$1 == "unicast_peer" { print; printf "%s", peers; skip = 1; next }
 			skip && $1 == "}" { skip = 0 }
 			!skip' >"$TOPO_TMP/keepalived-$a.conf"
@@ -100,11 +101,16 @@ tier_conntrackd_conf() {
 	fi
 }
 
-# tier_start X: ctfailoverd (which enables the module's labels: conntrackd
-# must find them to copy them), one conntrackd per peer, then keepalived.
-declare -A CTD_PID=()
+# tier_start X: its conntrack events traced (ct_trace, one file per life),
+# ctfailoverd (which enables the module's labels: conntrackd must find them
+# to copy them), one conntrackd per peer, then keepalived.
+declare -A CTD_PID=() TIER_LIFE=()
 tier_start() {
 	local a=$1 p
+	TIER_LIFE[$a]=$((${TIER_LIFE[$a]:-0} + 1))
+	ct_trace "$a" "${TIER_LIFE[$a]}"
+	# The last life's log kept (daemon_clock follows the name).
+	[[ ! -f $TOPO_TMP/daemon-$a.log ]] || mv "$TOPO_TMP/daemon-$a.log" "$TOPO_TMP/daemon-$a.log.$((TIER_LIFE[$a] - 1))"
 	daemon_up "$a"
 	for p in $(peers "$a"); do
 		tier_conntrackd_conf "$a" "$p"
@@ -187,3 +193,56 @@ tier_sip_entries() {
 
 # epoch_of X NAME: lb-X's epoch of backend NAME (its daemon's).
 epoch_of() { dctlx "$1" backends | awk -v b="$2" '$1 == b { print $5 }'; }
+
+# daemon_clock: each daemon's log lines with the time they were read (every
+# 0.1 s), in $TOPO_TMP/daemon-X.tlog, for daemon_evidence. It follows the
+# name: tier_start moves the last life's log aside. (The guest's tail is
+# busybox's: whole seconds.) No process is forked while it runs: read -t
+# on a fifo that nobody writes is its sleep. daemon_clock_stop ends it.
+CLOCK_PIDS=()
+daemon_clock() {
+	local a
+	touch "$TOPO_TMP/clock.on"
+	mkfifo "$TOPO_TMP/clock.fifo"
+	for a in a b c; do
+		clock_follow "$TOPO_TMP/daemon-$a.log" >"$TOPO_TMP/daemon-$a.tlog" &
+		CLOCK_PIDS+=("$!")
+	done
+}
+clock_follow() {
+	local f=$1 fd='' tick l
+	exec {tick}<>"$TOPO_TMP/clock.fifo"
+	while [[ -e $TOPO_TMP/clock.on ]]; do
+		if [[ -n $fd && ! $f -ef /proc/$BASHPID/fd/$fd ]]; then
+			while IFS= read -r l <&"$fd" || [[ -n $l ]]; do echo "$EPOCHREALTIME $l"; done
+			exec {fd}<&-
+			fd=
+		fi
+		[[ -n $fd || ! -e $f ]] || exec {fd}<"$f"
+		if [[ -n $fd ]]; then
+			while IFS= read -r l <&"$fd" || [[ -n $l ]]; do echo "$EPOCHREALTIME $l"; done
+		fi
+		read -r -t 0.1 -u "$tick" _ || true
+	done
+}
+daemon_clock_stop() {
+	local p
+	rm -f "$TOPO_TMP/clock.on"
+	for p in "${CLOCK_PIDS[@]}"; do
+		{ wait "$p"; } 2>/dev/null || true
+	done
+	CLOCK_PIDS=()
+}
+
+# daemon_evidence EPOCH SPAN: what the daemons said from a second before
+# EPOCH to SPAN seconds after it, in seconds from T0 (the routine lines
+# of the canary and the probes left out).
+daemon_evidence() {
+	local a
+	for a in a b c; do
+		[[ -f $TOPO_TMP/daemon-$a.tlog ]] || continue
+		awk -v t="$1" -v span="$2" -v t0="$T0" -v lb="lb-$a" '
+			$1 < t - 1 || $1 > t + span || / canary: / { next }
+			{ s = $1; $1 = ""; printf "#   %8.3f %s%s\n", s - t0, lb, $0 }' "$TOPO_TMP/daemon-$a.tlog"
+	done | sort -n -k2 | head -n 40
+}
