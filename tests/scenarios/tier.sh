@@ -5,7 +5,7 @@
 # real SIP calls; run in a VM guest (tests/vm/tests/tier.sh for make check,
 # tests/scenarios/run for make demo):
 #
-#   tier.sh [--short] [--check] MODE...     MODE: conntrackd nosync
+#   tier.sh [--short] [--check] MODE...     MODE: conntrackd nosync partition
 #
 # Three load balancers, lb-a, lb-b, lb-c (keepalived priorities 150, 100,
 # 50, nopreempt), each with ctfailover.ko, ctfailoverd, keepalived and, in
@@ -31,6 +31,16 @@
 # lost there (the comparison that shows what conntrackd and the epochs'
 # agreement buy, and that this scenario can fail).
 #
+# Mode partition is the conntrackd tier with other events, 24 s apart at
+# least, measured:
+#   split     VRRP between lb-a, the master, and the others is cut (its
+#             packets dropped both ways on lb-a; the service traffic and
+#             conntrackd's link stay): lb-b claims MASTER beside lb-a
+#   heal      VRRP flows again: one master is left
+# Asserted: both claimed MASTER during the split, one holds the VIP after
+# the heal, and calls placed once it is over are answered; the calls of
+# the split itself are reported (docs/architecture.md, "Two masters").
+#
 # Output: "SCN ..." lines (report()), "PASS:"/"ERROR:" lines for the
 # expectations; --check makes an unmet one fail the script.
 set -euo pipefail
@@ -52,9 +62,9 @@ while [[ ${1:-} == --* ]]; do
 	esac
 	shift
 done
-(($#)) || fail "usage: tier.sh [--short] [--check] conntrackd|nosync..."
+(($#)) || fail "usage: tier.sh [--short] [--check] conntrackd|nosync|partition..."
 for m in "$@"; do
-	[[ $m == conntrackd || $m == nosync ]] || fail "unknown mode '$m'"
+	[[ $m == conntrackd || $m == nosync || $m == partition ]] || fail "unknown mode '$m'"
 done
 
 RATE=10           # calls/s, each provider
@@ -69,7 +79,7 @@ RECV_TIMEOUT=12000
 # (conntrackd sends it within milliseconds; a guest under TCG is slower):
 # such a call is placed during the event, not in flight at it.
 SYNC_LAG=0.3
-EVENTS=(f1crash cycle f2off back_a back_b f3crash)
+EVENTS=() # the mode's (run_mode)
 if ((short)); then
 	GAP=6 # s between events, at least (pace waits for the calls too)
 else
@@ -118,7 +128,7 @@ after_takeover() {
 	info "$MODE $ev: lb-$a master $(since "${TS[$ev]}") s after the failure;" \
 		"its SIP entries: $(tier_sip_entries "$a"), the pinned flow's: $(ct_list "${NS_LBS[$a]}" -p udp --src "$PINNED4" --sport "$PORT" | ct_reply_src)"
 	# What the notify script did (its syslog lines), once it is done.
-	[[ $MODE == conntrackd ]] || return 0
+	((SYNC)) || return 0
 	for ((i = 0; i < 100; i++)); do
 		(($(notify_done) > NOTIFY0)) && break
 		sleep 0.1
@@ -204,6 +214,72 @@ event_f3crash() {
 	grep -h 'ctfailover-notify' "$TOPO_TMP/syslog.log" 2>/dev/null | tail -n 8 | sed 's/^/#   /' || true
 }
 
+# holders: the load balancers holding the service VIP on a link that is up
+# (two in a partition).
+holders() {
+	local a h=()
+	for a in a b c; do
+		if ip -n "${NS_LBS[$a]}" -br addr show dev front up 2>/dev/null | grep -qw "$VIP/24"; then
+			h+=("$a")
+		fi
+	done
+	echo "${h[*]}"
+}
+
+# vip_here: how many daemons say the VIP is on their host (the metric
+# ctfailover_vip_here, summed over the tier as an alert would).
+vip_here() {
+	local a n=0 v
+	for a in a b c; do
+		v=$(dctlx "$a" stats 2>/dev/null | awk -v m="ctfailover_vip_here{vip=\"$VIP\"}" '$1 == m { print $2 }')
+		n=$((n + ${v:-0}))
+	done
+	echo "$n"
+}
+
+# VRRP between lb-a and its peers dropped both ways on lb-a (the service's
+# traffic and conntrackd's link are untouched).
+event_split() {
+	ip netns exec "${NS_LBS[a]}" nft -f - <<-EOF
+		table inet partition {
+			chain input { type filter hook input priority -300; meta l4proto vrrp drop; }
+			chain output { type filter hook output priority -300; meta l4proto vrrp drop; }
+		}
+	EOF
+	local i
+	for ((i = 0; i < 200; i++)); do
+		[[ $(holders) != "a b" ]] || break
+		sleep 0.1
+	done
+	T[split]=$EPOCHREALTIME
+	S[split.holders]=$(holders)
+	for ((i = 0; i < 20; i++)); do
+		S[split.vip_here]=$(vip_here)
+		[[ ${S[split.vip_here]} != 2 ]] || break
+		sleep 0.1
+	done
+	info "$MODE split: the VIP held by: ${S[split.holders]} $(since "${TS[split]}") s after the cut"
+	grep -E 'Entering|ctfailover-notify' "$TOPO_TMP/syslog.log" 2>/dev/null | tail -n 12 | sed 's/^/#   /' || true
+}
+
+event_heal() {
+	ip netns exec "${NS_LBS[a]}" nft delete table inet partition
+	local i
+	for ((i = 0; i < 200; i++)); do
+		[[ $(holders) == *" "* ]] || break
+		sleep 0.1
+	done
+	T[heal]=$EPOCHREALTIME
+	S[heal.master]=$(holders)
+	for ((i = 0; i < 20; i++)); do
+		S[heal.vip_here]=$(vip_here)
+		[[ ${S[heal.vip_here]} != 1 ]] || break
+		sleep 0.1
+	done
+	info "$MODE heal: the VIP held by: ${S[heal.master]} $(since "${TS[heal]}") s after VRRP flowed again"
+	grep -E 'Entering|ctfailover-notify' "$TOPO_TMP/syslog.log" 2>/dev/null | tail -n 12 | sed 's/^/#   /' || true
+}
+
 # at SECONDS: sleep until SECONDS after the first call.
 at() {
 	local d
@@ -214,12 +290,25 @@ at() {
 run_mode() {
 	MODE=$1
 	info "=== $MODE ==="
+	SYNC=1
+	[[ $MODE != nosync ]] || SYNC=0
+	# Two masters for a while, even on the short timeline: the split's
+	# window holds the calls placed from lb-b's takeover until the
+	# caller's timer before the heal.
+	local GAP=$GAP
+	[[ $MODE != partition ]] || ((GAP >= 24)) || GAP=24
+	EVENTS=(f1crash cycle f2off back_a back_b f3crash)
+	FAILURES=(f1crash f2off f3crash) # the events calls ring through
+	if [[ $MODE == partition ]]; then
+		EVENTS=(split heal)
+		FAILURES=(split heal)
+	fi
 	modprobe ctfailover
 	topo_setup
 	TIER_RUN=$(mktemp -d /run/ctf-tier.XXXXXX)
 	chmod 0755 "$TIER_RUN"
 	KA_CONF='instances = [ "sip" ];'
-	[[ $MODE != conntrackd ]] || KA_CONF+=' conntrackd = true;'
+	((!SYNC)) || KA_CONF+=' conntrackd = true;'
 	# sipp's own UAS, with a pause between its 180 and its 200 (which it
 	# retransmits until the ACK). sipp -sd exits 99 after the dump.
 	{ sipp -sd uas || (($? == 99)); } >"$TOPO_TMP/uas.xml"
@@ -233,14 +322,15 @@ run_mode() {
 	trunk_acl "$NS_FRESH"
 	for a in a b c; do
 		daemon_conf "$a"
-		if [[ $MODE == conntrackd ]]; then
+		if ((SYNC)); then
 			tier_start "$a"
 		else
+			ct_trace "$a"
 			daemon_up "$a"
 			# As the example says for a tier without conntrackd: the
 			# gateway with the VIPs, no notify script.
 			tier_keepalived_conf "$a"
-			sed -i -e '/^\tnotify /d' \
+			sed -i -e '/^\tnotify/d' \
 				-e "/^\t\t${VIP//./\\.}\/24 dev front$/a\\\t\t$GW_VIP/24 dev back" \
 				-e "/^\t\t${VIP6//:/\\:}\/64 dev front$/a\\\t\t$GW_VIP6/64 dev back" \
 				"$TOPO_TMP/keepalived-$a.conf"
@@ -250,6 +340,7 @@ run_mode() {
 			KA_PID[$a]=$NETNS_LAST_PID
 		fi
 	done
+	daemon_clock
 	wait_for 20 is_master a
 	PORT=40000
 	E2=$(epoch_of a backend2)
@@ -274,6 +365,8 @@ run_mode() {
 		cycle) flows_current b "$ev" ;;
 		f2off | back_a | back_b) flows_current c "$ev" ;;
 		f3crash) flows_current a "$ev" ;;
+		split) flows_current b "$ev" ;;
+		heal) flows_current "${S[heal.master]}" "$ev" ;;
 		esac
 	done
 	at $(((n + 1) * GAP))
@@ -288,6 +381,7 @@ run_mode() {
 		[[ -z ${D_PID[$a]:-} ]] || kill -TERM "${D_PID[$a]}" 2>/dev/null || true
 	done
 	netns_cleanup
+	daemon_clock_stop
 	rm -rf "$TIER_RUN"
 	expect "((${#NETNS_KILLED[@]} == 0))" \
 		"every process stopped within 10 s of SIGTERM (killed: ${NETNS_KILLED[*]:-none})"
@@ -312,7 +406,7 @@ report() {
 		# have taken before their entry left the host (SYNC_LAG).
 		case $ev in
 		cycle) start=$(awk -v t="${TS[$ev]}" -v r="$RING" 'BEGIN { printf "%.6f", t - r / 1000 - 0.5 }') ;;
-		f1crash | f2off | f3crash) start=$(awk -v t="${TS[$ev]}" -v l="$SYNC_LAG" 'BEGIN { printf "%.6f", t - l }') ;;
+		f1crash | f2off | f3crash | split) start=$(awk -v t="${TS[$ev]}" -v l="$SYNC_LAG" 'BEGIN { printf "%.6f", t - l }') ;;
 		*) start=${TS[$ev]} ;;
 		esac
 		evs+=("$ev=$start:${T[$ev]}")
@@ -329,8 +423,8 @@ report() {
 		done <"$TOPO_TMP/$p.calls"
 		info "$MODE $p: attempted ${S[$p.attempted]} answered ${S[$p.answered]} failed ${S[$p.failed]}" \
 			"(lost ${S[$p.lost]}, late ${S[$p.late]}; placed during an event: ${S[$p.during]})"
-		for ev in f1crash f2off f3crash; do
-			read -r S[$p.$ev.inflight] S[$p.$ev.inflight_ok] <<<"$(inflight "$p" "$(awk -v t="${TS[$ev]}" -v l="$SYNC_LAG" 'BEGIN { printf "%.6f", t - l }')")"
+		for ev in "${FAILURES[@]}"; do
+			read -r "S[$p.$ev.inflight]" "S[$p.$ev.inflight_ok]" <<<"$(inflight "$p" "$(awk -v t="${TS[$ev]}" -v l="$SYNC_LAG" 'BEGIN { printf "%.6f", t - l }')")"
 			echo "SCN inflight $MODE $ev $p ${S[$p.$ev.inflight]} ${S[$p.$ev.inflight_ok]}"
 		done
 		# The first 5 failed calls placed outside the events, then 2 placed
@@ -341,6 +435,8 @@ report() {
 			while read -r k why; do
 				info "$MODE $p: failed call $k ($why)"
 				call_evidence "$p" "$k"
+				daemon_evidence "$(awk -F'\t' -v id="$k" '$5 == id { print $3; exit }' "$TOPO_TMP/$p.csv")" \
+					$((RECV_TIMEOUT / 1000))
 			done
 	done
 	S[unnated]=$(unnated)
@@ -364,15 +460,36 @@ inflight() {
 		}' "$TOPO_TMP/$1.csv"
 }
 
+# The split is measured, not judged: what it cost is in the SCN lines.
+partition_expectations() {
+	local p failed attempted
+	expect "[[ \${S[split.holders]} == 'a b' ]]" "lb-a and lb-b both held the VIP during the split (${S[split.holders]})"
+	expect "[[ \${S[heal.master]} == [abc] ]]" "one host held the VIP after the heal (${S[heal.master]})"
+	expect "((S[split.vip_here] == 2 && S[heal.vip_here] == 1))" \
+		"ctfailover_vip_here summed over the tier: ${S[split.vip_here]} during the split, ${S[heal.vip_here]} after the heal"
+	for p in pinned fresh; do
+		read -r _ _ attempted failed _ <<<"$(grep '^window heal ' "$TOPO_TMP/$p.calls")"
+		expect "((attempted > 0 && failed == 0))" "every $p call placed after the heal answered ($failed of $attempted not)"
+		info "$MODE $p: calls ringing at the split answered ${S[$p.split.inflight_ok]} of ${S[$p.split.inflight]}," \
+			"at the heal ${S[$p.heal.inflight_ok]} of ${S[$p.heal.inflight]};" \
+			"placed during the split: $(awk '$1 == "window" && $2 == "split" { print $4 " of " $3 " failed" }' "$TOPO_TMP/$p.calls")"
+	done
+	info "$MODE: replies the trunks dropped (un-NATed): ${S[unnated]}"
+}
+
 expectations() {
 	local p ev
 	for p in pinned fresh; do
-		expect "((S[$p.attempted] >= RATE * GAP * 6))" "the $p provider placed its calls (${S[$p.attempted]})"
+		expect "((S[$p.attempted] >= RATE * GAP * ${#EVENTS[@]}))" "the $p provider placed its calls (${S[$p.attempted]})"
 	done
-	for ev in f1crash cycle f2off back_a back_b f3crash; do
+	for ev in "${EVENTS[@]}"; do
 		expect "((S[entries.$ev] > 0 && S[stale.$ev] == 0))" \
 			"after $ev every SIP entry of the master is current (${S[stale.$ev]} of ${S[entries.$ev]} not)"
 	done
+	if [[ $MODE == partition ]]; then
+		partition_expectations
+		return
+	fi
 	expect "[[ \${S[cycle.b]} == \"\${S[cycle.c]}\" ]]" \
 		"the degraded tier agrees on backend2's new epoch (lb-b ${S[cycle.b]}, lb-c ${S[cycle.c]})"
 	if [[ $MODE == conntrackd ]]; then
