@@ -59,8 +59,8 @@ unsigned int ctfd_hc_rise_needed(const struct ctfd_hc_conf *c,
 }
 
 /* Its replies to calls seen within the last `passive` ms (health.h). */
-static bool answers_calls(const struct ctfd_hc_conf *c,
-			  const struct ctfd_hc *h, uint64_t now_ms)
+static bool answers_calls(const struct ctfd_hc_conf *c, const struct ctfd_hc *h,
+			  uint64_t now_ms)
 {
 	return c->passive_ms && h->replied_ms &&
 	       now_ms - h->replied_ms <= c->passive_ms;

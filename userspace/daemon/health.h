@@ -136,10 +136,10 @@ struct ctfd_hc {
 	uint64_t quiet_from_ms; /* its first unanswered datagram was seen */
 	bool suspect;
 	uint64_t suspect_ms;
-	bool mute; /* the last down was "answers OPTIONS, not INVITEs" */
+	bool mute;	/* the last down was "answers OPTIONS, not INVITEs" */
 	bool path_wait; /* a takeover: replies may go elsewhere (above) */
 	uint64_t replied_ms; /* a sample last saw its replies (0: never) */
-	bool held; /* its probes' down held back: it answers calls */
+	bool held;	     /* its probes' down held back: it answers calls */
 	/* Flapping. */
 	unsigned int flaps;
 	uint64_t up_ms, down_ms; /* its last transitions */

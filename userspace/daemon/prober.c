@@ -637,8 +637,9 @@ static void path_back(struct ctfd_prober *p, const struct sample *s)
 			break;
 	if (i == p->n)
 		return;
-	ctfd_log("health: replies from %s reach this host again after the takeover: passive checks resume",
-		 p->hc[i].name);
+	ctfd_log(
+		"health: replies from %s reach this host again after the takeover: passive checks resume",
+		p->hc[i].name);
 	for (i = 0; i < p->n; i++)
 		if (p->hc[i].path_wait)
 			ctfd_hc_path(&p->hc[i], true);
@@ -651,7 +652,8 @@ void ctfd_prober_takeover(struct ctfd *d)
 
 	if (!p || !p->conf.passive_ms || !p->n)
 		return;
-	ctfd_log("health: a takeover: passive checks wait until a backend's reply reaches this host (their gateway may still be another host's)");
+	ctfd_log(
+		"health: a takeover: passive checks wait until a backend's reply reaches this host (their gateway may still be another host's)");
 	for (i = 0; i < p->n; i++)
 		ctfd_hc_path(&p->hc[i], false);
 }
