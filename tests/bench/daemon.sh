@@ -58,7 +58,7 @@ for ((k = 0; k < flaps; k++)); do
 	e=$(backend_field backend4 epoch)
 	ns_lb ip neigh replace "${BACKEND4[4]}" dev be4 nud reachable \
 		lladdr "$(printf '02:00:00:be:00:%02x' $((k + 1)))"
-	wait_for 10 field_above backend4 epoch "$e" >&2
+	wait_for 10 field_isnt backend4 epoch "$e" >&2
 	neigh+=("$(last)")
 done
 echo "BENCH daemon.slots $TABLE_SIZE"
