@@ -31,7 +31,8 @@
 # lost there (the comparison that shows what conntrackd and the epochs'
 # agreement buy, and that this scenario can fail).
 #
-# Output: "SCN ..." lines (report()), "PASS:"/"ERROR:" lines for the
+# Output: "SCN ..." lines (report(); tests/scenarios/tier-panel makes make
+# demo's tables and timeline of them), "PASS:"/"ERROR:" lines for the
 # expectations; --check makes an unmet one fail the script.
 set -euo pipefail
 # shellcheck source=tests/scenarios/lib/topology.sh
