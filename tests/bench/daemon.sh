@@ -23,12 +23,13 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 flaps=${1:-7}
-make -s -C "$top" userspace bench-tools >&2
-export PATH=$top/build/userspace:$PATH
+build=${CTF_BUILD:-$top/build}
+make -s -C "$top" BUILD="$build" userspace bench-tools >&2
+export PATH=$build/userspace:$PATH
 
 echo "BENCH daemon.date $(date -u '+%Y-%m-%d %H:%M')"
-"$top/build/bench/maglev" | grep '^BENCH '
-"$top/build/bench/nft-commit" | grep '^BENCH '
+"$build/bench/maglev" | grep '^BENCH '
+"$build/bench/nft-commit" | grep '^BENCH '
 
 # shellcheck source=tests/host/lib/daemon.sh
 . "$top/tests/host/lib/daemon.sh"
@@ -57,7 +58,7 @@ for ((k = 0; k < flaps; k++)); do
 	e=$(backend_field backend4 epoch)
 	ns_lb ip neigh replace "${BACKEND4[4]}" dev be4 nud reachable \
 		lladdr "$(printf '02:00:00:be:00:%02x' $((k + 1)))"
-	wait_for 10 field_above backend4 epoch "$e" >&2
+	wait_for 10 field_isnt backend4 epoch "$e" >&2
 	neigh+=("$(last)")
 done
 echo "BENCH daemon.slots $TABLE_SIZE"

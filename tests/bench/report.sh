@@ -10,7 +10,7 @@
 # DIR (build/bench) holds meta.txt (machine, kernels, date, series),
 # host.txt (tests/bench/daemon.sh), SERIES.txt (kmod-sweep.sh),
 # SERIES-pps.txt (kmod-pps.sh) and, when the SIP failover scenario ran,
-# failover.txt (tests/scenarios/run --bench). Each section is a function:
+# failover.txt and tier.txt (tests/scenarios/run --bench, --tier-bench). Each section is a function:
 # its prose (heredocs, printed in the document only) around its tables,
 # filled from the figures. A figure missing from the run shows as "?".
 # shellcheck disable=SC2016 # markdown's backquotes, single-quoted on purpose
@@ -24,7 +24,7 @@ fi
 dir=${1:?usage: report.sh [--doc] DIR}
 series=$(awk '$1 == "series" { print $2 }' "$dir/meta.txt")
 files=()
-for f in meta.txt host.txt "$series.txt" "$series-pps.txt" health.txt failover.txt; do
+for f in meta.txt host.txt "$series.txt" "$series-pps.txt" health.txt failover.txt tier.txt; do
 	[[ ! -f $dir/$f ]] || files+=("$dir/$f")
 done
 
@@ -336,6 +336,55 @@ failover() {
 	EOF
 }
 
+tier() {
+	local e m c
+	heading '##' 'Load-balancer failure → first answered call, with and without conntrackd'
+	prose <<-EOF
+		The load-balancer tier of \`make demo\` (\`tests/scenarios/tier.sh\`, through
+		\`tests/scenarios/run --tier-bench\`): three load balancers with keepalived,
+		ctfailoverd and ctfailover.ko, the same two providers at 10 calls/s each,
+		SIP servers that ring 2 s before they answer. The master fails three times:
+		lb-a crashes (f1crash), lb-b is powered off (f2off), lb-c crashes (f3crash).
+		Side by side in the same run: with conntrackd copying the SIP entries
+		between the hosts and a notify script committing them on the new master,
+		and without (nosync). For both providers together: the time from the
+		failure to the first answer to a call placed after it (the takeover,
+		then the 2 s of ringing), and the calls ringing at the failure (first
+		INVITE in the 2 s before it) that were answered, of all.
+	EOF
+	if [[ ! -f $dir/tier.txt ]]; then
+		echo "Not measured in this run: $(val failover_status)."
+		endtable
+		return
+	fi
+	echo '| failure | conntrackd: first answer | calls ringing kept | nosync: first answer | calls ringing kept |'
+	echo '| --- | --- | --- | --- | --- |'
+	for e in f1crash f2off f3crash; do
+		printf '| %s |' "$e"
+		for m in conntrackd nosync; do
+			c=$(val "tier.$m.$e.first_answer_ms")
+			[[ $c == never || $c == '?' ]] || c="$(num "$c") ms"
+			printf ' %s | %s of %s |' "$c" "$(val "tier.$m.$e.inflight_kept")" "$(val "tier.$m.$e.inflight")"
+		done
+		echo
+	done
+	endtable
+	prose <<-EOF
+		Without conntrackd the new master has no entry for a ringing call: the
+		SIP server's 200 leaves it from the server's own address and the
+		provider's trunk drops it. A provider calling from one source port
+		(the pinned one) can still get its answer: its next datagram makes the
+		new master's entry for that 4-tuple, to the same server (every host
+		has the same Maglev table), and the server's retransmitted 200 matches
+		it. In mode nosync the tier is not steady once lb-a and lb-b are back
+		(\`tier.sh\` judges only the calls ringing at f1crash there): lb-a has
+		been seen master beside lb-c, and every call failing from a few
+		seconds after back_b to the end of the run. f3crash's figures in that
+		mode can show that rather than the crash;
+		\`build/bench/failover/tier-timeline.png\` shows which.
+	EOF
+}
+
 health() {
 	local c v f
 	heading '##' 'A backend crashes with nothing said: time to down, calls failed'
@@ -470,4 +519,5 @@ bump
 pps
 health
 failover
+tier
 daemon

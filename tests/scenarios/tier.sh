@@ -41,7 +41,8 @@
 # the heal, and calls placed once it is over are answered; the calls of
 # the split itself are reported (docs/architecture.md, "Two masters").
 #
-# Output: "SCN ..." lines (report()), "PASS:"/"ERROR:" lines for the
+# Output: "SCN ..." lines (report(); tests/scenarios/tier-panel makes make
+# demo's tables and timeline of them), "PASS:"/"ERROR:" lines for the
 # expectations; --check makes an unmet one fail the script.
 set -euo pipefail
 # shellcheck source=tests/scenarios/lib/topology.sh
@@ -395,6 +396,11 @@ run_mode() {
 #                                    calls whose INVITE went out in the RING
 #                                    ms before the failure (less SYNC_LAG):
 #                                    ringing at it
+#   SCN first MODE EVENT PROVIDER MS ms from the failure (its start) to the
+#                                    first 200 to an INVITE first sent after
+#                                    it, "never" if none
+#   SCN sec MODE PROVIDER S ATTEMPTED ANSWERED FAILED
+#                                    calls placed in second S after T0
 #   SCN flows MODE EVENT ENTRIES STALE
 #                                    the master's SIP entries after the event
 #   SCN unnated MODE N               replies the providers' trunks dropped
@@ -417,15 +423,20 @@ report() {
 			-v timer=$((RECV_TIMEOUT / 1000)) -f "$CALLS_AWK" \
 			"$TOPO_TMP/$p.csv" "$TOPO_TMP"/*.uas.csv "$TOPO_TMP/$p.err" >"$TOPO_TMP/$p.calls"
 		while read -r k rest; do
-			[[ $k == sum ]] || continue
-			echo "SCN sum $MODE $p $rest"
-			read -r S[$p.attempted] S[$p.answered] S[$p.failed] _ S[$p.lost] S[$p.late] S[$p.during] <<<"$rest"
+			case $k in
+			sec) echo "SCN sec $MODE $p $rest" ;;
+			sum)
+				echo "SCN sum $MODE $p $rest"
+				read -r S[$p.attempted] S[$p.answered] S[$p.failed] _ S[$p.lost] S[$p.late] S[$p.during] <<<"$rest"
+				;;
+			esac
 		done <"$TOPO_TMP/$p.calls"
 		info "$MODE $p: attempted ${S[$p.attempted]} answered ${S[$p.answered]} failed ${S[$p.failed]}" \
 			"(lost ${S[$p.lost]}, late ${S[$p.late]}; placed during an event: ${S[$p.during]})"
 		for ev in "${FAILURES[@]}"; do
 			read -r "S[$p.$ev.inflight]" "S[$p.$ev.inflight_ok]" <<<"$(inflight "$p" "$(awk -v t="${TS[$ev]}" -v l="$SYNC_LAG" 'BEGIN { printf "%.6f", t - l }')")"
 			echo "SCN inflight $MODE $ev $p ${S[$p.$ev.inflight]} ${S[$p.$ev.inflight_ok]}"
+			echo "SCN first $MODE $ev $p $(first_answer "$p" "${TS[$ev]}")"
 		done
 		# The first 5 failed calls placed outside the events, then 2 placed
 		# during one.
@@ -475,6 +486,16 @@ partition_expectations() {
 			"placed during the split: $(awk '$1 == "window" && $2 == "split" { print $4 " of " $3 " failed" }' "$TOPO_TMP/$p.calls")"
 	done
 	info "$MODE: replies the trunks dropped (un-NATed): ${S[unnated]}"
+}
+
+# first_answer PROVIDER EPOCH: ms from EPOCH to the first 200 to an INVITE
+# first sent after it, "never" if none came.
+first_answer() {
+	awk -F'\t' -v t="$2" '
+		$4 == "S" && $7 ~ /^INVITE / && !($5 in inv) { inv[$5] = $3 }
+		$4 == "R" && $7 ~ /^SIP\/2\.0 200 / && $6 ~ /INVITE/ && ($5 in inv) && inv[$5] >= t &&
+			(first == "" || $3 + 0 < first) { first = $3 + 0 }
+		END { print first == "" ? "never" : sprintf("%.0f", (first - t) * 1000) }' "$TOPO_TMP/$1.csv"
 }
 
 expectations() {
