@@ -103,8 +103,10 @@ tier_conntrackd_conf() {
 
 # tier_start X: its conntrack events traced (ct_trace, one file per life),
 # ctfailoverd (which enables the module's labels: conntrackd must find them
-# to copy them), one conntrackd per peer, then keepalived.
+# to copy them), one conntrackd per peer, then keepalived; with
+# TIER_SYNC=0, no conntrackd (tier_nosync_keepalived).
 declare -A CTD_PID=() TIER_LIFE=()
+TIER_SYNC=1
 tier_start() {
 	local a=$1 p
 	TIER_LIFE[$a]=$((${TIER_LIFE[$a]:-0} + 1))
@@ -112,6 +114,10 @@ tier_start() {
 	# The last life's log kept (daemon_clock follows the name).
 	[[ ! -f $TOPO_TMP/daemon-$a.log ]] || mv "$TOPO_TMP/daemon-$a.log" "$TOPO_TMP/daemon-$a.log.$((TIER_LIFE[$a] - 1))"
 	daemon_up "$a"
+	((TIER_SYNC)) || {
+		tier_nosync_keepalived "$a"
+		return
+	}
 	for p in $(peers "$a"); do
 		tier_conntrackd_conf "$a" "$p"
 		rm -f "$TOPO_TMP/ctd-$a-$p.lock" "$TOPO_TMP/ctd-$a-$p.ctl"
@@ -122,6 +128,25 @@ tier_start() {
 		wait_for 10 ns_lbx "$a" conntrackd -C "$TOPO_TMP/ctd-$a-$p.conf" -s
 	done
 	tier_keepalived_conf "$a"
+	ns_bg "${NS_LBS[$a]}" "$TOPO_TMP/keepalived-$a.out" keepalived -n -D -P -f "$TOPO_TMP/keepalived-$a.conf" \
+		-p "$TOPO_TMP/keepalived-$a.pid" -r "$TOPO_TMP/vrrp-$a.pid"
+	KA_PID["$a"]=$NETNS_LAST_PID
+}
+
+# tier_nosync_keepalived X: lb-X's keepalived as the example says for a
+# tier without conntrackd (TIER_SYNC=0): the gateway with the VIPs, no
+# notify script. Every host of a tier must have the same VIPs: keepalived
+# drops adverts whose addresses differ from its own, and both are master.
+tier_nosync_keepalived() {
+	local a=$1
+	tier_keepalived_conf "$a"
+	sed -i -e '/^\tnotify /d' -e '/^\tnotify_master_rx_lower_pri /d' \
+		-e "/^\t\t${VIP//./\\.}\/24 dev front$/a\\\t\t$GW_VIP/24 dev back" \
+		-e "/^\t\t${VIP6//:/\\:}\/64 dev front$/a\\\t\t$GW_VIP6/64 dev back" \
+		"$TOPO_TMP/keepalived-$a.conf"
+	grep -q "$GW_VIP/24 dev back" "$TOPO_TMP/keepalived-$a.conf" || fail "nosync: no gateway in keepalived-$a.conf"
+	grep -q 'notify_fifo' "$TOPO_TMP/keepalived-$a.conf" || fail "nosync: no notify_fifo in keepalived-$a.conf"
+	! grep -q 'conntrackd-notify' "$TOPO_TMP/keepalived-$a.conf" || fail "nosync: a notify script left in keepalived-$a.conf"
 	ns_bg "${NS_LBS[$a]}" "$TOPO_TMP/keepalived-$a.out" keepalived -n -D -P -f "$TOPO_TMP/keepalived-$a.conf" \
 		-p "$TOPO_TMP/keepalived-$a.pid" -r "$TOPO_TMP/vrrp-$a.pid"
 	KA_PID["$a"]=$NETNS_LAST_PID
