@@ -376,12 +376,10 @@ tier() {
 		(the pinned one) can still get its answer: its next datagram makes the
 		new master's entry for that 4-tuple, to the same server (every host
 		has the same Maglev table), and the server's retransmitted 200 matches
-		it. In mode nosync the tier is not steady once lb-a and lb-b are back
-		(\`tier.sh\` judges only the calls ringing at f1crash there): lb-a has
-		been seen master beside lb-c, and every call failing from a few
-		seconds after back_b to the end of the run. f3crash's figures in that
-		mode can show that rather than the crash;
-		\`build/bench/failover/tier-timeline.png\` shows which.
+		it. With conntrackd the first answer comes later than without: the
+		backends' gateway moves to the new master only after the commit
+		(\`examples/conntrackd-notify\` says why), and their replies wait for
+		it; that is the price of the ringing calls kept.
 	EOF
 }
 
