@@ -238,6 +238,28 @@ vip_here() {
 	echo "$n"
 }
 
+# settle EV UNTIL N WHAT: EV is complete when UNTIL (a command) holds (20 s
+# at most); then, 2 s at most, until N daemons say the VIP is on their
+# host. S[EV.holders], S[EV.vip_here].
+settle() {
+	local i
+	for ((i = 0; i < 200; i++)); do
+		! "$2" || break
+		sleep 0.1
+	done
+	T[$1]=$EPOCHREALTIME
+	S[$1.holders]=$(holders)
+	for ((i = 0; i < 20; i++)); do
+		S[$1.vip_here]=$(vip_here)
+		[[ ${S[$1.vip_here]} != "$3" ]] || break
+		sleep 0.1
+	done
+	info "$MODE $1: the VIP held by: ${S[$1.holders]} $(since "${TS[$1]}") s after $4"
+	grep -E 'Entering|ctfailover-notify' "$TOPO_TMP/syslog.log" 2>/dev/null | tail -n 12 | sed 's/^/#   /' || true
+}
+two_masters() { [[ $(holders) == "a b" ]]; }
+one_master() { [[ $(holders) != *" "* ]]; }
+
 # VRRP between lb-a and its peers dropped both ways on lb-a (the service's
 # traffic and conntrackd's link are untouched).
 event_split() {
@@ -247,38 +269,12 @@ event_split() {
 			chain output { type filter hook output priority -300; meta l4proto vrrp drop; }
 		}
 	EOF
-	local i
-	for ((i = 0; i < 200; i++)); do
-		[[ $(holders) != "a b" ]] || break
-		sleep 0.1
-	done
-	T[split]=$EPOCHREALTIME
-	S[split.holders]=$(holders)
-	for ((i = 0; i < 20; i++)); do
-		S[split.vip_here]=$(vip_here)
-		[[ ${S[split.vip_here]} != 2 ]] || break
-		sleep 0.1
-	done
-	info "$MODE split: the VIP held by: ${S[split.holders]} $(since "${TS[split]}") s after the cut"
-	grep -E 'Entering|ctfailover-notify' "$TOPO_TMP/syslog.log" 2>/dev/null | tail -n 12 | sed 's/^/#   /' || true
+	settle split two_masters 2 "the cut"
 }
 
 event_heal() {
 	ip netns exec "${NS_LBS[a]}" nft delete table inet partition
-	local i
-	for ((i = 0; i < 200; i++)); do
-		[[ $(holders) == *" "* ]] || break
-		sleep 0.1
-	done
-	T[heal]=$EPOCHREALTIME
-	S[heal.master]=$(holders)
-	for ((i = 0; i < 20; i++)); do
-		S[heal.vip_here]=$(vip_here)
-		[[ ${S[heal.vip_here]} != 1 ]] || break
-		sleep 0.1
-	done
-	info "$MODE heal: the VIP held by: ${S[heal.master]} $(since "${TS[heal]}") s after VRRP flowed again"
-	grep -E 'Entering|ctfailover-notify' "$TOPO_TMP/syslog.log" 2>/dev/null | tail -n 12 | sed 's/^/#   /' || true
+	settle heal one_master 1 "VRRP flowed again"
 }
 
 # at SECONDS: sleep until SECONDS after the first call.
@@ -352,7 +348,7 @@ run_mode() {
 		f2off | back_a | back_b) flows_current c "$ev" ;;
 		f3crash) flows_current a "$ev" ;;
 		split) flows_current b "$ev" ;;
-		heal) flows_current "${S[heal.master]}" "$ev" ;;
+		heal) flows_current "${S[heal.holders]}" "$ev" ;;
 		esac
 	done
 	at $(((n + 1) * GAP))
@@ -465,7 +461,7 @@ inflight() {
 partition_expectations() {
 	local p failed attempted
 	expect "[[ \${S[split.holders]} == 'a b' ]]" "lb-a and lb-b both held the VIP during the split (${S[split.holders]})"
-	expect "[[ \${S[heal.master]} == [abc] ]]" "one host held the VIP after the heal (${S[heal.master]})"
+	expect "[[ \${S[heal.holders]} == [abc] ]]" "one host held the VIP after the heal (${S[heal.holders]})"
 	expect "((S[split.vip_here] == 2 && S[heal.vip_here] == 1))" \
 		"ctfailover_vip_here summed over the tier: ${S[split.vip_here]} during the split, ${S[heal.vip_here]} after the heal"
 	for p in pinned fresh; do
