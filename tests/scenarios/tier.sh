@@ -238,10 +238,10 @@ vip_here() {
 	echo "$n"
 }
 
-# settle EV UNTIL N WHAT: EV is complete when UNTIL (a command) holds (20 s
+# vip_settles EV UNTIL N WHAT: EV is complete when UNTIL (a command) holds (20 s
 # at most); then, 2 s at most, until N daemons say the VIP is on their
 # host. S[EV.holders], S[EV.vip_here].
-settle() {
+vip_settles() {
 	local i
 	for ((i = 0; i < 200; i++)); do
 		! "$2" || break
@@ -269,12 +269,12 @@ event_split() {
 			chain output { type filter hook output priority -300; meta l4proto vrrp drop; }
 		}
 	EOF
-	settle split two_masters 2 "the cut"
+	vip_settles split two_masters 2 "the cut"
 }
 
 event_heal() {
 	ip netns exec "${NS_LBS[a]}" nft delete table inet partition
-	settle heal one_master 1 "VRRP flowed again"
+	vip_settles heal one_master 1 "VRRP flowed again"
 }
 
 # at SECONDS: sleep until SECONDS after the first call.
