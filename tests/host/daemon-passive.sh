@@ -12,7 +12,8 @@
 #    cause in the log, and the calls go on on another backend;
 #  - a SIP server that answers OPTIONS but never an INVITE: down, by the
 #    passive side alone (its probes pass);
-#  - a provider that sends only ACKs and keepalives is no reason;
+#  - a provider that sends only ACKs and keepalives is no reason, and a
+#    backend's UDP that is not a SIP response is no answer;
 #  - after a takeover, calls whose replies go elsewhere are no reason
 #    either, until a reply reaches this host;
 #  - probes that fail while the backend answers calls are no reason.
@@ -115,6 +116,21 @@ assert_eq active "$(backend_field "$b" state)" "$b's state"
 	fail "$b was suspected for ACKs and keepalives"
 pass "4 s of ACKs and keepalives only: not counted, no suspicion"
 
+# Its answers are SIP responses: other UDP it sends back on a flow (a
+# server on its SIP port that is not SIP) is not counted.
+sip_kill "$i"
+ns_bg "${NS_BACKEND[$i]}" "$NETNS_TMP/other.log" "$CTF_UDP" serve -N 'not SIP' 5060
+OTHER=$NETNS_LAST_PID
+wait_for 10 ns_backend "$i" ss -Hlun "src ${BACKEND4[$i]}:5060"
+r0=$(counter rx "${BACKEND4[$i]}")
+out=$(udp_send "$NS_CLIENT" -s "$(port_on "$b")" -n 5 -i 100 -w 1000 -m 'hello' "$VIP4" 5060 2>&1 || true)
+[[ $out == *"replies 5"* ]] || fail "the server on $b's SIP port did not answer: $out"
+assert_eq "$r0" "$(counter rx "${BACKEND4[$i]}")" "responses counted from $b after 5 replies that are not SIP"
+kill "$OTHER"
+wait "$OTHER" 2>/dev/null || true
+sip_up "$i"
+pass "only SIP responses count as a backend's answers"
+
 # A takeover (the VIP leaves this host and comes back) while the calls'
 # replies go elsewhere (dropped before the counters: as if the backends'
 # gateway were still another host): no verdict, however long, while the
@@ -146,7 +162,7 @@ sleep 2 # 4 x passive_ms since the first INVITE, at least
 assert_eq active "$(backend_field "$b" state)" "$b's state, its calls' replies going elsewhere after a takeover"
 ! logged_since "backend=$b suspect" || fail "$b was suspected while its replies went elsewhere after a takeover"
 ns_lb nft delete table inet elsewhere
-wait_for 10 logged_since "health: replies from .* reach this host again after the takeover: passive checks resume"
+wait_for 10 logged_since "health: responses from .* reach this host again [0-9]* ms after the takeover: passive checks resume"
 assert_eq active "$(backend_field "$b" state)" "$b's state once its replies came here"
 kill -USR1 "$UAC"
 kill -KILL "$UAC" 2>/dev/null || true

@@ -227,6 +227,22 @@ static void alive_by_its_calls(void)
 	ctfd_hc_sample(&conf, &h, 10, 1, 500);
 	CHECK_INT(ctfd_hc_sample(&conf, &h, 20, 1, 1500), CTFD_HC_PROBE);
 	CHECK_INT(ctfd_hc_result(&conf, &h, false, 1600), CTFD_HC_DOWN);
+	/* A long passive_ms holds no longer: one probe's time after its
+	 * last response, a dead backend's failures take it down. */
+	setup();
+	conf.passive_ms = 10000;
+	h.health = CTFD_HEALTH_UP;
+	ctfd_hc_sample(&conf, &h, 0, 0, 0);
+	ctfd_hc_sample(&conf, &h, 10, 10, 1000); /* dies just after */
+	ctfd_hc_result(&conf, &h, false, 2000);
+	CHECK_INT(ctfd_hc_result(&conf, &h, false, 2200), CTFD_HC_NONE);
+	CHECK_INT(ctfd_hc_result(&conf, &h, false, 2250), CTFD_HC_NONE);
+	CHECK(h.held);
+	CHECK_INT(ctfd_hc_result(&conf, &h, false, 2251), CTFD_HC_DOWN);
+	/* The guard refuses that down: panic, no longer held. */
+	ctfd_hc_applied(&conf, &h, CTFD_HC_DOWN, false, 2251);
+	CHECK(h.panic);
+	CHECK(!h.held);
 	/* Passive off: no counters, nothing held. */
 	setup();
 	conf.passive_ms = 0;

@@ -236,6 +236,8 @@ static int cmd_probes(struct req *r)
 			ctf_json_uint(&j, "failures", h->failures);
 			ctf_json_uint(&j, "path_errors", h->path_errors);
 			ctf_json_bool(&j, "suspect", h->suspect);
+			ctf_json_bool(&j, "waiting_for_path", h->path_wait);
+			ctf_json_bool(&j, "held_by_calls", h->held);
 			ctf_json_uint(&j, "unanswered", h->unanswered);
 			ctf_json_uint(&j, "downs", h->downs);
 			ctf_json_end_object(&j);
@@ -260,11 +262,15 @@ static int cmd_probes(struct req *r)
 		fprintf(r->out,
 			"%-20s %-7s %5u %5u %5u %9.1f %8llu %8llu %-7s %s\n",
 			h->name,
-			h->panic ? "panic" : ctfd_health_name(h->health),
+			h->panic  ? "panic"
+			: h->held ? "held"
+				  : ctfd_health_name(h->health),
 			h->ok_run, h->fail_run, h->last_code,
 			h->last_rtt_us / 1000.0, (unsigned long long)h->probes,
 			(unsigned long long)h->downs,
-			h->suspect ? "suspect" : "-",
+			h->suspect     ? "suspect"
+			: h->path_wait ? "wait"
+				       : "-",
 			h->last_error[0] ? h->last_error : "-");
 	}
 	return 0;

@@ -58,12 +58,12 @@ unsigned int ctfd_hc_rise_needed(const struct ctfd_hc_conf *c,
 	return c->rise << h->flaps;
 }
 
-/* Its replies to calls seen within the last `passive` ms (health.h). */
+/* Its responses to calls seen within one probe's time (health.h). */
 static bool answers_calls(const struct ctfd_hc_conf *c, const struct ctfd_hc *h,
 			  uint64_t now_ms)
 {
-	return c->passive_ms && h->replied_ms &&
-	       now_ms - h->replied_ms <= c->passive_ms;
+	return c->passive_ms && h->replied_ms && now_ms >= h->replied_ms &&
+	       now_ms - h->replied_ms <= c->interval_ms + CTFD_HC_SAMPLE_MS;
 }
 
 enum ctfd_hc_verdict ctfd_hc_result(const struct ctfd_hc_conf *c,
@@ -158,6 +158,8 @@ void ctfd_hc_path(struct ctfd_hc *h, bool back)
 	h->path_wait = !back;
 	h->unanswered = 0;
 	h->suspect = false;
+	if (!back)
+		h->have_sample = false;
 }
 
 void ctfd_hc_applied(const struct ctfd_hc_conf *c, struct ctfd_hc *h,
@@ -167,6 +169,7 @@ void ctfd_hc_applied(const struct ctfd_hc_conf *c, struct ctfd_hc *h,
 		if (!applied) {
 			h->health = CTFD_HEALTH_DOWN;
 			h->panic = true;
+			h->held = false;
 			return;
 		}
 		if (h->health != CTFD_HEALTH_DOWN || h->panic) {

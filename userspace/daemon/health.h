@@ -15,8 +15,9 @@
  * and the probe is sent again (prober.c, late()).
  *
  * Passive. The provider's own traffic tells first: the INVITEs the load
- * balancer forwards to a backend, counted per backend with every datagram
- * it sends back (nft table inet ctfailover_health, O(backends) to read). A
+ * balancer forwards to a backend, counted per backend with every SIP
+ * response it sends back (nft table inet ctfailover_health, O(backends) to
+ * read; sampled every CTFD_HC_SAMPLE_MS). A
  * live SIP server answers every INVITE (a 100 Trying at least); an ACK or a
  * keepalive gets no answer, so only INVITEs count. A backend that keeps
  * getting INVITEs while it sends nothing back for `passive` ms is suspect:
@@ -30,9 +31,11 @@
  * like.
  *
  * Alive by its calls. A backend whose probes fail `fall` times in a row
- * while this host saw its replies to calls within the last `passive` ms
- * stays in service: it answers calls, and the probes' timeouts are then
- * theirs (a host or a network starved for a moment), not its death. Taken
+ * while this host saw its SIP responses to calls within the last
+ * `interval` + CTFD_HC_SAMPLE_MS ms (one probe's time: the responses of a
+ * backend that died stop at most that long before a later failure takes
+ * it down) stays in service: it answers calls, and the probes' timeouts are
+ * then theirs (a host or a network starved for a moment), not its death. Taken
  * down so, the sweep cut its ringing calls on a loaded host (the tier
  * scenario, when a takeover's commit kept a guest busy). Only the active
  * side's own verdict is held back, and said once in the log: a probe
@@ -45,9 +48,14 @@
  * commit: seconds, more on a loaded host), and their silence here says
  * nothing about them. Judged as such, it took backends down whose calls
  * were ringing fine, and the sweep cut those calls. The wait ends when a
- * reply from any backend reaches this host (the path is here again);
- * each backend's silence counts from then. The active probes, sent from
- * this host's own address and answered to it, go on meanwhile.
+ * response from any backend reaches this host (the path is here again),
+ * or after CTFD_HC_PATH_WAIT_MS without one (said in the log: the gateway
+ * never came here); each backend's silence counts from then. The active
+ * probes, sent from this host's own address and answered to it, go on
+ * meanwhile. A takeover while waiting changes nothing (a takeover is
+ * said twice or more: the address, keepalived's instance and group); a
+ * backend added while waiting waits too. `ctfailoverctl probes` shows
+ * the wait and the hold.
  *
  * Flapping. A backend that goes down again within `flap_window` ms of
  * coming back needs twice as many successes to come back next time (up to
@@ -74,6 +82,9 @@
 
 #include "parse.h"
 #include "uapi/ctfailover.h"
+
+#define CTFD_HC_SAMPLE_MS    250   /* the passive counters are read so often */
+#define CTFD_HC_PATH_WAIT_MS 30000 /* the longest wait after a takeover */
 
 struct ctfd_hc_conf {
 	bool enabled;
@@ -169,8 +180,8 @@ enum ctfd_hc_verdict ctfd_hc_sample(const struct ctfd_hc_conf *c,
 				    struct ctfd_hc *h, uint64_t tx, uint64_t rx,
 				    uint64_t now_ms);
 /*
- * This host took a VIP over: @h's passive side waits (above), or, with
- * @back, the wait is over (a reply from some backend reached this host).
+ * This host took a VIP over: @h's passive side waits (above; the next
+ * sample is a first look), or, with @back, the wait is over.
  */
 void ctfd_hc_path(struct ctfd_hc *h, bool back);
 /*

@@ -142,6 +142,11 @@ static void render_health(const struct ctfd *d, FILE *f)
 	for (i = 0; i < p->n; i++)
 		fprintf(f, "ctfailover_backend_suspect{backend=\"%s\"} %d\n",
 			lv(p->hc[i].name, e), p->hc[i].suspect);
+	help(f, "ctfailover_backend_held", "gauge",
+	     "1 if its probes fail but it answers calls: kept in service.");
+	for (i = 0; i < p->n; i++)
+		fprintf(f, "ctfailover_backend_held{backend=\"%s\"} %d\n",
+			lv(p->hc[i].name, e), p->hc[i].held);
 	help(f, "ctfailover_health_probes_total", "counter",
 	     "SIP OPTIONS probes decided, by backend.");
 	for (i = 0; i < p->n; i++)

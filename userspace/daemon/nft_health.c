@@ -66,7 +66,8 @@ static struct nftnl_expr *e_cmp(const void *data, uint32_t len)
  * To the backend: meta nfproto X meta l4proto udp ct direction original
  * @th,64,48 "INVITE" counter name ip daddr map @txX (an INVITE always gets
  * a response from a live server; an ACK or a keepalive gets none). From
- * it: ... ct direction reply counter name ip saddr map @rxX.
+ * it: ... ct direction reply @th,64,64 "SIP/2.0 " counter name ip saddr
+ * map @rxX: its SIP responses, and nothing else it may send.
  */
 static void hc_rule(struct ctfd_nft_batch *bt, unsigned int m, uint32_t set_id)
 {
@@ -98,12 +99,13 @@ static void hc_rule(struct ctfd_nft_batch *bt, unsigned int m, uint32_t set_id)
 	nftnl_rule_add_expr(r, ct);
 	ret |= ctfd_nft_add_expr(r, ctfd_nft_e_cmp_u8(rx ? IP_CT_DIR_REPLY
 							 : IP_CT_DIR_ORIGINAL));
-	if (!rx) {
-		ret |= ctfd_nft_add_expr(
-			r, ctfd_nft_e_payload(NFT_PAYLOAD_TRANSPORT_HEADER, 8,
-					      6, NFT_REG_1));
-		ret |= ctfd_nft_add_expr(r, e_cmp("INVITE", 6));
-	}
+	/* The UDP payload's first bytes: a request's method, a response's
+	 * version. */
+	ret |= ctfd_nft_add_expr(
+		r, ctfd_nft_e_payload(NFT_PAYLOAD_TRANSPORT_HEADER, 8,
+				      rx ? 8 : 6, NFT_REG_1));
+	ret |= ctfd_nft_add_expr(r, rx ? e_cmp("SIP/2.0 ", 8)
+				       : e_cmp("INVITE", 6));
 	/* Forwarded to the backend: its daddr; from it: its saddr. */
 	ret |= ctfd_nft_add_expr(
 		r, ctfd_nft_e_payload(NFT_PAYLOAD_NETWORK_HEADER,

@@ -20,9 +20,8 @@
 #include "prober.h"
 #include "sipmsg.h"
 
-#define SAMPLE_MS 250  /* passive counters: how often they are read */
-#define RETRY_MS  5000 /* the counters' table lost (nft flush ruleset) */
-#define LATE_MS	  100  /* a timeout judged later than this: no verdict */
+#define RETRY_MS 5000 /* the counters' table lost (nft flush ruleset) */
+#define LATE_MS	 100  /* a timeout judged later than this: no verdict */
 
 uint64_t ctfd_now_ms(void)
 {
@@ -238,11 +237,15 @@ void ctfd_prober_sync(struct ctfd *d)
 			    b->state != CTF_STATE_DOWN) {
 				hc[i].health = CTFD_HEALTH_UNKNOWN;
 				hc[i].ok_run = hc[i].fail_run = 0;
+				hc[i].held = false;
 			}
-		} else
+		} else {
 			/* Spread the first probes over one interval. */
 			ctfd_hc_init(&hc[i], b->name, &b->addr,
 				     now + rnd32() % (p->conf.interval_ms + 1));
+			/* After a takeover, it waits with the others. */
+			ctfd_hc_path(&hc[i], !p->path_wait);
+		}
 	}
 	free(p->hc);
 	p->hc = hc;
@@ -624,25 +627,35 @@ static int sample_cb(const struct ctf_addr *a, bool rx, uint64_t packets,
 /* Read the counters; a suspect is probed now, a backend that answers
  * probes and not calls goes down. */
 /*
- * After a takeover, a reply from any backend ends every backend's wait:
- * the path back is through this host again (health.h).
+ * After a takeover, a response from any backend ends every backend's
+ * wait: the path back is through this host again; so does the longest
+ * wait (health.h).
  */
-static void path_back(struct ctfd_prober *p, const struct sample *s)
+static void path_back(struct ctfd_prober *p, const struct sample *s,
+		      uint64_t now)
 {
 	unsigned int i;
 
+	if (!p->path_wait)
+		return;
 	for (i = 0; i < p->n; i++)
-		if (s->seen[i] && p->hc[i].path_wait && p->hc[i].have_sample &&
+		if (s->seen[i] && p->hc[i].have_sample &&
 		    s->rx[i] > p->hc[i].rx)
 			break;
-	if (i == p->n)
+	if (i < p->n)
+		ctfd_log(
+			"health: responses from %s reach this host again %llu ms after the takeover: passive checks resume",
+			p->hc[i].name,
+			(unsigned long long)(now - p->path_wait_ms));
+	else if (now - p->path_wait_ms >= CTFD_HC_PATH_WAIT_MS)
+		ctfd_log(
+			"health: no backend's response reached this host within %u ms of the takeover (is the backends' gateway here?): passive checks resume anyway",
+			CTFD_HC_PATH_WAIT_MS);
+	else
 		return;
-	ctfd_log(
-		"health: replies from %s reach this host again after the takeover: passive checks resume",
-		p->hc[i].name);
+	p->path_wait = false;
 	for (i = 0; i < p->n; i++)
-		if (p->hc[i].path_wait)
-			ctfd_hc_path(&p->hc[i], true);
+		ctfd_hc_path(&p->hc[i], true);
 }
 
 void ctfd_prober_takeover(struct ctfd *d)
@@ -650,10 +663,12 @@ void ctfd_prober_takeover(struct ctfd *d)
 	struct ctfd_prober *p = d->prober;
 	unsigned int i;
 
-	if (!p || !p->conf.passive_ms || !p->n)
+	if (!p || !p->conf.passive_ms || p->path_wait)
 		return;
 	ctfd_log(
-		"health: a takeover: passive checks wait until a backend's reply reaches this host (their gateway may still be another host's)");
+		"health: a takeover: passive checks wait until a backend's response reaches this host (their gateway may still be another host's)");
+	p->path_wait = true;
+	p->path_wait_ms = ctfd_now_ms();
 	for (i = 0; i < p->n; i++)
 		ctfd_hc_path(&p->hc[i], false);
 }
@@ -666,7 +681,7 @@ static void sample(struct ctfd *d, uint64_t now)
 	enum ctfd_hc_verdict v;
 	unsigned int i, n = p->n;
 
-	p->next_sample_ms = now + SAMPLE_MS;
+	p->next_sample_ms = now + CTFD_HC_SAMPLE_MS;
 	if (!p->counters_ok || !n)
 		return;
 	s.tx = calloc(n, sizeof(*s.tx));
@@ -684,7 +699,7 @@ static void sample(struct ctfd *d, uint64_t now)
 			 "no counter left in table inet ctfailover_health");
 		goto lost;
 	}
-	path_back(p, &s);
+	path_back(p, &s, now);
 	for (i = 0; i < n && d->prober == p && i < p->n; i++) {
 		struct ctfd_hc *h = &p->hc[i];
 

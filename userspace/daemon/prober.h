@@ -46,6 +46,8 @@ struct ctfd_prober {
 	unsigned int n_counted;
 	bool counters_ok;	 /* the table is there as counted says */
 	uint64_t panic_since_ms; /* 0: no backend in panic */
+	bool path_wait;		 /* after a takeover (health.h) */
+	uint64_t path_wait_ms;	 /* since when */
 	uint64_t late_logged_ms;
 	struct ctfd_prober_counters c;
 	struct ctfd_canary *canary; /* canary.h; NULL only out of memory */
