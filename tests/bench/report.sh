@@ -376,10 +376,9 @@ tier() {
 		(the pinned one) can still get its answer: its next datagram makes the
 		new master's entry for that 4-tuple, to the same server (every host
 		has the same Maglev table), and the server's retransmitted 200 matches
-		it. With conntrackd the first answer comes later than without: the
-		backends' gateway moves to the new master only after the commit
-		(\`examples/conntrackd-notify\` says why), and their replies wait for
-		it; that is the price of the ringing calls kept.
+		it. With conntrackd the backends' gateway moves to the new master only
+		after the commit (\`examples/conntrackd-notify\` says why): the first
+		answer waits for the commit too.
 	EOF
 }
 
