@@ -149,7 +149,7 @@ flows_current() {
 
 active() { [[ $(dctlx "$1" backends | awk -v b="$2" '$1 == b { print $4 }') == active ]]; }
 # notify_done: the takeovers whose notify script has run to its end.
-notify_done() { grep -c 'MASTER: adopt the synced epochs' "$TOPO_TMP/syslog.log" 2>/dev/null || true; }
+notify_done() { notified 'MASTER: adopt the synced epochs'; }
 
 # For wait_for, which runs its command again, not its arguments' $(...).
 changed() { [[ $(epoch_of "$1" backend2) != "$2" ]]; }
@@ -238,15 +238,24 @@ vip_here() {
 	echo "$n"
 }
 
-# vip_settles EV UNTIL N WHAT: EV is complete when UNTIL (a command) holds (20 s
-# at most); then, 2 s at most, until N daemons say the VIP is on their
-# host. S[EV.holders], S[EV.vip_here].
+# vip_settles EV UNTIL N WHAT NOTIFIED: EV is complete when UNTIL (a
+# command) holds (20 s at most) and the notify script has said NOTIFIED
+# once more than it had at EV's start (10 s at most: the new master, or
+# the one that stayed, has committed and taken the gateway); then, 2 s at
+# most, until N daemons say the VIP is on their host. S[EV.holders],
+# S[EV.vip_here].
+notified() { grep -c -- "$1" "$TOPO_TMP/syslog.log" 2>/dev/null || true; }
 vip_settles() {
 	local i
 	for ((i = 0; i < 200; i++)); do
 		! "$2" || break
 		sleep 0.1
 	done
+	for ((i = 0; i < 100; i++)); do
+		(($(notified "$5") > N0)) && break
+		sleep 0.1
+	done
+	((i < 100)) || info "$MODE $1: the notify script did not say '$5' within 10 s"
 	T[$1]=$EPOCHREALTIME
 	S[$1.holders]=$(holders)
 	for ((i = 0; i < 20; i++)); do
@@ -263,18 +272,20 @@ one_master() { [[ $(holders) != *" "* ]]; }
 # VRRP between lb-a and its peers dropped both ways on lb-a (the service's
 # traffic and conntrackd's link are untouched).
 event_split() {
+	N0=$(notified "MASTER: adopt the synced epochs")
 	ip netns exec "${NS_LBS[a]}" nft -f - <<-EOF
 		table inet partition {
 			chain input { type filter hook input priority -300; meta l4proto vrrp drop; }
 			chain output { type filter hook output priority -300; meta l4proto vrrp drop; }
 		}
 	EOF
-	vip_settles split two_masters 2 "the cut"
+	vip_settles split two_masters 2 "the cut" "MASTER: adopt the synced epochs"
 }
 
 event_heal() {
+	N0=$(notified "MASTER_RX_LOWER_PRI: adopt the synced epochs")
 	ip netns exec "${NS_LBS[a]}" nft delete table inet partition
-	vip_settles heal one_master 1 "VRRP flowed again"
+	vip_settles heal one_master 1 "VRRP flowed again" "MASTER_RX_LOWER_PRI: adopt the synced epochs"
 }
 
 # at SECONDS: sleep until SECONDS after the first call.

@@ -55,6 +55,7 @@ declare -A ADDR=([backend1]=10.0.10.21 [backend2]=10.0.10.22 [backend3]=10.0.10.
 NEW_ADDR1=10.0.10.31 # backend1's new instance in event 1
 MON4=10.0.1.4        # the monitoring host (monitor_up)
 NS_SW=
+TOPO_SYSLOGD=0 # topo_setup started a syslogd
 NS_PINNED=
 NS_FRESH=
 NS_MON=
@@ -112,9 +113,12 @@ topo_setup() {
 	done
 
 	# keepalived logs to syslog only (this build has no log file): in a
-	# guest, which has none, a busybox syslogd collects it.
-	if [[ ! -e /dev/log ]] && command -v syslogd >/dev/null; then
+	# guest, which has none, a busybox syslogd collects it (again for each
+	# mode: the last one's socket stays behind it).
+	if { [[ ! -e /dev/log ]] || ((TOPO_SYSLOGD)); } && command -v syslogd >/dev/null; then
+		rm -f /dev/log
 		ns_bg "$NS_SW" /dev/null syslogd -n -O "$TOPO_TMP/syslog.log"
+		TOPO_SYSLOGD=1
 	fi
 
 	NS_PINNED=$TOPO_PREFIX-provider-pinned
