@@ -254,6 +254,32 @@ static void alive_by_its_calls(void)
 	CHECK_INT(ctfd_hc_result(&conf, &h, false, 500), CTFD_HC_DOWN);
 }
 
+/*
+ * A new instance behind the address: the old one's silence and failures
+ * are forgotten; the new one's silence counts from the next sample.
+ */
+static void new_instance_starts_afresh(void)
+{
+	setup();
+	h.health = CTFD_HEALTH_UP;
+	ctfd_hc_sample(&conf, &h, 0, 0, 0);
+	ctfd_hc_sample(&conf, &h, 5, 0, 250);
+	CHECK_INT(ctfd_hc_sample(&conf, &h, 20, 0, 1250), CTFD_HC_PROBE);
+	ctfd_hc_result(&conf, &h, false, 1300);
+	ctfd_hc_new_instance(&h);
+	CHECK(!h.suspect);
+	CHECK_INT(h.fail_run, 0);
+	/* Its SIP server still starting: a probe fails, no down. */
+	CHECK_INT(ctfd_hc_result(&conf, &h, false, 1400), CTFD_HC_NONE);
+	CHECK_INT(ctfd_hc_sample(&conf, &h, 25, 0, 1500), CTFD_HC_NONE);
+	CHECK_INT(ctfd_hc_sample(&conf, &h, 30, 0, 1750), CTFD_HC_NONE);
+	CHECK_INT(h.quiet_from_ms, 1750);
+	CHECK_INT(ctfd_hc_sample(&conf, &h, 35, 0, 2500), CTFD_HC_NONE);
+	/* Answering now. */
+	CHECK_INT(ctfd_hc_sample(&conf, &h, 40, 6, 2600), CTFD_HC_NONE);
+	CHECK_INT(h.unanswered, 0);
+}
+
 /* The guard refused the down: panic; failures keep asking; rise ends it. */
 static void panic(void)
 {
@@ -335,6 +361,7 @@ const struct unit_case unit_cases[] = {
 	{ "suspect_cleared", suspect_cleared },
 	{ "takeover_waits_for_the_path", takeover_waits_for_the_path },
 	{ "alive_by_its_calls", alive_by_its_calls },
+	{ "new_instance_starts_afresh", new_instance_starts_afresh },
 	{ "panic", panic },
 	{ "flap_damping", flap_damping },
 	{ "jitter", jitter },

@@ -384,6 +384,7 @@ int ctfd_bump(struct ctfd *d, unsigned int i, enum ctfd_source src,
 		}
 	}
 	bumped(d, i, old, src, cause);
+	ctfd_prober_new_instance(d, b->name);
 	return 0;
 }
 

@@ -153,6 +153,15 @@ enum ctfd_hc_verdict ctfd_hc_sample(const struct ctfd_hc_conf *c,
 	return CTFD_HC_NONE;
 }
 
+void ctfd_hc_new_instance(struct ctfd_hc *h)
+{
+	h->have_sample = false;
+	h->unanswered = 0;
+	h->suspect = false;
+	h->fail_run = 0;
+	h->held = false;
+}
+
 void ctfd_hc_path(struct ctfd_hc *h, bool back)
 {
 	h->path_wait = !back;

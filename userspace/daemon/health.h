@@ -57,6 +57,12 @@
  * backend added while waiting waits too. `ctfailoverctl probes` shows
  * the wait and the hold.
  *
+ * A new instance behind the address (its MAC changed, a `cycle`, a link
+ * that flapped: the daemon's bump) starts its passive side and its
+ * failures in a row afresh: the old instance's silence is not the new
+ * one's. Counted together, they took the new instance down while its SIP
+ * server was still starting, and the sweep cut its first ringing calls.
+ *
  * Flapping. A backend that goes down again within `flap_window` ms of
  * coming back needs twice as many successes to come back next time (up to
  * 32 x rise); staying up for flap_window forgets it. One taken down for
@@ -179,6 +185,8 @@ enum ctfd_hc_verdict ctfd_hc_result(const struct ctfd_hc_conf *c,
 enum ctfd_hc_verdict ctfd_hc_sample(const struct ctfd_hc_conf *c,
 				    struct ctfd_hc *h, uint64_t tx, uint64_t rx,
 				    uint64_t now_ms);
+/* A new instance behind @h's address (above). */
+void ctfd_hc_new_instance(struct ctfd_hc *h);
 /*
  * This host took a VIP over: @h's passive side waits (above; the next
  * sample is a first look), or, with @back, the wait is over.

@@ -658,6 +658,14 @@ static void path_back(struct ctfd_prober *p, const struct sample *s,
 		ctfd_hc_path(&p->hc[i], true);
 }
 
+void ctfd_prober_new_instance(struct ctfd *d, const char *name)
+{
+	struct ctfd_hc *h = d->prober ? find(d->prober, name) : NULL;
+
+	if (h)
+		ctfd_hc_new_instance(h);
+}
+
 void ctfd_prober_takeover(struct ctfd *d)
 {
 	struct ctfd_prober *p = d->prober;

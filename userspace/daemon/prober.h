@@ -65,6 +65,8 @@ void ctfd_prober_close(struct ctfd *d);
  * disabled as the config now says.
  */
 void ctfd_prober_sync(struct ctfd *d);
+/* A new instance behind backend @name's address (health.h). */
+void ctfd_prober_new_instance(struct ctfd *d, const char *name);
 /* This host took a VIP over: the passive checks wait (health.h). */
 void ctfd_prober_takeover(struct ctfd *d);
 /* Before a reload's plan: keep down what the checks hold down. */
