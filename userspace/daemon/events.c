@@ -425,13 +425,10 @@ static struct ctfd_watch_vip *vip_find(struct ctfd_watch *w,
 enum ctfd_vip_where ctfd_watch_vip_where(const struct ctfd_watch *w,
 					 const struct ctf_addr *a)
 {
-	unsigned int i;
+	/* vip_find only reads through @w. */
+	const struct ctfd_watch_vip *v = vip_find((struct ctfd_watch *)w, a);
 
-	for (i = 0; i < CTFD_MAX_VIPS; i++)
-		if (w->vips[i].addr.family &&
-		    ctf_addr_equal(&w->vips[i].addr, a))
-			return w->vips[i].where;
-	return CTFD_VIP_UNKNOWN;
+	return v ? v->where : CTFD_VIP_UNKNOWN;
 }
 
 static struct ctfd_watch_vip *vip_add(struct ctfd_watch *w,

@@ -153,22 +153,27 @@ enum ctfd_hc_verdict ctfd_hc_sample(const struct ctfd_hc_conf *c,
 	return CTFD_HC_NONE;
 }
 
-void ctfd_hc_new_instance(struct ctfd_hc *h)
+/* Its silence forgotten: the next sample is a first look. */
+static void forget_silence(struct ctfd_hc *h)
 {
 	h->have_sample = false;
 	h->unanswered = 0;
 	h->suspect = false;
+}
+
+void ctfd_hc_new_instance(struct ctfd_hc *h)
+{
+	forget_silence(h);
 	h->fail_run = 0;
 	h->held = false;
 }
 
 void ctfd_hc_path(struct ctfd_hc *h, bool back)
 {
+	/* While it waited, the samples kept no silence (ctfd_hc_sample). */
 	h->path_wait = !back;
-	h->unanswered = 0;
-	h->suspect = false;
 	if (!back)
-		h->have_sample = false;
+		forget_silence(h);
 }
 
 void ctfd_hc_applied(const struct ctfd_hc_conf *c, struct ctfd_hc *h,
